@@ -1,0 +1,46 @@
+from django.contrib.auth.models import User
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import ApiToken, PermissionGrant
+from .services import hash_key
+
+
+def api_token_get_active(*, key: str) -> ApiToken | None:
+    token = ApiToken.objects.select_related("user").filter(key_hash=hash_key(key)).first()
+    if token is None or not token.user.is_active:
+        return None
+    if token.expires_at is not None and token.expires_at <= timezone.now():
+        return None
+    return token
+
+
+def grants_for(user: User):
+    """Every grant the user holds, directly or through a group."""
+    return PermissionGrant.objects.filter(Q(user=user) | Q(group__in=user.groups.all()))
+
+
+def user_has_permission(user: User, name: str, *, scope: str = "*", scope_id: int | None = None) -> bool:
+    """Seed 003 rule: a requirement is met by the same name at global scope or the identical scope."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff:
+        return True
+    condition = Q(scope=PermissionGrant.Scope.GLOBAL)
+    if scope != PermissionGrant.Scope.GLOBAL:
+        condition |= Q(scope=scope, scope_id=scope_id)
+    return grants_for(user).filter(condition, name=name).exists()
+
+
+def scoped_ids(user: User, names: list[str], scope: str) -> tuple[bool, list[int]]:
+    """(holds any of ``names`` globally, ids of objects of ``scope`` where it holds one)."""
+    rows = grants_for(user).filter(name__in=names).values_list("scope", "scope_id")
+    is_global = any(s == PermissionGrant.Scope.GLOBAL for s, _ in rows)
+    return is_global, [i for s, i in rows if s == scope]
+
+
+def user_is_requester(user: User) -> bool:
+    """A requester is staff, or holds any grant (global or scoped)."""
+    if not user.is_authenticated:
+        return False
+    return user.is_staff or grants_for(user).exists()

@@ -1,0 +1,67 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import models
+from django.db.models import Q
+
+
+class CampaignState(models.TextChoices):
+    UNPUBLISHED = "unpublished", "Unpublished"
+    ACTIVE = "active", "Active"
+    PAUSED = "paused", "Paused"
+    FINISHED = "finished", "Finished"
+    CANCELLED = "cancelled", "Cancelled"
+    ARCHIVED = "archived", "Archived"
+
+
+class Campaign(models.Model):
+    """The publication of a project's work under conditions. A Turkle batch is a campaign."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="campaigns")
+    name = models.CharField(max_length=200)
+    state = models.CharField(max_length=12, choices=CampaignState.choices, default=CampaignState.UNPUBLISHED)
+    results_per_task = models.PositiveIntegerField(default=1)
+    max_results_per_worker = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Cap of tasks one worker may do; empty = no cap."
+    )
+    restricted = models.BooleanField(default=False, help_text="Only the listed workers and groups may work.")
+    worker_users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    worker_groups = models.ManyToManyField(Group, blank=True, related_name="+")
+    time_allowed_s = models.PositiveIntegerField(
+        default=3600, help_text="Seconds a worker has for one assignment."
+    )
+    start_at = models.DateTimeField(null=True, blank=True)
+    end_at = models.DateTimeField(null=True, blank=True)
+    login_required = models.BooleanField(default=True)
+    training = models.BooleanField(default=False)
+    filename = models.CharField(max_length=200, blank=True)
+    payment_per_result = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
+    review_window_s = models.PositiveIntegerField(
+        default=3 * 24 * 3600, help_text="Results not reviewed within this time are approved."
+    )
+    tasks_count = models.PositiveIntegerField(default=0, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=CampaignState.values), name="campaign_state_valid"),
+            models.CheckConstraint(
+                condition=Q(results_per_task__gte=1), name="campaign_results_per_task_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(payment_per_result__gte=0), name="campaign_payment_not_negative"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "start_at"], name="campaign_due_start"),
+            models.Index(fields=["state", "end_at"], name="campaign_due_end"),
+        ]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,24 @@
+"""Turkle-style ``${field}`` templates: finding the fields and filling them in."""
+
+import html
+import re
+
+PLACEHOLDER = re.compile(r"\$\{\s*([^}\s]+)\s*\}")
+
+
+def template_fields(template: str) -> list[str]:
+    """Placeholder names in order of first appearance, without duplicates."""
+    seen: dict[str, None] = {}
+    for match in PLACEHOLDER.finditer(template or ""):
+        seen.setdefault(match.group(1), None)
+    return list(seen)
+
+
+def render_template(template: str, values: dict) -> str:
+    """Fill each ``${field}`` with its value, HTML-escaped (as Turkle does), so values cannot inject markup."""
+
+    def replace(match: re.Match) -> str:
+        value = values.get(match.group(1), "")
+        return html.escape("" if value is None else str(value), quote=True)
+
+    return PLACEHOLDER.sub(replace, template or "")

@@ -1,0 +1,77 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class AssignmentState(models.TextChoices):
+    ACCEPTED = "accepted", "Accepted"
+    SUBMITTED = "submitted", "Submitted (in review)"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    SOFT_REJECTED = "soft_rejected", "Soft-rejected (redo allowed)"
+    RETURNED = "returned", "Returned"
+    SKIPPED = "skipped", "Skipped"
+    EXPIRED = "expired", "Expired"
+
+
+# States that hold one of a task's result slots. An accepted assignment holds it only until it expires.
+HOLDING_STATES = (
+    AssignmentState.ACCEPTED,
+    AssignmentState.SUBMITTED,
+    AssignmentState.APPROVED,
+    AssignmentState.SOFT_REJECTED,
+)
+DONE_STATES = (AssignmentState.SUBMITTED, AssignmentState.APPROVED, AssignmentState.SOFT_REJECTED)
+
+
+class Assignment(models.Model):
+    """One worker on one task."""
+
+    task = models.ForeignKey("tasks.Task", on_delete=models.CASCADE, related_name="assignments")
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="assignments")
+    worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments")
+    state = models.CharField(max_length=16, choices=AssignmentState.choices, default=AssignmentState.ACCEPTED)
+    answers = models.JSONField(default=dict, blank=True)
+    accepted_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was returned, skipped or expired."
+    )
+    # Review (approval, rejection, soft rejection with a redo deadline).
+    review_due_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    feedback = models.TextField(blank=True)
+    redo_until = models.DateTimeField(null=True, blank=True)
+    quality = models.PositiveSmallIntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "worker"], name="assignment_one_per_worker_and_task"),
+            models.CheckConstraint(
+                condition=Q(state__in=AssignmentState.values), name="assignment_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(quality__isnull=True) | Q(quality__lte=100), name="assignment_quality_range"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["task", "state"]),
+            models.Index(fields=["campaign", "state", "submitted_at"]),
+            models.Index(fields=["worker", "state"]),
+            models.Index(fields=["expires_at"], condition=Q(state="accepted"), name="assignment_expiry_due"),
+            models.Index(
+                fields=["review_due_at"], condition=Q(state="submitted"), name="assignment_review_due"
+            ),
+            models.Index(
+                fields=["redo_until"], condition=Q(state="soft_rejected"), name="assignment_redo_due"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Assignment {self.pk} ({self.state})"

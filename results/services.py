@@ -1,0 +1,126 @@
+"""Writes on assignments: submit, return, skip, and the expiry sweep."""
+
+from datetime import datetime, timedelta
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from campaigns.models import CampaignState
+from crowdplatform.errors import Conflict, NotFound, ValidationFailed
+from tasks.models import Task
+from tasks.services import task_qs_for_update, task_refresh_slots
+
+from .models import Assignment, AssignmentState
+
+
+def assignment_qs_for_update():
+    return Assignment.objects.select_for_update()
+
+
+def validate_answers(answers) -> dict:
+    """Answers are a JSON object of field → text, or a list of texts for a multi-valued field."""
+    if not isinstance(answers, dict):
+        raise ValidationFailed(
+            "answers must be a JSON object of field names to values.", code="invalid-type", field="answers"
+        )
+    for key, value in answers.items():
+        values = value if isinstance(value, list) else [value]
+        if not all(isinstance(v, (str, int, float, bool)) or v is None for v in values):
+            raise ValidationFailed(
+                f"Answer '{key}' must be text or a list of texts.",
+                code="invalid-type",
+                field=f"answers.{key}",
+            )
+    return answers
+
+
+def _lock_own(assignment_id: int, worker: User) -> Assignment:
+    """Lock the task, then the assignment (parent before child, as every writer does)."""
+    task_id = (
+        Assignment.objects.filter(pk=assignment_id, worker=worker).values_list("task_id", flat=True).first()
+    )
+    if task_id is None:
+        raise NotFound("No such assignment.", code="assignment-not-found")
+    task = task_qs_for_update().get(pk=task_id)
+    assignment = assignment_qs_for_update().select_related("campaign").get(pk=assignment_id)
+    assignment.task = task
+    return assignment
+
+
+@transaction.atomic
+def assignment_submit(
+    *, assignment_id: int, worker: User, answers: dict, now: datetime | None = None
+) -> Assignment:
+    """Submit answers for the worker's own assignment.
+
+    Allowed once for an accepted, unexpired assignment, and again for soft-rejected work until its redo
+    deadline. The submitted result is then in review until ``review_due_at``.
+    """
+    now = now or timezone.now()
+    answers = validate_answers(answers)
+    assignment = _lock_own(assignment_id, worker)
+    if assignment.state == AssignmentState.ACCEPTED:
+        if assignment.expires_at <= now:
+            raise Conflict("The time allowed for this assignment has run out.", code="assignment-expired")
+    elif assignment.state == AssignmentState.SOFT_REJECTED:
+        if assignment.redo_until is None or assignment.redo_until <= now:
+            raise Conflict("The time to redo this assignment has run out.", code="redo-window-closed")
+    elif assignment.state in (AssignmentState.SUBMITTED, AssignmentState.APPROVED, AssignmentState.REJECTED):
+        raise Conflict("This assignment was already submitted.", code="already-submitted")
+    else:
+        raise Conflict(
+            f"This assignment is {assignment.state}; it cannot be submitted.",
+            code="assignment-closed",
+            extra={"state": assignment.state},
+        )
+    if assignment.campaign.state in (CampaignState.CANCELLED, CampaignState.ARCHIVED):
+        raise Conflict("The campaign was cancelled.", code="campaign-closed")
+    assignment.state = AssignmentState.SUBMITTED
+    assignment.answers = answers
+    assignment.submitted_at = now
+    assignment.review_due_at = now + timedelta(seconds=assignment.campaign.review_window_s)
+    assignment.save(update_fields=["state", "answers", "submitted_at", "review_due_at", "updated_at"])
+    task_refresh_slots(task=assignment.task, now=now)
+    return assignment
+
+
+def _give_back(assignment_id: int, worker: User, state: str, now: datetime | None) -> Assignment:
+    now = now or timezone.now()
+    assignment = _lock_own(assignment_id, worker)
+    if assignment.state != AssignmentState.ACCEPTED or assignment.expires_at <= now:
+        raise Conflict(
+            f"Only an open assignment can be {state}; this one is {assignment.state}.",
+            code="assignment-not-open",
+            extra={"state": assignment.state},
+        )
+    assignment.state = state
+    assignment.closed_at = now
+    assignment.save(update_fields=["state", "closed_at", "updated_at"])
+    task_refresh_slots(task=assignment.task, now=now)
+    return assignment
+
+
+@transaction.atomic
+def assignment_return(*, assignment_id: int, worker: User, now: datetime | None = None) -> Assignment:
+    """Give the task back for another worker; the returning worker is not offered it again."""
+    return _give_back(assignment_id, worker, AssignmentState.RETURNED, now)
+
+
+@transaction.atomic
+def assignment_skip(*, assignment_id: int, worker: User, now: datetime | None = None) -> Assignment:
+    """Put the task aside; it is offered to this worker again after every other task."""
+    return _give_back(assignment_id, worker, AssignmentState.SKIPPED, now)
+
+
+@transaction.atomic
+def assignments_expire_due(*, now: datetime | None = None) -> int:
+    """Mark accepted assignments past their time limit as expired. Set-based and idempotent.
+
+    Claiming already ignores expired assignments; this makes their state visible and reopens their tasks.
+    Tasks are updated before assignments, the same parent-then-child order every writer uses.
+    """
+    now = now or timezone.now()
+    due = Assignment.objects.filter(state=AssignmentState.ACCEPTED, expires_at__lte=now)
+    Task.objects.filter(pk__in=due.values("task_id")).update(is_open=True, reopen_at=None)
+    return due.update(state=AssignmentState.EXPIRED, closed_at=now)

@@ -1,0 +1,58 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Task(models.Model):
+    """One unit of work in a campaign.
+
+    ``is_open`` and ``reopen_at`` are claim bookkeeping so that claiming reads only tasks that may have
+    room: a task is open while it has fewer live assignments than ``results_needed``; a full task whose
+    slots are held by accepted (not yet submitted) assignments records in ``reopen_at`` the earliest
+    moment one of them expires, so it is offered again from then on even before any sweep has run.
+    """
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="tasks")
+    position = models.PositiveIntegerField(help_text="Order within the campaign (the CSV row for batches).")
+    input = models.JSONField(default=dict, blank=True)
+    results_needed = models.PositiveIntegerField(default=1)
+    is_open = models.BooleanField(default=True)
+    reopen_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["campaign_id", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "position"], name="task_position_unique"),
+            models.CheckConstraint(condition=Q(results_needed__gte=1), name="task_results_needed_positive"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["campaign", "position"], condition=Q(is_open=True), name="task_open_by_position"
+            ),
+            models.Index(
+                fields=["campaign", "reopen_at"], condition=Q(reopen_at__isnull=False), name="task_reopen_due"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Task {self.pk} of campaign {self.campaign_id}"
+
+
+class ImportJob(models.Model):
+    """A record of one batch of tasks added to a campaign (CSV or JSON), kept for the admin and the input CSV."""
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="imports")
+    filename = models.CharField(max_length=200, blank=True)
+    header = models.JSONField(default=list, blank=True)
+    rows = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self):
+        return f"{self.filename or 'import'} ({self.rows} rows) into campaign {self.campaign_id}"

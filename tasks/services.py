@@ -1,0 +1,143 @@
+"""Claiming the next task, and the open/full bookkeeping of tasks."""
+
+from datetime import datetime, timedelta
+
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, Min, OuterRef, Q
+from django.utils import timezone
+
+from campaigns.models import Campaign
+from campaigns.selectors import campaign_get_for_worker
+from crowdplatform.errors import Conflict
+from results.models import DONE_STATES, Assignment, AssignmentState
+
+from .models import Task
+
+CLAIM_ATTEMPTS = 8
+
+
+def task_qs_for_update(*, skip_locked: bool = False):
+    return Task.objects.select_for_update(skip_locked=skip_locked)
+
+
+def holding_assignments(task_id: int, now: datetime):
+    """Assignments that hold one of the task's slots at ``now``: done work, and accepted work not yet expired."""
+    return Assignment.objects.filter(task_id=task_id).filter(
+        Q(state__in=DONE_STATES) | Q(state=AssignmentState.ACCEPTED, expires_at__gt=now)
+    )
+
+
+def task_refresh_slots(*, task: Task, now: datetime) -> Task:
+    """Recompute ``is_open``/``reopen_at`` of a task the caller has locked."""
+    holding = holding_assignments(task.pk, now)
+    full = holding.count() >= task.results_needed
+    reopen_at = (
+        holding.filter(state=AssignmentState.ACCEPTED).aggregate(at=Min("expires_at"))["at"] if full else None
+    )
+    if task.is_open != (not full) or task.reopen_at != reopen_at:
+        task.is_open, task.reopen_at = not full, reopen_at
+        Task.objects.filter(pk=task.pk).update(is_open=task.is_open, reopen_at=reopen_at)
+    return task
+
+
+def _worker_done_count(campaign: Campaign, worker: User, now: datetime) -> int:
+    return (
+        Assignment.objects.filter(campaign=campaign, worker=worker)
+        .filter(
+            Q(state__in=[*DONE_STATES, AssignmentState.REJECTED])
+            | Q(state=AssignmentState.ACCEPTED, expires_at__gt=now)
+        )
+        .count()
+    )
+
+
+def _candidate(campaign: Campaign, worker: User, now: datetime, *, skipped: bool) -> Task | None:
+    mine = Assignment.objects.filter(task=OuterRef("pk"), worker=worker)
+    if skipped:
+        mine_filter = Exists(mine.filter(state=AssignmentState.SKIPPED))
+    else:
+        mine_filter = ~Exists(mine)
+    base = task_qs_for_update(skip_locked=True).filter(mine_filter, campaign=campaign)
+    # Two narrow queries instead of one OR, so each uses its own partial index: tasks whose holders may
+    # have expired come first (they are the oldest), then open ones in order.
+    return (
+        base.filter(reopen_at__lte=now).order_by("reopen_at", "position").first()
+        or base.filter(is_open=True).order_by("position").first()
+    )
+
+
+@transaction.atomic
+def task_claim_next(*, campaign: Campaign, worker: User, now: datetime | None = None) -> Assignment:
+    """Give ``worker`` the next task of ``campaign`` that still needs a result and that they have not had.
+
+    One short transaction that locks only the task it takes (``SKIP LOCKED``), so concurrent claims never
+    wait on each other. Expired assignments never hold a slot, whether or not a sweep has run. Tasks the
+    worker skipped come last. The unique (task, worker) constraint is the backstop against a worker
+    getting one task twice.
+    """
+    now = now or timezone.now()
+    campaign = campaign_get_for_worker(user=worker, pk=campaign.pk)
+    cap = campaign.max_results_per_worker
+    if cap is not None and _worker_done_count(campaign, worker, now) >= cap:
+        raise Conflict(
+            f"You have done the {cap} tasks one worker may do in this campaign.", code="worker-cap-reached"
+        )
+    for _ in range(CLAIM_ATTEMPTS):
+        task = _candidate(campaign, worker, now, skipped=False) or _candidate(
+            campaign, worker, now, skipped=True
+        )
+        if task is None:
+            break
+        live = holding_assignments(task.pk, now).count()
+        if live >= task.results_needed:
+            task_refresh_slots(task=task, now=now)
+            continue
+        expires_at = now + timedelta(seconds=campaign.time_allowed_s)
+        try:
+            with transaction.atomic():
+                assignment, _ = Assignment.objects.update_or_create(
+                    task=task,
+                    worker=worker,
+                    state=AssignmentState.SKIPPED,
+                    defaults={
+                        "state": AssignmentState.ACCEPTED,
+                        "accepted_at": now,
+                        "expires_at": expires_at,
+                        "closed_at": None,
+                    },
+                    create_defaults={
+                        "campaign": campaign,
+                        "state": AssignmentState.ACCEPTED,
+                        "accepted_at": now,
+                        "expires_at": expires_at,
+                    },
+                )
+        except IntegrityError:
+            continue  # the same worker claimed this task in a parallel request
+        if live + 1 >= task.results_needed:
+            task_refresh_slots(task=task, now=now)
+        assignment.task = task
+        assignment.campaign = campaign
+        return assignment
+    raise Conflict("No task is available for you in this campaign.", code="no-task-available")
+
+
+@transaction.atomic
+def task_skip(*, task: Task, worker: User, now: datetime | None = None) -> Assignment:
+    """Skip a task the worker previewed but did not accept; it will be offered to them last."""
+    now = now or timezone.now()
+    assignment, created = Assignment.objects.get_or_create(
+        task=task,
+        worker=worker,
+        defaults={
+            "campaign_id": task.campaign_id,
+            "state": AssignmentState.SKIPPED,
+            "accepted_at": now,
+            "expires_at": now,
+            "closed_at": now,
+        },
+    )
+    if not created and assignment.state != AssignmentState.SKIPPED:
+        raise Conflict("You already worked on this task.", code="already-assigned")
+    return assignment

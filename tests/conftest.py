@@ -1,0 +1,56 @@
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from accounts.services import api_token_create
+
+from .factories import RequesterFactory, UserFactory
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``postgres`` need row locks that SQLite does not have; they run in CI on PostgreSQL."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+def token_client(user) -> APIClient:
+    _, key = api_token_create(user=user, name="test")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
+
+
+@pytest.fixture
+def requester(db):
+    return RequesterFactory()
+
+
+@pytest.fixture
+def worker(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def requester_client(requester):
+    return token_client(requester)
+
+
+@pytest.fixture
+def worker_client(worker):
+    return token_client(worker)
+
+
+@pytest.fixture
+def anon_client():
+    return APIClient()
+
+
+@pytest.fixture
+def is_postgres():
+    return connection.vendor == "postgresql"
