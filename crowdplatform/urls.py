@@ -1,7 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 urlpatterns = [
+    path("", RedirectView.as_view(url="/worker/", permanent=False)),
     path("admin/", admin.site.urls),
     path("api/v1/", include("crowdplatform.api.urls")),
+    path("api/", include("crowdplatform.compat.turkle.urls")),
+    path("worker/", include("worker.urls")),
 ]

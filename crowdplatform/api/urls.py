@@ -1,4 +1,4 @@
-"""The native API, mounted at /api/v1/."""
+"""The native API, mounted at /api/v1/. Each app contributes its own routes."""
 
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -11,5 +11,12 @@ urlpatterns = [
     re_path(r"^$", ApiIndexView.as_view(), name="index"),
     re_path(r"^schema/?$", SpectacularAPIView.as_view(), name="schema"),
     re_path(r"^docs/?$", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("", include("accounts.api.urls")),
+    path("", include("accounts.api.money_urls")),
     path("", include("projects.api.urls")),
+    path("", include("campaigns.api.urls")),
+    path("", include("tasks.api.urls")),
+    path("", include("results.api.urls")),
+    path("", include("results.api.review_urls")),
+    path("", include("results.api.export_urls")),
 ]

@@ -8,6 +8,7 @@ import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("CROWD_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "campaigns",
     "tasks",
     "results",
+    "worker",
 ]
 
 MIDDLEWARE = [

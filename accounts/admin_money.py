@@ -1,0 +1,1 @@
+"""Admin for wallets and the ledger."""

@@ -1,0 +1,29 @@
+"""Streaming CSV and JSON Lines responses whose memory does not grow with the number of rows."""
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+
+from django.http import StreamingHttpResponse
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(rows: Iterable[list], *, quoting: int = csv.QUOTE_MINIMAL) -> Iterator[str]:
+    writer = csv.writer(_Echo(), quoting=quoting)
+    for row in rows:
+        yield writer.writerow(row)
+
+
+def jsonl_lines(objects: Iterable[dict]) -> Iterator[str]:
+    for obj in objects:
+        yield json.dumps(obj, ensure_ascii=False, default=str) + "\n"
+
+
+def streaming_attachment(lines: Iterator[str], *, filename: str, content_type: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(lines, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
