@@ -1,0 +1,1 @@
+"""Reads on assignments and results, scoped to the caller."""

@@ -1,0 +1,1 @@
+"""Reads on tasks, scoped to the caller."""
