@@ -1,0 +1,221 @@
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+from campaigns.models import Campaign, CampaignState
+from crowdplatform.errors import Conflict, ValidationFailed
+from projects.templating import template_fields
+from tasks.ingest import parse_csv, tasks_ingest_csv, tasks_ingest_rows
+from tasks.models import ImportJob, Task
+from tests.factories import CampaignFactory, ProjectFactory, TaskFactory
+
+pytestmark = pytest.mark.django_db
+
+# Copies of the shared Turkle examples (quotes, commas, non-ASCII, a formula, a multi-line value).
+EXAMPLES = Path(__file__).resolve().parent / "ingest_examples"
+
+
+def _campaign(template: str, **kwargs) -> Campaign:
+    # The examples explain "${field}" in an HTML comment; only the placeholders in the markup count here.
+    template = re.sub(r"<!--.*?-->", "", template, flags=re.S)
+    project = ProjectFactory(html_template=template, template_fields=template_fields(template))
+    return CampaignFactory(project=project, **kwargs)
+
+
+def _image_campaign(**kwargs) -> Campaign:
+    return _campaign((EXAMPLES / "image_contains.html").read_text(), **kwargs)
+
+
+def _inputs(campaign):
+    return list(Task.objects.filter(campaign=campaign).order_by("position").values_list("position", "input"))
+
+
+def _nothing_written(campaign):
+    campaign.refresh_from_db()
+    return (
+        Task.objects.filter(campaign=campaign).count() == 0
+        and campaign.tasks_count == 0
+        and not ImportJob.objects.filter(campaign=campaign).exists()
+    )
+
+
+def test_ingest_streams_quotes_commas_non_ascii_and_a_formula_from_a_binary_file():
+    # given a campaign whose template uses image_url and object
+    campaign = _image_campaign(results_per_task=3)
+    # when the example CSV is ingested from a binary file
+    with open(EXAMPLES / "image_contains.csv", "rb") as f:
+        job = tasks_ingest_csv(campaign=campaign, stream=f, filename="image_contains.csv")
+    # then one task per record is written in order with the values exactly as in the file
+    rows = _inputs(campaign)
+    assert [p for p, _ in rows] == list(range(1, 8))
+    assert [i["object"] for _, i in rows] == [
+        "a bicycle",
+        "a dog",
+        "a kettle, or a teapot",
+        'a boat called "Nora"',
+        "ein Fahrrad — ü é ß 漢字",
+        '=HYPERLINK("https://evil.example","x")',
+        "<b>bold</b> & <i>co</i>",
+    ]
+    assert rows[0][1] == {"image_url": "https://images.example.org/street-001.jpg", "object": "a bicycle"}
+    assert set(Task.objects.filter(campaign=campaign).values_list("results_needed", "is_open")) == {(3, True)}
+    campaign.refresh_from_db()
+    assert campaign.tasks_count == 7
+    assert (job.rows, job.header, job.filename) == (7, ["image_url", "object"], "image_contains.csv")
+    assert ImportJob.objects.filter(campaign=campaign).count() == 1
+
+
+def test_ingest_keeps_a_quoted_line_break_and_strips_a_byte_order_mark():
+    # given the translate example with a BOM in front and a value spanning two lines
+    campaign = _campaign((EXAMPLES / "translate.html").read_text())
+    data = b"\xef\xbb\xbf" + (EXAMPLES / "translate.csv").read_bytes()
+    # when it is ingested
+    job = tasks_ingest_csv(campaign=campaign, stream=io.BytesIO(data))
+    # then the header is clean and the multi-line value is kept whole
+    assert job.header == ["source_id", "source", "target_language"]
+    rows = _inputs(campaign)
+    assert [i["source_id"] for _, i in rows] == ["s1", "s2", "s3"]
+    assert rows[1][1]["source"] == "A line\nthat spans two lines"
+
+
+def test_ingest_accepts_a_text_stream_and_appends_after_existing_tasks():
+    # given a campaign that already has a task at position 1
+    campaign = _campaign("<p>${text}</p>")
+    TaskFactory(campaign=campaign, position=1)
+    # when a text stream with a backslash and a tab is ingested
+    job = tasks_ingest_csv(campaign=campaign, stream=io.StringIO('text\n"a\\b\tc"\nplain\n'))
+    # then the new tasks follow the existing one, values intact
+    assert job.rows == 2
+    assert _inputs(campaign)[1:] == [(2, {"text": "a\\b\tc"}), (3, {"text": "plain"})]
+
+
+def test_bad_header_names_the_missing_field_and_writes_nothing():
+    # given the image campaign and a CSV without the "object" column
+    campaign = _image_campaign()
+    # when it is ingested
+    with open(EXAMPLES / "image_contains_bad_header.csv", "rb") as f, pytest.raises(ValidationFailed) as err:
+        tasks_ingest_csv(campaign=campaign, stream=f)
+    # then the error names the field and line 1, and nothing is written
+    assert err.value.as_item() == {
+        "code": "csv-missing-field",
+        "message": "The header does not supply the template field 'object'.",
+        "field": "object",
+        "line": 1,
+    }
+    assert _nothing_written(campaign)
+
+
+def test_bad_row_names_its_line_and_writes_nothing():
+    # given the image campaign and a CSV whose line 3 has an extra cell after a good line 2
+    campaign = _image_campaign()
+    # when it is ingested
+    with open(EXAMPLES / "image_contains_bad_row.csv", "rb") as f, pytest.raises(ValidationFailed) as err:
+        tasks_ingest_csv(campaign=campaign, stream=f)
+    # then the error names line 3, and the good row before it is not written either
+    assert err.value.as_item() == {
+        "code": "csv-row-width",
+        "message": "Line 3 has 3 cells; the header has 2.",
+        "line": 3,
+    }
+    assert _nothing_written(campaign)
+
+
+def test_bad_row_line_is_where_the_record_starts_after_a_multi_line_value():
+    # given a CSV whose second record spans lines 3-4 and whose third record (line 5) is too short
+    campaign = _campaign("<p>${a}${b}</p>")
+    data = 'a,b\n1,one\n2,"two\nlines"\n3\n'
+    # when it is ingested
+    with pytest.raises(ValidationFailed) as err:
+        tasks_ingest_csv(campaign=campaign, stream=io.BytesIO(data.encode()))
+    # then line 5 is named and nothing is written
+    assert (err.value.code, err.value.line) == ("csv-row-width", 5)
+    assert _nothing_written(campaign)
+
+
+def test_a_bad_row_after_many_good_ones_rolls_everything_back():
+    # given a CSV of several batches worth of good rows and one bad row at the end
+    campaign = _campaign("<p>${text}</p>")
+    good = "".join(f"row {i}\n" for i in range(12000))
+    data = f"text\n{good}bad,row\n"
+    # when it is ingested
+    with pytest.raises(ValidationFailed) as err:
+        tasks_ingest_csv(campaign=campaign, stream=io.BytesIO(data.encode()))
+    # then the bad line is named and nothing at all is written
+    assert err.value.line == 12002
+    assert _nothing_written(campaign)
+
+
+def test_non_utf8_input_is_refused_with_its_line():
+    # given a Latin-1 file
+    campaign = _campaign("<p>${text}</p>")
+    data = "text\nok\ncaf\xe9\n".encode("latin-1")
+    # when it is ingested
+    with pytest.raises(ValidationFailed) as err:
+        tasks_ingest_csv(campaign=campaign, stream=io.BytesIO(data))
+    # then it is refused as not UTF-8 and nothing is written
+    assert err.value.code == "csv-encoding"
+    assert _nothing_written(campaign)
+
+
+def test_empty_file_and_duplicate_columns_are_refused():
+    campaign = _campaign("<p>${text}</p>")
+    with pytest.raises(ValidationFailed) as empty:
+        tasks_ingest_csv(campaign=campaign, stream=io.BytesIO(b""))
+    with pytest.raises(ValidationFailed) as duplicate:
+        tasks_ingest_csv(campaign=campaign, stream=io.BytesIO(b"text,text\na,b\n"))
+    assert (empty.value.code, empty.value.line) == ("csv-empty", 1)
+    assert (duplicate.value.code, duplicate.value.field) == ("csv-duplicate-column", "text")
+    assert _nothing_written(campaign)
+
+
+def test_blank_lines_are_skipped_and_counted_for_line_numbers():
+    campaign = _campaign("<p>${a}</p>")
+    with pytest.raises(ValidationFailed) as err:
+        tasks_ingest_csv(campaign=campaign, stream=io.BytesIO(b"a\n1\n\n2,extra\n"))
+    assert err.value.line == 4
+    job = tasks_ingest_csv(campaign=campaign, stream=io.BytesIO(b"a\n1\n\n2\n"))
+    assert job.rows == 2
+
+
+def test_a_closed_campaign_takes_no_tasks():
+    campaign = _campaign("<p>${a}</p>", state=CampaignState.FINISHED)
+    with pytest.raises(Conflict) as err:
+        tasks_ingest_csv(campaign=campaign, stream=io.BytesIO(b"a\n1\n"))
+    assert err.value.code == "campaign-closed"
+    assert _nothing_written(campaign)
+
+
+def test_ingest_rows_writes_json_objects_in_bulk():
+    campaign = _campaign("<p>${a}</p>", results_per_task=2)
+    job = tasks_ingest_rows(campaign=campaign, rows=[{"a": "x\\y", "n": 1}, {"a": "ü", "b": [1, 2]}])
+    assert (job.rows, job.header) == (2, ["a", "n", "b"])
+    assert _inputs(campaign) == [(1, {"a": "x\\y", "n": 1}), (2, {"a": "ü", "b": [1, 2]})]
+    campaign.refresh_from_db()
+    assert campaign.tasks_count == 2
+
+
+def test_ingest_rows_names_the_item_missing_a_field():
+    campaign = _campaign("<p>${a}</p>")
+    with pytest.raises(ValidationFailed) as err:
+        tasks_ingest_rows(campaign=campaign, rows=[{"a": 1}, {"b": 2}])
+    assert (err.value.code, err.value.field) == ("missing-field", "[1].a")
+    assert _nothing_written(campaign)
+
+
+def test_parse_csv_returns_header_and_rows_for_previews():
+    header, rows = parse_csv(io.BytesIO(b"a,b\n1,2\n"), ["a"])
+    assert (header, rows) == (["a", "b"], [{"a": "1", "b": "2"}])
+
+
+def test_an_unquoted_formula_with_a_comma_is_a_row_too_wide():
+    # given the shared example's formula line as written there: unquoted, so its comma splits the cell
+    campaign = _image_campaign()
+    data = 'image_url,object\nu1,a bicycle\nu2,=HYPERLINK("https://evil.example","x")\n'
+    # when it is ingested
+    with pytest.raises(ValidationFailed) as err:
+        tasks_ingest_csv(campaign=campaign, stream=io.BytesIO(data.encode()))
+    # then line 3 is refused for its width
+    assert (err.value.code, err.value.line) == ("csv-row-width", 3)
+    assert _nothing_written(campaign)
