@@ -78,11 +78,7 @@ def task_claim_next(*, campaign: Campaign, worker: User, now: datetime | None = 
     """
     now = now or timezone.now()
     campaign = campaign_get_for_worker(user=worker, pk=campaign.pk)
-    cap = campaign.max_results_per_worker
-    if cap is not None and _worker_done_count(campaign, worker, now) >= cap:
-        raise Conflict(
-            f"You have done the {cap} tasks one worker may do in this campaign.", code="worker-cap-reached"
-        )
+    _check_cap(campaign, worker, now)
     for _ in range(CLAIM_ATTEMPTS):
         task = _candidate(campaign, worker, now, skipped=False) or _candidate(
             campaign, worker, now, skipped=True
@@ -93,34 +89,73 @@ def task_claim_next(*, campaign: Campaign, worker: User, now: datetime | None = 
         if live >= task.results_needed:
             task_refresh_slots(task=task, now=now)
             continue
-        expires_at = now + timedelta(seconds=campaign.time_allowed_s)
-        try:
-            with transaction.atomic():
-                assignment, _ = Assignment.objects.update_or_create(
-                    task=task,
-                    worker=worker,
-                    state=AssignmentState.SKIPPED,
-                    defaults={
-                        "state": AssignmentState.ACCEPTED,
-                        "accepted_at": now,
-                        "expires_at": expires_at,
-                        "closed_at": None,
-                    },
-                    create_defaults={
-                        "campaign": campaign,
-                        "state": AssignmentState.ACCEPTED,
-                        "accepted_at": now,
-                        "expires_at": expires_at,
-                    },
-                )
-        except IntegrityError:
+        assignment = _take(task, campaign, worker, now, live)
+        if assignment is None:
             continue  # the same worker claimed this task in a parallel request
-        if live + 1 >= task.results_needed:
-            task_refresh_slots(task=task, now=now)
-        assignment.task = task
-        assignment.campaign = campaign
         return assignment
     raise Conflict("No task is available for you in this campaign.", code="no-task-available")
+
+
+def _check_cap(campaign: Campaign, worker: User, now: datetime) -> None:
+    cap = campaign.max_results_per_worker
+    if cap is not None and _worker_done_count(campaign, worker, now) >= cap:
+        raise Conflict(
+            f"You have done the {cap} tasks one worker may do in this campaign.", code="worker-cap-reached"
+        )
+
+
+def _take(task: Task, campaign: Campaign, worker: User, now: datetime, live: int) -> Assignment | None:
+    """Give the locked ``task`` to ``worker`` (reviving their skipped assignment); None if they already have it."""
+    expires_at = now + timedelta(seconds=campaign.time_allowed_s)
+    try:
+        with transaction.atomic():
+            assignment, _ = Assignment.objects.update_or_create(
+                task=task,
+                worker=worker,
+                state=AssignmentState.SKIPPED,
+                defaults={
+                    "state": AssignmentState.ACCEPTED,
+                    "accepted_at": now,
+                    "expires_at": expires_at,
+                    "closed_at": None,
+                },
+                create_defaults={
+                    "campaign": campaign,
+                    "state": AssignmentState.ACCEPTED,
+                    "accepted_at": now,
+                    "expires_at": expires_at,
+                },
+            )
+    except IntegrityError:
+        return None
+    if live + 1 >= task.results_needed:
+        task_refresh_slots(task=task, now=now)
+    assignment.task = task
+    assignment.campaign = campaign
+    return assignment
+
+
+@transaction.atomic
+def task_claim(*, task: Task, worker: User, now: datetime | None = None) -> Assignment:
+    """Give ``worker`` this very task (one they previewed), if it still needs a result and they have not had it.
+
+    Same rules as ``task_claim_next``; the task row is locked (waiting, not skipping) so that the slot count
+    read here is the one the new assignment is added to.
+    """
+    now = now or timezone.now()
+    campaign = campaign_get_for_worker(user=worker, pk=task.campaign_id)
+    _check_cap(campaign, worker, now)
+    task = task_qs_for_update().get(pk=task.pk)
+    if Assignment.objects.filter(task=task, worker=worker).exclude(state=AssignmentState.SKIPPED).exists():
+        raise Conflict("You already worked on this task.", code="already-assigned")
+    live = holding_assignments(task.pk, now).count()
+    if live >= task.results_needed:
+        task_refresh_slots(task=task, now=now)
+        raise Conflict("This task has all the results it needs.", code="task-full")
+    assignment = _take(task, campaign, worker, now, live)
+    if assignment is None:
+        raise Conflict("You already worked on this task.", code="already-assigned")
+    return assignment
 
 
 @transaction.atomic
