@@ -83,3 +83,115 @@ class PermissionGrant(models.Model):
     @property
     def scope_label(self) -> str:
         return "*" if self.scope == self.Scope.GLOBAL else f"{self.scope}:{self.scope_id}"
+
+
+class Wallet(models.Model):
+    """A user's money (or the platform's, or the outside world's), in ``settings.CROWD_CURRENCY``.
+
+    The balances are kept in step with the ledger inside the same transaction as each entry; the ledger
+    is the record, the balances are its running sum.
+    """
+
+    class Kind(models.TextChoices):
+        USER = "user", "User"
+        PLATFORM = "platform", "Platform (commissions)"
+        EXTERNAL = "external", "External (source of deposits)"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.USER)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="wallet"
+    )
+    available = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    frozen = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    commission_rate = models.DecimalField(
+        max_digits=5,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="Share added on top of each payment to workers; empty = the platform default.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["user", "platform", "external"]), name="wallet_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="user", user__isnull=False) | (~Q(kind="user") & Q(user__isnull=True)),
+                name="wallet_user_matches_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["kind"], condition=~Q(kind="user"), name="wallet_one_system_of_kind"
+            ),
+            # The external wallet mirrors every deposit as a negative balance; nobody else may go below zero.
+            models.CheckConstraint(
+                condition=Q(kind="external") | (Q(available__gte=0) & Q(frozen__gte=0)),
+                name="wallet_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(commission_rate__isnull=True)
+                | (Q(commission_rate__gte=0) & Q(commission_rate__lte=1)),
+                name="wallet_commission_rate_range",
+            ),
+        ]
+
+    def __str__(self):
+        owner = self.user.username if self.user_id else self.kind
+        return f"Wallet of {owner}"
+
+
+class Bucket(models.TextChoices):
+    AVAILABLE = "available", "Available"
+    FROZEN = "frozen", "Frozen"
+
+
+class LedgerEntry(models.Model):
+    """One movement of money from one wallet bucket to another. Rows are only ever inserted."""
+
+    class Kind(models.TextChoices):
+        DEPOSIT = "deposit", "Deposit"
+        ADJUST = "adjust", "Adjustment"
+        FREEZE = "freeze", "Budget frozen"
+        RELEASE = "release", "Budget released"
+        PAYMENT = "payment", "Payment to worker"
+        COMMISSION = "commission", "Commission to platform"
+
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    amount = models.DecimalField(max_digits=16, decimal_places=2)
+    from_wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="+")
+    from_bucket = models.CharField(max_length=10, choices=Bucket.choices)
+    to_wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="+")
+    to_bucket = models.CharField(max_length=10, choices=Bucket.choices)
+    reason = models.TextField(blank=True)
+    # Plain ids, not foreign keys: the ledger outlives what caused each entry.
+    campaign_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    assignment_id = models.BigIntegerField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name_plural = "ledger entries"
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="ledger_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["deposit", "adjust", "freeze", "release", "payment", "commission"]),
+                name="ledger_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_wallet=models.F("to_wallet"), from_bucket=models.F("to_bucket")),
+                name="ledger_moves_between_accounts",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["from_wallet", "id"], name="ledger_by_from_wallet"),
+            models.Index(fields=["to_wallet", "id"], name="ledger_by_to_wallet"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.amount} ({self.idempotency_key})"

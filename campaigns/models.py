@@ -41,6 +41,18 @@ class Campaign(models.Model):
         default=3 * 24 * 3600, help_text="Results not reviewed within this time are approved."
     )
     tasks_count = models.PositiveIntegerField(default=0, editable=False)
+    # Money, set when the campaign is published: the commission rate and fee per result are fixed then
+    # so later changes to the requester's rate never change what was promised; ``frozen_amount`` is the
+    # part of the requester's frozen balance held for this campaign.
+    commission_rate = models.DecimalField(
+        max_digits=5, decimal_places=4, null=True, blank=True, editable=False
+    )
+    fee_per_result = models.DecimalField(
+        max_digits=12, decimal_places=2, default=Decimal("0.00"), editable=False
+    )
+    frozen_amount = models.DecimalField(
+        max_digits=16, decimal_places=2, default=Decimal("0.00"), editable=False
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -57,10 +69,12 @@ class Campaign(models.Model):
             models.CheckConstraint(
                 condition=Q(payment_per_result__gte=0), name="campaign_payment_not_negative"
             ),
+            models.CheckConstraint(condition=Q(frozen_amount__gte=0), name="campaign_frozen_not_negative"),
         ]
         indexes = [
             models.Index(fields=["state", "start_at"], name="campaign_due_start"),
             models.Index(fields=["state", "end_at"], name="campaign_due_end"),
+            models.Index(fields=["state"], condition=Q(frozen_amount__gt=0), name="campaign_holding_money"),
         ]
 
     def __str__(self):
