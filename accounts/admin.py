@@ -1,3 +1,152 @@
-from django.contrib import admin  # noqa: F401
+from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html
 
-from . import admin_money  # noqa: F401,E402  (wallet and ledger admin)
+from . import admin_money  # noqa: F401  (wallet and ledger admin)
+from .models import ApiToken, PermissionGrant
+from .services import api_token_create
+
+
+class ApiTokenInline(admin.TabularInline):
+    """Tokens are created on the ApiToken page (where the key can be shown once); here they are listed."""
+
+    model = ApiToken
+    extra = 0
+    fields = ("name", "kind", "prefix", "created_at", "expires_at", "last_used_at")
+    readonly_fields = fields
+    can_delete = True
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class PermissionGrantInline(admin.TabularInline):
+    model = PermissionGrant
+    extra = 0
+    fields = ("name", "scope", "scope_id", "created_at")
+    readonly_fields = ("created_at",)
+
+
+class PlatformUserAdmin(UserAdmin):
+    inlines = [PermissionGrantInline, ApiTokenInline]
+    list_display = (
+        "username",
+        "email",
+        "first_name",
+        "last_name",
+        "is_staff",
+        "is_active",
+        "token_count",
+        "grant_count",
+        "last_login",
+    )
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                _tokens=Count("api_tokens", distinct=True), _grants=Count("permission_grants", distinct=True)
+            )
+        )
+
+    @admin.display(description="tokens", ordering="_tokens")
+    def token_count(self, obj):
+        url = reverse("admin:accounts_apitoken_changelist") + f"?user__id__exact={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, obj._tokens)
+
+    @admin.display(description="grants", ordering="_grants")
+    def grant_count(self, obj):
+        url = reverse("admin:accounts_permissiongrant_changelist") + f"?user__id__exact={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, obj._grants)
+
+
+class GroupGrantInline(PermissionGrantInline):
+    fk_name = "group"
+
+
+class PlatformGroupAdmin(GroupAdmin):
+    inlines = [GroupGrantInline]
+    list_display = ("name", "member_count", "grant_count")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                _members=Count("user", distinct=True), _grants=Count("permission_grants", distinct=True)
+            )
+        )
+
+    @admin.display(description="members", ordering="_members")
+    def member_count(self, obj):
+        url = reverse("admin:auth_user_changelist") + f"?groups__id__exact={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, obj._members)
+
+    @admin.display(description="grants", ordering="_grants")
+    def grant_count(self, obj):
+        return obj._grants
+
+
+admin.site.unregister(User)
+admin.site.register(User, PlatformUserAdmin)
+admin.site.unregister(Group)
+admin.site.register(Group, PlatformGroupAdmin)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "user", "name", "kind", "prefix", "created_at", "expires_at", "last_used_at")
+    list_filter = ("kind", "created_at", "expires_at")
+    search_fields = ("name", "prefix", "user__username", "user__email")
+    list_select_related = ("user",)
+    raw_id_fields = ("user",)
+    date_hierarchy = "created_at"
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("user", "name", "kind", "expires_at")
+        return ("user", "name", "kind", "prefix", "key_hash", "created_at", "expires_at", "last_used_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        # Neither the owner nor the hash may change: a token is revoked and a new one created instead.
+        return ("user", "kind", "prefix", "key_hash", "created_at", "last_used_at")
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        token, key = api_token_create(user=obj.user, name=obj.name, kind=obj.kind, expires_at=obj.expires_at)
+        # The admin's own messages and redirects need the saved instance's primary key.
+        obj.pk = token.pk
+        obj.prefix, obj.key_hash, obj.created_at = token.prefix, token.key_hash, token.created_at
+        messages.warning(
+            request,
+            format_html(
+                "New token for {}: <code>{}</code> — copy it now, it is stored hashed and will not be "
+                "shown again.",
+                token.user,
+                key,
+            ),
+        )
+
+
+@admin.register(PermissionGrant)
+class PermissionGrantAdmin(admin.ModelAdmin):
+    list_display = ("name", "scope_label", "user", "group", "created_at")
+    list_filter = ("name", "scope")
+    search_fields = ("user__username", "group__name", "name")
+    list_select_related = ("user", "group")
+    raw_id_fields = ("user",)
+    fields = ("name", "scope", "scope_id", "user", "group", "created_at")
+    readonly_fields = ("created_at",)
+
+    @admin.display(description="scope")
+    def scope_label(self, obj):
+        return obj.scope_label

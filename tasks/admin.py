@@ -1,1 +1,78 @@
-from django.contrib import admin  # noqa: F401
+from django.contrib import admin
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html
+
+from .models import ImportJob, Task
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    """Tasks come from ingest and change through claims and submissions; here they are only looked at."""
+
+    list_display = (
+        "id",
+        "campaign_link",
+        "position",
+        "input_preview",
+        "results_needed",
+        "assignments_link",
+        "is_open",
+        "reopen_at",
+        "created_at",
+    )
+    list_filter = ("is_open", "campaign__state", "campaign")
+    search_fields = ("=id", "campaign__name")
+    list_select_related = ("campaign",)
+    readonly_fields = (
+        "campaign",
+        "position",
+        "input",
+        "results_needed",
+        "is_open",
+        "reopen_at",
+        "created_at",
+        "assignments_link",
+    )
+    fields = readonly_fields
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_assignments=Count("assignments"))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="campaign", ordering="campaign__name")
+    def campaign_link(self, obj):
+        url = reverse("admin:campaigns_campaign_change", args=[obj.campaign_id])
+        return format_html('<a href="{}">{}</a>', url, obj.campaign)
+
+    @admin.display(description="assignments", ordering="_assignments")
+    def assignments_link(self, obj):
+        url = reverse("admin:results_assignment_changelist") + f"?task__id__exact={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, getattr(obj, "_assignments", "…"))
+
+    @admin.display(description="input")
+    def input_preview(self, obj):
+        text = ", ".join(f"{k}={v}" for k, v in obj.input.items()) if isinstance(obj.input, dict) else ""
+        return text if len(text) <= 80 else text[:79] + "…"
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = ("id", "campaign", "filename", "rows", "header", "created_by", "created_at")
+    list_filter = ("created_at",)
+    search_fields = ("filename", "campaign__name")
+    list_select_related = ("campaign", "created_by")
+    readonly_fields = ("campaign", "filename", "header", "rows", "created_by", "created_at")
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -79,6 +79,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 30, "transaction_mode": "IMMEDIATE"})
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Opt in now to the Django 6.0 default for URL form fields (admin forms for external_url).
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
@@ -139,6 +141,8 @@ CROWD_CURRENCY = os.environ.get("CROWD_CURRENCY", "EUR")
 CROWD_LOGIN_TOKEN_TTL = timedelta(seconds=int(os.environ.get("CROWD_LOGIN_TOKEN_TTL", "3600")))
 CROWD_LOGIN_FAILURES_ALLOWED = int(os.environ.get("CROWD_LOGIN_FAILURES_ALLOWED", "10"))
 CROWD_LOGIN_FAILURE_WINDOW = int(os.environ.get("CROWD_LOGIN_FAILURE_WINDOW", "300"))
+CROWD_COMMISSION_RATE = os.environ.get("CROWD_COMMISSION_RATE", "0.20")  # default share on top of payments
+CROWD_OVERTURN_WINDOW = timedelta(seconds=int(os.environ.get("CROWD_OVERTURN_WINDOW", str(7 * 24 * 3600))))
 
 # Celery: Redis in production, an embedded file-system broker in the quick start.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
