@@ -1,0 +1,205 @@
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from accounts.models import PermissionGrant, PermissionName
+from results.models import Assignment, AssignmentState
+from tasks.models import ImportJob
+from tests.conftest import token_client
+from tests.factories import CampaignFactory, ProjectFactory, RequesterFactory, TaskFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ACCEPTED = datetime(2026, 3, 1, 9, 0, 0, tzinfo=UTC)
+SUBMITTED = datetime(2026, 3, 1, 9, 5, 30, 250000, tzinfo=UTC)
+
+
+def _assignment(task, worker, state, answers, quality=None):
+    return Assignment.objects.create(
+        task=task,
+        campaign=task.campaign,
+        worker=worker,
+        state=state,
+        answers=answers,
+        accepted_at=ACCEPTED,
+        expires_at=ACCEPTED,
+        submitted_at=None if state == AssignmentState.ACCEPTED else SUBMITTED,
+        quality=quality,
+    )
+
+
+@pytest.fixture
+def results(requester):
+    """A campaign of two tasks with results in every state; only the submitted kinds are exported."""
+    project = ProjectFactory(owner=requester, html_template="<p>${text}</p>", template_fields=["text"])
+    campaign = CampaignFactory(project=project, results_per_task=3)
+    ImportJob.objects.create(campaign=campaign, header=["text", "note"], rows=2)
+    first = TaskFactory(
+        campaign=campaign, position=1, input={"text": "=SUM(A1:A9)", "note": "plain, with comma"}
+    )
+    second = TaskFactory(campaign=campaign, position=2, input={"text": "Grüße", "note": "@home"})
+    ann, bob, cid, dee = (UserFactory(username=n) for n in ("ann", "bob", "-cid", "dee"))
+    made = [
+        _assignment(first, ann, AssignmentState.SUBMITTED, {"label": "yes", "tags": ["a", "b"]}),
+        _assignment(first, bob, AssignmentState.APPROVED, {"label": "+1", "tags": []}, quality=90),
+        _assignment(second, cid, AssignmentState.REJECTED, {"label": "line\nbreak", "n": 3}, quality=0),
+        _assignment(second, dee, AssignmentState.SOFT_REJECTED, {"label": "\tx", "tags": ["-z"]}),
+        _assignment(first, UserFactory(), AssignmentState.ACCEPTED, {}),
+        _assignment(second, UserFactory(), AssignmentState.RETURNED, {"label": "no"}),
+        _assignment(second, UserFactory(), AssignmentState.EXPIRED, {}),
+        _assignment(first, UserFactory(), AssignmentState.SKIPPED, {}),
+    ]
+    return campaign, first, second, made[:4]
+
+
+def test_csv_export_has_one_row_per_submitted_result_with_neutralised_cells(requester_client, results):
+    # given a campaign with results in every state
+    campaign, first, second, (a1, a2, a3, a4) = results
+    # when its owner downloads the native CSV
+    response = requester_client.get(f"/api/v1/campaigns/{campaign.pk}/results.csv")
+    # then it is a streamed attachment holding exactly the submitted, approved, rejected and soft-rejected rows
+    assert response.status_code == 200
+    assert response.streaming
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == f'attachment; filename="campaign-{campaign.pk}-results.csv"'
+    body = b"".join(response.streaming_content).decode()
+    t1, t2 = first.pk, second.pk
+    times = "2026-03-01T09:00:00Z,2026-03-01T09:05:30.250000Z"
+    assert body == (
+        "assignment_id,task_id,task_position,worker,state,accepted_at,submitted_at,quality,"
+        "input.text,input.note,answer.label,answer.n,answer.tags\r\n"
+        f'{a1.pk},{t1},1,ann,submitted,{times},,\'=SUM(A1:A9),"plain, with comma",yes,,a|b\r\n'
+        f"{a2.pk},{t1},1,bob,approved,{times},90,'=SUM(A1:A9),\"plain, with comma\",'+1,,\r\n"
+        f"{a3.pk},{t2},2,'-cid,rejected,{times},0,Grüße,'@home,\"line\nbreak\",3,\r\n"
+        f"{a4.pk},{t2},2,dee,soft_rejected,{times},,Grüße,'@home,'\tx,,'-z\r\n"
+    )
+
+
+def test_jsonl_export_keeps_values_as_data_and_lists_as_lists(requester_client, results):
+    # given the same campaign
+    campaign, first, second, (a1, a2, a3, a4) = results
+    # when its owner downloads JSON Lines (with a trailing slash, which is optional)
+    response = requester_client.get(f"/api/v1/campaigns/{campaign.pk}/results.jsonl/")
+    # then each line is one submitted result, nothing neutralised
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/jsonl; charset=utf-8"
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert [json.loads(line) for line in lines] == [
+        {
+            "assignment_id": a1.pk,
+            "task_id": first.pk,
+            "task_position": 1,
+            "worker": "ann",
+            "state": "submitted",
+            "accepted_at": "2026-03-01T09:00:00Z",
+            "submitted_at": "2026-03-01T09:05:30.250000Z",
+            "quality": None,
+            "input": {"text": "=SUM(A1:A9)", "note": "plain, with comma"},
+            "answers": {"label": "yes", "tags": ["a", "b"]},
+        },
+        {
+            "assignment_id": a2.pk,
+            "task_id": first.pk,
+            "task_position": 1,
+            "worker": "bob",
+            "state": "approved",
+            "accepted_at": "2026-03-01T09:00:00Z",
+            "submitted_at": "2026-03-01T09:05:30.250000Z",
+            "quality": 90,
+            "input": {"text": "=SUM(A1:A9)", "note": "plain, with comma"},
+            "answers": {"label": "+1", "tags": []},
+        },
+        {
+            "assignment_id": a3.pk,
+            "task_id": second.pk,
+            "task_position": 2,
+            "worker": "-cid",
+            "state": "rejected",
+            "accepted_at": "2026-03-01T09:00:00Z",
+            "submitted_at": "2026-03-01T09:05:30.250000Z",
+            "quality": 0,
+            "input": {"text": "Grüße", "note": "@home"},
+            "answers": {"label": "line\nbreak", "n": 3},
+        },
+        {
+            "assignment_id": a4.pk,
+            "task_id": second.pk,
+            "task_position": 2,
+            "worker": "dee",
+            "state": "soft_rejected",
+            "accepted_at": "2026-03-01T09:00:00Z",
+            "submitted_at": "2026-03-01T09:05:30.250000Z",
+            "quality": None,
+            "input": {"text": "Grüße", "note": "@home"},
+            "answers": {"label": "\tx", "tags": ["-z"]},
+        },
+    ]
+
+
+def test_csv_export_of_a_campaign_without_results_or_imports_is_the_header_only(requester_client, requester):
+    # given a campaign whose tasks were not imported (no import header) and that has no results yet
+    project = ProjectFactory(owner=requester, html_template="<p>${text}</p>", template_fields=["text"])
+    campaign = CampaignFactory(project=project)
+    TaskFactory(campaign=campaign, input={"text": "a", "extra": "b"})
+    # when it is exported
+    response = requester_client.get(f"/api/v1/campaigns/{campaign.pk}/results.csv/")
+    # then the input columns come from the tasks themselves and there are no rows
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).decode() == (
+        "assignment_id,task_id,task_position,worker,state,accepted_at,submitted_at,quality,"
+        "input.extra,input.text\r\n"
+    )
+
+
+@pytest.mark.parametrize("suffix", ["results.csv", "results.jsonl"])
+def test_another_requester_gets_404_in_the_envelope(results, suffix):
+    # given another requester without any grant on the campaign
+    campaign = results[0]
+    client = token_client(RequesterFactory())
+    # when they ask for the export, even asking for CSV
+    response = client.get(f"/api/v1/campaigns/{campaign.pk}/{suffix}", HTTP_ACCEPT="text/csv")
+    # then it is a 404 in the usual JSON envelope
+    assert response.status_code == 404
+    assert response.json() == {
+        "status": "failure",
+        "data": None,
+        "errors": [{"code": "campaign-not-found", "message": "No such campaign."}],
+    }
+
+
+def test_a_worker_gets_404_and_an_anonymous_client_401(results, worker_client, anon_client):
+    campaign = results[0]
+    assert worker_client.get(f"/api/v1/campaigns/{campaign.pk}/results.csv").status_code == 404
+    assert anon_client.get(f"/api/v1/campaigns/{campaign.pk}/results.csv").status_code == 401
+
+
+def test_a_results_read_grant_on_the_campaign_allows_the_export_with_a_bearer_token(results):
+    # given a user granted results.read on this campaign only
+    campaign = results[0]
+    reader = UserFactory()
+    PermissionGrant.objects.create(
+        user=reader,
+        name=PermissionName.RESULTS_READ,
+        scope=PermissionGrant.Scope.CAMPAIGN,
+        scope_id=campaign.pk,
+    )
+    client = token_client(reader)
+    client.credentials(
+        HTTP_AUTHORIZATION=client._credentials["HTTP_AUTHORIZATION"].replace("Token", "Bearer")
+    )
+    # when they download the JSON Lines export
+    response = client.get(f"/api/v1/campaigns/{campaign.pk}/results.jsonl")
+    # then they get the four rows
+    assert response.status_code == 200
+    assert len(b"".join(response.streaming_content).decode().splitlines()) == 4
+
+
+def test_the_schema_shows_the_export_media_types(anon_client):
+    response = anon_client.get("/api/v1/schema/?format=json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    csv_path = next(p for p in paths if p.endswith("/results.csv/"))
+    jsonl_path = next(p for p in paths if p.endswith("/results.jsonl/"))
+    assert list(paths[csv_path]["get"]["responses"]["200"]["content"]) == ["text/csv"]
+    assert list(paths[jsonl_path]["get"]["responses"]["200"]["content"]) == ["application/jsonl"]
