@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from accounts.money import campaign_budget_add_tasks
 from campaigns.lifecycle import accepts_new_tasks
 from campaigns.models import Campaign
 from campaigns.services import campaign_qs_for_update
@@ -255,6 +256,7 @@ def _write(
         )
     else:
         count = _write_batches(campaign=campaign, rows=rows, start=start)
+    campaign_budget_add_tasks(campaign=campaign, count=count, by=created_by)
     Campaign.objects.filter(pk=campaign.pk).update(tasks_count=F("tasks_count") + count)
     return ImportJob.objects.create(
         campaign=campaign, filename=filename, header=header, rows=count, created_by=created_by
