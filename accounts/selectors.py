@@ -1,6 +1,8 @@
-from django.contrib.auth.models import User
-from django.db.models import Q
+from django.contrib.auth.models import Group, User
+from django.db.models import Q, QuerySet
 from django.utils import timezone
+
+from crowdplatform.errors import NotFound
 
 from .models import ApiToken, PermissionGrant
 from .services import hash_key
@@ -44,3 +46,55 @@ def user_is_requester(user: User) -> bool:
     if not user.is_authenticated:
         return False
     return user.is_staff or grants_for(user).exists()
+
+
+def api_token_list(*, user: User, owner_id: int | None = None) -> QuerySet[ApiToken]:
+    """The caller's own tokens; staff see everyone's (or one user's, with ``owner_id``)."""
+    qs = ApiToken.objects.select_related("user")
+    if not user.is_staff:
+        return qs.filter(user=user)
+    return qs.filter(user_id=owner_id) if owner_id is not None else qs
+
+
+def api_token_get(*, user: User, pk: int) -> ApiToken:
+    token = api_token_list(user=user).filter(pk=pk).first()
+    if token is None:
+        raise NotFound("No such token.", code="token-not-found")
+    return token
+
+
+def user_list(*, user: User) -> QuerySet[User]:
+    """Staff see every account; anyone else only their own."""
+    qs = User.objects.prefetch_related("groups").order_by("id")
+    return qs if user.is_staff else qs.filter(pk=user.pk)
+
+
+def user_get(*, user: User, pk: int) -> User:
+    found = user_list(user=user).filter(pk=pk).first()
+    if found is None:
+        raise NotFound("No such user.", code="user-not-found")
+    return found
+
+
+def group_list(*, user: User) -> QuerySet[Group]:
+    """Staff see every group; anyone else the groups they belong to."""
+    qs = Group.objects.prefetch_related("user_set").order_by("id")
+    return qs if user.is_staff else qs.filter(user=user)
+
+
+def group_get(*, user: User, pk: int) -> Group:
+    found = group_list(user=user).filter(pk=pk).first()
+    if found is None:
+        raise NotFound("No such group.", code="group-not-found")
+    return found
+
+
+def permission_grant_list() -> QuerySet[PermissionGrant]:
+    return PermissionGrant.objects.select_related("user", "group").order_by("id")
+
+
+def permission_grant_get(*, pk: int) -> PermissionGrant:
+    grant = permission_grant_list().filter(pk=pk).first()
+    if grant is None:
+        raise NotFound("No such permission grant.", code="grant-not-found")
+    return grant

@@ -4,8 +4,11 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import Group, User
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+
+from crowdplatform.errors import ApplicationError, ValidationFailed
 
 from .models import ApiToken, PermissionGrant
 
@@ -79,3 +82,146 @@ def user_create(
     if groups:
         user.groups.set(groups)
     return user
+
+
+class LoginFailed(ApplicationError):
+    status = 401
+    code = "invalid-credentials"
+
+
+class LoginThrottled(ApplicationError):
+    status = 429
+    code = "too-many-login-failures"
+
+
+def _login_failures_key(client_ip: str) -> str:
+    return f"accounts:login-failures:{client_ip}"
+
+
+def login_failures_count(*, client_ip: str) -> int:
+    return cache.get(_login_failures_key(client_ip), 0)
+
+
+def login_failure_record(*, client_ip: str) -> int:
+    """Count one failed login from ``client_ip``; the window starts with the first failure."""
+    key = _login_failures_key(client_ip)
+    # add() only sets a missing key, so the window is not extended by later failures.
+    cache.add(key, 0, timeout=settings.CROWD_LOGIN_FAILURE_WINDOW)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.set(key, 1, timeout=settings.CROWD_LOGIN_FAILURE_WINDOW)
+        return 1
+
+
+def login_exchange(*, credential: str | None, client_ip: str) -> tuple[ApiToken, str]:
+    """Exchange an API token for a short-lived bearer (login) token (seed 003 ``POST /login/``).
+
+    Failed attempts are counted per client address; once ``CROWD_LOGIN_FAILURES_ALLOWED`` have failed
+    within ``CROWD_LOGIN_FAILURE_WINDOW`` seconds, every attempt is refused until the window ends, even
+    with a good credential, so guessing cannot continue in the background.
+    """
+    from .selectors import api_token_get_active
+
+    if login_failures_count(client_ip=client_ip) >= settings.CROWD_LOGIN_FAILURES_ALLOWED:
+        raise LoginThrottled(
+            "Too many failed logins from this address; try again later.",
+            extra={"retry_after": settings.CROWD_LOGIN_FAILURE_WINDOW},
+        )
+    token = api_token_get_active(key=credential) if credential else None
+    # A bearer token must not be able to renew itself indefinitely: only API tokens log in.
+    if token is None or token.kind != ApiToken.Kind.API:
+        login_failure_record(client_ip=client_ip)
+        raise LoginFailed("The token is not valid.")
+    return login_token_create(user=token.user)
+
+
+def permission_revoke(*, grant: PermissionGrant) -> None:
+    grant.delete()
+
+
+def _scope_parse(scope: str) -> tuple[str, int | None]:
+    """``*``, ``project:<id>`` or ``campaign:<id>`` (seed 003 scope notation) → (scope, scope_id)."""
+    if scope == PermissionGrant.Scope.GLOBAL:
+        return PermissionGrant.Scope.GLOBAL, None
+    kind, _, raw_id = scope.partition(":")
+    if kind not in (PermissionGrant.Scope.PROJECT, PermissionGrant.Scope.CAMPAIGN) or not raw_id.isdigit():
+        raise ValidationFailed(
+            "scope must be '*', 'project:<id>' or 'campaign:<id>'.", code="invalid-scope", field="scope"
+        )
+    return kind, int(raw_id)
+
+
+@transaction.atomic
+def permission_grant_scoped(
+    *, name: str, scope: str, user: User | None = None, group: Group | None = None
+) -> PermissionGrant:
+    """Grant ``name`` at a scope written in seed 003 notation, checking that the scoped object exists."""
+    from campaigns.models import Campaign
+    from projects.models import Project
+
+    if (user is None) == (group is None):
+        raise ValidationFailed("Give either a user or a group.", code="one-holder-required", field="user")
+    kind, scope_id = _scope_parse(scope)
+    model = {PermissionGrant.Scope.PROJECT: Project, PermissionGrant.Scope.CAMPAIGN: Campaign}.get(kind)
+    if model is not None and not model.objects.filter(pk=scope_id).exists():
+        raise ValidationFailed(f"There is no {kind} {scope_id}.", code="invalid-scope", field="scope")
+    return permission_grant(name=name, user=user, group=group, scope=kind, scope_id=scope_id)
+
+
+USER_FIELDS = {
+    "username",
+    "email",
+    "first_name",
+    "last_name",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+    "password",
+    "groups",
+}
+
+
+@transaction.atomic
+def user_update(*, user: User, **values) -> User:
+    unknown = set(values) - USER_FIELDS
+    if unknown:
+        raise ValidationFailed(
+            f"Unknown field {sorted(unknown)[0]}.", code="unknown-field", field=sorted(unknown)[0]
+        )
+    groups = values.pop("groups", None)
+    password = values.pop("password", None)
+    for key, value in values.items():
+        setattr(user, key, value)
+    if password:
+        user.set_password(password)
+    user.save()
+    if groups is not None:
+        user.groups.set(groups)
+    return user
+
+
+@transaction.atomic
+def group_create(*, name: str, users: list[User] | None = None) -> Group:
+    if Group.objects.filter(name=name).exists():
+        raise ApplicationError(
+            f"A group named '{name}' exists.", code="duplicate-name", status=409, field="name"
+        )
+    group = Group.objects.create(name=name)
+    if users:
+        group.user_set.set(users)
+    return group
+
+
+@transaction.atomic
+def group_update(*, group: Group, name: str | None = None, users: list[User] | None = None) -> Group:
+    if name is not None and name != group.name:
+        if Group.objects.filter(name=name).exclude(pk=group.pk).exists():
+            raise ApplicationError(
+                f"A group named '{name}' exists.", code="duplicate-name", status=409, field="name"
+            )
+        group.name = name
+        group.save(update_fields=["name"])
+    if users is not None:
+        group.user_set.set(users)
+    return group

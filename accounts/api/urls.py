@@ -1,1 +1,17 @@
-urlpatterns = []
+from django.urls import re_path
+
+from crowdplatform.api.routers import OptionalSlashRouter
+
+from .views import ApiTokenViewSet, GroupViewSet, LoginView, PermissionGrantViewSet, UserViewSet
+
+router = OptionalSlashRouter()
+router.include_root_view = False
+router.register("tokens", ApiTokenViewSet, basename="token")
+router.register("users", UserViewSet, basename="user")
+router.register("groups", GroupViewSet, basename="group")
+router.register("permissions", PermissionGrantViewSet, basename="permission")
+
+urlpatterns = [
+    re_path(r"^login/?$", LoginView.as_view(), name="login"),
+    *router.urls,
+]

@@ -1,1 +1,13 @@
-urlpatterns = []
+from crowdplatform.api.routers import OptionalSlashRouter
+
+from .views import CampaignViewSet, ProjectCampaignViewSet, WorkCampaignViewSet
+
+router = OptionalSlashRouter()
+router.include_root_view = False
+router.register("campaigns", CampaignViewSet, basename="campaign")
+router.register(
+    r"projects/(?P<project_pk>\d+)/campaigns", ProjectCampaignViewSet, basename="project-campaign"
+)
+router.register("work/campaigns", WorkCampaignViewSet, basename="work-campaign")
+
+urlpatterns = router.urls

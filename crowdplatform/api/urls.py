@@ -3,7 +3,8 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from .views import ApiIndexView
+from . import schema  # noqa: F401  (registers the token auth scheme)
+from .views import ApiIndexView, UnknownEndpointView
 
 app_name = "api"
 
@@ -19,4 +20,6 @@ urlpatterns = [
     path("", include("results.api.urls")),
     path("", include("results.api.review_urls")),
     path("", include("results.api.export_urls")),
+    # Last: anything else under /api/v1/ is an enveloped 404, not Django's HTML page.
+    re_path(r"^.*$", UnknownEndpointView.as_view(), name="unknown"),
 ]

@@ -7,6 +7,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from crowdplatform.errors import NotFound
+
 
 @cache
 def _endpoints() -> dict[str, list[str]]:
@@ -30,3 +32,15 @@ class ApiIndexView(APIView):
     )
     def get(self, request):
         return Response({"endpoints": _endpoints()})
+
+
+@extend_schema(exclude=True)
+class UnknownEndpointView(APIView):
+    """Seed 003: a URL that is not part of the API is a 404 in the envelope, whatever the method."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        raise NotFound("Unknown resource. Please check the URL.", code="unknown-resource")

@@ -1,0 +1,14 @@
+import django_filters
+
+from campaigns.models import Campaign, CampaignState
+from crowdplatform.api.filters import BooleanFilter
+
+
+class CampaignFilter(django_filters.FilterSet):
+    project = django_filters.NumberFilter(field_name="project_id")
+    state = django_filters.MultipleChoiceFilter(choices=CampaignState.choices)
+    training = BooleanFilter()
+
+    class Meta:
+        model = Campaign
+        fields = ["project", "state", "training"]
