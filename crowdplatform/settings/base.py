@@ -134,6 +134,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "CampaignStateEnum": "campaigns.models.CampaignState",
+        "AssignmentStateEnum": "results.models.AssignmentState",
+    },
 }
 
 # Platform rules
