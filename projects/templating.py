@@ -4,12 +4,17 @@ import html
 import re
 
 PLACEHOLDER = re.compile(r"\$\{\s*([^}\s]+)\s*\}")
+HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 
 
 def template_fields(template: str) -> list[str]:
-    """Placeholder names in order of first appearance, without duplicates."""
+    """Placeholder names in order of first appearance, without duplicates.
+
+    Placeholders inside HTML comments do not count: templates document their ``${field}`` syntax there,
+    and a CSV should not have to supply a column for it.
+    """
     seen: dict[str, None] = {}
-    for match in PLACEHOLDER.finditer(template or ""):
+    for match in PLACEHOLDER.finditer(HTML_COMMENT.sub("", template or "")):
         seen.setdefault(match.group(1), None)
     return list(seen)
 
