@@ -1,10 +1,14 @@
 from django.contrib.auth.models import User
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import PermissionName
 from accounts.selectors import scoped_ids
 from crowdplatform.errors import Conflict, Forbidden, NotFound
+from results.models import DONE_STATES, Assignment, AssignmentState
+from tasks.models import ImportJob, Task
 
 from .lifecycle import accepts_work
 from .models import Campaign, CampaignState
@@ -74,3 +78,74 @@ def campaign_get_for_worker(*, user: User, pk: int) -> Campaign:
     if campaign.login_required and (not user.is_authenticated or user.username.startswith("anon-")):
         raise Forbidden("This campaign needs a logged-in worker.", code="login-required")
     raise Conflict("The campaign is outside its working dates.", code="campaign-not-open")
+
+
+# Assignments that carry submitted work, whatever their review outcome: the rows of a results export.
+SUBMITTED_WORK_STATES = (
+    AssignmentState.SUBMITTED,
+    AssignmentState.APPROVED,
+    AssignmentState.REJECTED,
+    AssignmentState.SOFT_REJECTED,
+)
+
+
+def _unfinished_tasks():
+    # A task is finished when its done results fill it: the claim bookkeeping then marks it closed with
+    # no accepted assignment it waits for (see tasks.models.Task).
+    return Task.objects.filter(Q(is_open=True) | Q(reopen_at__isnull=False))
+
+
+def campaigns_with_completed(qs: QuerySet[Campaign]) -> QuerySet[Campaign]:
+    """Annotate ``completed``: the campaign has tasks and every one has all its results."""
+    unfinished = _unfinished_tasks().filter(campaign=OuterRef("pk"))
+    return qs.annotate(completed=Q(tasks_count__gt=0) & ~Exists(unfinished))
+
+
+def campaign_progress(*, campaign: Campaign) -> dict:
+    """Task and result counts of a campaign in two queries, whatever its size."""
+    tasks = Task.objects.filter(campaign=campaign).aggregate(
+        total_tasks=Count("pk"),
+        total_task_assignments=Coalesce(Sum("results_needed"), 0),
+        total_finished_tasks=Count("pk", filter=Q(is_open=False, reopen_at__isnull=True)),
+    )
+    done = Assignment.objects.filter(campaign=campaign, state__in=DONE_STATES).count()
+    return {**tasks, "total_finished_task_assignments": done}
+
+
+def campaign_input_keys(*, campaign: Campaign) -> list[str]:
+    """Task input fields of a campaign in first-seen order: the headers of its imports, else the tasks'."""
+    keys: dict[str, None] = {}
+    for header in ImportJob.objects.filter(campaign=campaign).order_by("pk").values_list("header", flat=True):
+        keys.update(dict.fromkeys(header or []))
+    if keys:
+        return list(keys)
+    return _json_keys(Task, "input", campaign.pk)
+
+
+def campaign_answer_keys(*, campaign: Campaign) -> list[str]:
+    """Answer fields found in the campaign's submitted work, sorted; one query that the database answers."""
+    return sorted(_json_keys(Assignment, "answers", campaign.pk, states=SUBMITTED_WORK_STATES))
+
+
+def _json_keys(model, column: str, campaign_id: int, states: tuple[str, ...] = ()) -> list[str]:
+    """Distinct keys of a JSON object column, ordered by the first row (by pk) that has them."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    col = connection.ops.quote_name(column)
+    where = "t.campaign_id = %s"
+    params: list = [campaign_id]
+    if states:
+        where += f" AND t.state IN ({', '.join(['%s'] * len(states))})"
+        params += list(states)
+    if connection.vendor == "postgresql":
+        source = f"{table} t CROSS JOIN LATERAL jsonb_object_keys(t.{col}) AS k(key)"
+    else:
+        source = f"{table} t, json_each(t.{col}) AS k"
+    sql = f"SELECT k.key FROM {source} WHERE {where} GROUP BY k.key ORDER BY MIN(t.id), k.key"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def campaign_submitted_work(*, campaign: Campaign) -> QuerySet[Assignment]:
+    """The campaign's assignments that carry submitted work, oldest first."""
+    return Assignment.objects.filter(campaign=campaign, state__in=SUBMITTED_WORK_STATES).order_by("pk")

@@ -1,11 +1,12 @@
 from decimal import Decimal
 
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils import timezone
 
 from crowdplatform.errors import Conflict, ValidationFailed
 from projects.models import Project
+from tasks.models import ImportJob
 
 from .lifecycle import next_state
 from .models import Campaign, CampaignState
@@ -154,3 +155,73 @@ CAMPAIGN_ACTIONS = {
     "cancel": campaign_cancel,
     "archive": campaign_archive,
 }
+
+
+@transaction.atomic
+def campaign_set_active(*, campaign: Campaign, active: bool) -> Campaign:
+    """Turn work on or off with one flag (as Turkle batches do): publish or continue, or pause."""
+    state = campaign_qs_for_update().get(pk=campaign.pk).state
+    if active and state == CampaignState.UNPUBLISHED:
+        return _transition(campaign, "publish")
+    if active and state == CampaignState.PAUSED:
+        return _transition(campaign, "continue")
+    if not active and state == CampaignState.UNPUBLISHED:
+        _transition(campaign, "publish")
+        return _transition(campaign, "pause")
+    if not active and state == CampaignState.ACTIVE:
+        return _transition(campaign, "pause")
+    if (state == CampaignState.ACTIVE) == active:
+        return campaign_qs_for_update().get(pk=campaign.pk)
+    raise Conflict(
+        f"A {state} campaign cannot be {'activated' if active else 'deactivated'}.",
+        code="illegal-transition",
+        extra={"state": state},
+    )
+
+
+@transaction.atomic
+def campaign_workers_set(
+    *, campaign: Campaign, users: list[User], groups: list[Group], replace: bool = False
+) -> Campaign:
+    """Grant the listed users and groups work on the campaign, which becomes restricted to its lists."""
+    campaign = campaign_qs_for_update().get(pk=campaign.pk)
+    if replace:
+        campaign.worker_users.set(users)
+        campaign.worker_groups.set(groups)
+    else:
+        campaign.worker_users.add(*users)
+        campaign.worker_groups.add(*groups)
+    if not campaign.restricted:
+        campaign.restricted = True
+        campaign.save(update_fields=["restricted", "updated_at"])
+    return campaign
+
+
+@transaction.atomic
+def campaign_create_with_csv(
+    *,
+    project: Project,
+    created_by: User,
+    name: str,
+    stream,
+    active: bool = True,
+    **values,
+) -> tuple[Campaign, ImportJob]:
+    """Create a campaign, fill it from a CSV and publish it, all or nothing (a Turkle batch upload).
+
+    A restricted project's worker lists are copied, so the campaign starts open to the same people.
+    With ``active=False`` the campaign is published but paused: visible as a batch, not yet offered.
+    """
+    # tasks.ingest builds on this module, so it is imported here rather than at the top.
+    from tasks.ingest import tasks_ingest_csv
+
+    values.setdefault("restricted", project.restricted)
+    campaign = campaign_create(project=project, created_by=created_by, name=name, **values)
+    if campaign.restricted and project.restricted:
+        campaign.worker_users.set(project.worker_users.all())
+        campaign.worker_groups.set(project.worker_groups.all())
+    job = tasks_ingest_csv(
+        campaign=campaign, stream=stream, created_by=created_by, filename=values.get("filename", "")
+    )
+    campaign = campaign_set_active(campaign=campaign, active=active)
+    return campaign, job

@@ -12,8 +12,10 @@ class _Echo:
         return value
 
 
-def csv_lines(rows: Iterable[list], *, quoting: int = csv.QUOTE_MINIMAL) -> Iterator[str]:
-    writer = csv.writer(_Echo(), quoting=quoting)
+def csv_lines(
+    rows: Iterable[list], *, quoting: int = csv.QUOTE_MINIMAL, lineterminator: str = "\r\n"
+) -> Iterator[str]:
+    writer = csv.writer(_Echo(), quoting=quoting, lineterminator=lineterminator)
     for row in rows:
         yield writer.writerow(row)
 

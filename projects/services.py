@@ -1,4 +1,4 @@
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.db import transaction
 
 from crowdplatform.errors import ValidationFailed
@@ -68,4 +68,22 @@ def project_update(*, project: Project, by: User, **values) -> Project:
     project.template_fields = template_fields(project.html_template)
     project.updated_by = by
     project.save()
+    return project
+
+
+@transaction.atomic
+def project_workers_set(
+    *, project: Project, users: list[User], groups: list[Group], by: User, replace: bool = False
+) -> Project:
+    """Grant the listed users and groups work on the project, which becomes restricted to its lists."""
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if replace:
+        project.worker_users.set(users)
+        project.worker_groups.set(groups)
+    else:
+        project.worker_users.add(*users)
+        project.worker_groups.add(*groups)
+    project.restricted = True
+    project.updated_by = by
+    project.save(update_fields=["restricted", "updated_by", "updated_at"])
     return project
