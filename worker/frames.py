@@ -1,0 +1,117 @@
+"""The sandboxed frame that shows a requester's template, and the signed token its form submits with.
+
+The frame is served from its own URL with a CSP ``sandbox`` directive and embedded in an iframe without
+``allow-same-origin``, so the template runs in an opaque origin: it cannot read the platform's cookies,
+and ``connect-src`` falls back to ``default-src 'none'`` so it cannot call the API either. Because an
+opaque origin cannot send the session or CSRF cookies reliably, the form carries a signed token bound to
+the assignment, the worker and the assignment's last change, which makes it good for one submit only.
+"""
+
+import json
+import re
+
+from django.core import signing
+from django.utils.html import escape
+
+from projects.templating import render_template
+from results.models import Assignment
+
+TOKEN_SALT = "worker.frame-submit"
+TOKEN_FIELD = "crowdSubmitToken"
+MTURK_FIELDS = ("assignmentId", "hitId", "workerId", TOKEN_FIELD)
+HAS_SUBMIT = re.compile(r"<(input|button)\b[^>]*type\s*=\s*[\"']?submit|<button\b(?![^>]*type\s*=)", re.I)
+
+# Sandbox flags shared by the iframe attribute and the frame's own CSP (the effective set is the overlap).
+SANDBOX_WORK = "allow-scripts allow-forms allow-top-navigation-by-user-activation"
+SANDBOX_PREVIEW = "allow-scripts"
+
+_CSP_COMMON = (
+    "default-src 'none'; img-src * data: blob:; media-src * data: blob:; font-src * data:; "
+    "style-src 'unsafe-inline' *; script-src 'unsafe-inline' *; frame-ancestors 'self'; base-uri 'none'"
+)
+
+
+def frame_csp(*, preview: bool) -> str:
+    if preview:
+        return f"sandbox {SANDBOX_PREVIEW}; {_CSP_COMMON}; form-action 'none'"
+    return f"sandbox {SANDBOX_WORK}; {_CSP_COMMON}; form-action 'self'"
+
+
+def _stamp(assignment: Assignment) -> str:
+    return assignment.updated_at.isoformat()
+
+
+def submit_token_make(*, assignment: Assignment, auto_next: bool) -> str:
+    return signing.dumps(
+        {"a": assignment.pk, "w": assignment.worker_id, "u": _stamp(assignment), "n": auto_next},
+        salt=TOKEN_SALT,
+        compress=True,
+    )
+
+
+def submit_token_read(token: str, *, assignment: Assignment) -> dict | None:
+    """The token's payload if it was made for this assignment as it is now; None otherwise."""
+    try:
+        payload = signing.loads(token or "", salt=TOKEN_SALT)
+    except signing.BadSignature:
+        return None
+    if payload.get("a") != assignment.pk or payload.get("w") != assignment.worker_id:
+        return None
+    if payload.get("u") != _stamp(assignment):
+        return None
+    return payload
+
+
+def answers_from_post(post) -> dict:
+    """The form's fields as answers: a list where a field has several values, a string otherwise."""
+    answers = {}
+    for name, values in post.lists():
+        if name in MTURK_FIELDS or name == "csrfmiddlewaretoken":
+            continue
+        answers[name] = values if len(values) > 1 else values[0]
+    return answers
+
+
+def frame_document(
+    *,
+    template: str,
+    values: dict,
+    submit_url: str = "",
+    hidden: dict | None = None,
+    prefill: dict | None = None,
+) -> str:
+    """The complete HTML of the frame: the filled template inside the form that posts the answers."""
+    body = render_template(template, values)
+    if submit_url and not HAS_SUBMIT.search(template or ""):
+        body += '\n<p><input type="submit" value="Submit"></p>'
+    fields = "".join(
+        f'<input type="hidden" name="{escape(k)}" value="{escape(v)}">' for k, v in (hidden or {}).items()
+    )
+    action = f' action="{escape(submit_url)}" target="_top"' if submit_url else ""
+    script = ""
+    if prefill:
+        data = json.dumps(prefill).replace("<", "\\u003c")
+        script = f"<script>({_PREFILL_JS})({data});</script>"
+    return (
+        '<!doctype html><html><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        "<style>body{margin:0;padding:1rem;font-family:system-ui,sans-serif;line-height:1.45}</style>"
+        f'</head><body><form id="crowd-task-form" method="post"{action}>{fields}\n{body}\n</form>'
+        f"{script}</body></html>"
+    )
+
+
+# Put earlier answers back into the form when soft-rejected work is redone.
+_PREFILL_JS = """function (answers) {
+  var form = document.getElementById('crowd-task-form');
+  Object.keys(answers).forEach(function (name) {
+    var wanted = [].concat(answers[name]).map(String);
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (el.name !== name) return;
+      if (el.type === 'checkbox' || el.type === 'radio') el.checked = wanted.indexOf(el.value) >= 0;
+      else if (el.tagName === 'SELECT') Array.prototype.forEach.call(el.options, function (o) {
+        o.selected = wanted.indexOf(o.value) >= 0; });
+      else if (el.type !== 'hidden' && el.type !== 'submit') el.value = wanted[0];
+    });
+  });
+}"""

@@ -1,0 +1,77 @@
+"""Reads for the worker pages: the worker's own assignments, history and figures."""
+
+from django.contrib.auth.models import User
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from campaigns.selectors import campaign_get_for_worker
+from crowdplatform.errors import NotFound
+from results.models import Assignment, AssignmentState
+from tasks.models import Task
+
+from .frames import submit_token_read
+
+
+def _own(worker: User) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(worker=worker).select_related("task", "campaign", "campaign__project")
+
+
+def assignment_get_for_worker(*, worker: User, pk: int) -> Assignment:
+    """One of the worker's own assignments; anybody else's is a 404."""
+    assignment = _own(worker).filter(pk=pk).first()
+    if assignment is None:
+        raise NotFound("No such assignment.", code="assignment-not-found")
+    return assignment
+
+
+def assignment_list_open(*, worker: User, now=None) -> QuerySet[Assignment]:
+    """Accepted work still within its time limit, soonest deadline first."""
+    now = now or timezone.now()
+    return _own(worker).filter(state=AssignmentState.ACCEPTED, expires_at__gt=now).order_by("expires_at")
+
+
+def assignment_list_redo(*, worker: User, now=None) -> QuerySet[Assignment]:
+    """Soft-rejected work the worker may still redo."""
+    now = now or timezone.now()
+    return _own(worker).filter(state=AssignmentState.SOFT_REJECTED, redo_until__gt=now).order_by("redo_until")
+
+
+def assignment_list_history(*, worker: User) -> QuerySet[Assignment]:
+    """Everything the worker accepted or skipped, newest first (open work included)."""
+    return _own(worker).order_by("-accepted_at", "-id")
+
+
+def worker_stats(*, worker: User) -> dict[str, int]:
+    """Counts of the worker's results by outcome, in one query."""
+    s = AssignmentState
+    counts = Assignment.objects.filter(worker=worker).aggregate(
+        submitted=Count("id", filter=Q(state__in=[s.SUBMITTED, s.APPROVED, s.REJECTED, s.SOFT_REJECTED])),
+        in_review=Count("id", filter=Q(state=s.SUBMITTED)),
+        approved=Count("id", filter=Q(state=s.APPROVED)),
+        rejected=Count("id", filter=Q(state=s.REJECTED)),
+        soft_rejected=Count("id", filter=Q(state=s.SOFT_REJECTED)),
+        returned=Count("id", filter=Q(state__in=[s.RETURNED, s.EXPIRED])),
+        skipped=Count("id", filter=Q(state=s.SKIPPED)),
+    )
+    reviewed = counts["approved"] + counts["rejected"]
+    counts["approval_rate"] = round(100 * counts["approved"] / reviewed) if reviewed else None
+    return counts
+
+
+def task_get_for_preview(*, worker: User, pk: int) -> Task:
+    """A task of a campaign the worker may work on now (404/409 as ``campaign_get_for_worker`` decides)."""
+    task = Task.objects.filter(pk=pk).first()
+    if task is None:
+        raise NotFound("No such task.", code="task-not-found")
+    task.campaign = campaign_get_for_worker(user=worker, pk=task.campaign_id)
+    return task
+
+
+def assignment_get_for_submit(*, pk: int, token: str) -> tuple[Assignment | None, dict | None]:
+    """The assignment a framed form's token was made for, and the token's payload; (None, None) if invalid.
+
+    The frame posts from an opaque origin without the session, so the signed token is the credential.
+    """
+    assignment = Assignment.objects.select_related("campaign", "worker").filter(pk=pk).first()
+    payload = submit_token_read(token, assignment=assignment) if assignment else None
+    return (assignment, payload) if payload else (None, None)

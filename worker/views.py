@@ -1,0 +1,313 @@
+"""The worker's pages: thin views over the engine's services and selectors."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from campaigns.selectors import campaign_get_for_worker, campaign_list_for_worker
+from crowdplatform.errors import ApplicationError, Conflict, Forbidden
+from results.models import AssignmentState
+from results.services import assignment_return, assignment_skip, assignment_submit
+from tasks.selectors import available_task_counts, task_peek_next
+from tasks.services import task_claim, task_claim_next, task_skip
+
+from . import frames
+from .selectors import (
+    assignment_get_for_submit,
+    assignment_get_for_worker,
+    assignment_list_history,
+    assignment_list_open,
+    assignment_list_redo,
+    task_get_for_preview,
+    worker_stats,
+)
+from .services import guest_user_create
+
+AUTO_ACCEPT_KEY = "worker_auto_accept"
+HISTORY_PAGE_SIZE = 25
+
+
+def _auto_accept(request) -> bool:
+    return bool(request.session.get(AUTO_ACCEPT_KEY, False))
+
+
+def _home():
+    return redirect("worker:home")
+
+
+def _error_page(request, exc: ApplicationError):
+    return render(request, "worker/error.html", {"error": exc}, status=exc.status)
+
+
+def shows_errors(view):
+    """Turn an ApplicationError into a readable page (GET) or a message on the home page (POST)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except ApplicationError as exc:
+            if request.method == "POST":
+                messages.error(request, exc.message)
+                return _home()
+            return _error_page(request, exc)
+
+    return wrapper
+
+
+def _campaign_and_worker(request, campaign_id: int):
+    """The campaign and who works on it: the logged-in user, or a new guest where the campaign needs no login.
+
+    The worker is None when the visitor must log in first.
+    """
+    try:
+        campaign = campaign_get_for_worker(user=request.user, pk=campaign_id)
+    except Forbidden:
+        return None, None
+    if request.user.is_authenticated:
+        return campaign, request.user
+    user = guest_user_create()
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return campaign, user
+
+
+def _to_login(request):
+    return HttpResponseRedirect(f"{reverse('worker:login')}?{urlencode({'next': request.get_full_path()})}")
+
+
+@require_GET
+def home(request):
+    user = request.user
+    campaigns = list(campaign_list_for_worker(user=user))
+    counts = available_task_counts(user if user.is_authenticated else None, [c.pk for c in campaigns])
+    for campaign in campaigns:
+        campaign.available = counts.get(campaign.pk, 0)
+    context = {"campaigns": campaigns, "auto_accept": _auto_accept(request)}
+    if user.is_authenticated:
+        context.update(
+            open_assignments=assignment_list_open(worker=user),
+            redo_assignments=assignment_list_redo(worker=user),
+            stats=worker_stats(worker=user),
+        )
+    return render(request, "worker/home.html", context)
+
+
+@require_POST
+def auto_accept(request):
+    request.session[AUTO_ACCEPT_KEY] = request.POST.get("on") == "1"
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return HttpResponseRedirect(target)
+    return _home()
+
+
+@require_GET
+@shows_errors
+def campaign_preview(request, campaign_id: int):
+    campaign, worker = _campaign_and_worker(request, campaign_id)
+    if worker is None:
+        return _to_login(request)
+    task = task_peek_next(campaign=campaign, worker=worker)
+    if task is None:
+        raise Conflict("No task is available for you in this campaign.", code="no-task-available")
+    context = {"campaign": campaign, "task": task, "auto_accept": _auto_accept(request)}
+    return render(request, "worker/preview.html", context)
+
+
+@require_GET
+@xframe_options_sameorigin
+@login_required
+@shows_errors
+def task_preview_frame(request, task_id: int):
+    task = task_get_for_preview(worker=request.user, pk=task_id)
+    html = frames.frame_document(template=task.campaign.project.html_template, values=task.input)
+    response = HttpResponse(html)
+    response["Content-Security-Policy"] = frames.frame_csp(preview=True)
+    return response
+
+
+@require_POST
+@shows_errors
+def campaign_accept_next(request, campaign_id: int):
+    campaign, worker = _campaign_and_worker(request, campaign_id)
+    if worker is None:
+        return HttpResponseRedirect(
+            f"{reverse('worker:login')}?{urlencode({'next': reverse('worker:home')})}"
+        )
+    assignment = task_claim_next(campaign=campaign, worker=worker)
+    return redirect("worker:assignment", assignment_id=assignment.pk)
+
+
+@require_POST
+@login_required
+@shows_errors
+def task_accept(request, task_id: int):
+    task = task_get_for_preview(worker=request.user, pk=task_id)
+    assignment = task_claim(task=task, worker=request.user)
+    return redirect("worker:assignment", assignment_id=assignment.pk)
+
+
+@require_POST
+@login_required
+@shows_errors
+def task_skip_view(request, task_id: int):
+    task = task_get_for_preview(worker=request.user, pk=task_id)
+    task_skip(task=task, worker=request.user)
+    messages.info(request, "Task skipped; it will be offered to you again after the others.")
+    return redirect("worker:campaign_preview", campaign_id=task.campaign_id)
+
+
+def _workable(assignment, now) -> bool:
+    if assignment.state == AssignmentState.ACCEPTED:
+        return assignment.expires_at > now
+    if assignment.state == AssignmentState.SOFT_REJECTED:
+        return assignment.redo_until is not None and assignment.redo_until > now
+    return False
+
+
+@require_GET
+@login_required
+@shows_errors
+def assignment_page(request, assignment_id: int):
+    assignment = assignment_get_for_worker(worker=request.user, pk=assignment_id)
+    now = timezone.now()
+    if not _workable(assignment, now):
+        messages.info(request, f"This assignment is {assignment.get_state_display().lower()}.")
+        return redirect("worker:history")
+    is_redo = assignment.state == AssignmentState.SOFT_REJECTED
+    query = {
+        "assignmentId": assignment.pk,
+        "hitId": assignment.task_id,
+        "workerId": assignment.worker_id,
+        "urlSubmitTo": request.build_absolute_uri(reverse("worker:submit", args=[assignment.pk])),
+    }
+    context = {
+        "assignment": assignment,
+        "campaign": assignment.campaign,
+        "is_redo": is_redo,
+        "deadline": assignment.redo_until if is_redo else assignment.expires_at,
+        "frame_url": f"{reverse('worker:frame', args=[assignment.pk])}?{urlencode(query)}",
+        "sandbox": frames.SANDBOX_WORK,
+        "auto_accept": _auto_accept(request),
+    }
+    return render(request, "worker/task.html", context)
+
+
+@require_GET
+@xframe_options_sameorigin
+@login_required
+@shows_errors
+def assignment_frame(request, assignment_id: int):
+    assignment = assignment_get_for_worker(worker=request.user, pk=assignment_id)
+    if not _workable(assignment, timezone.now()):
+        raise Conflict("This assignment is not open.", code="assignment-not-open")
+    hidden = {
+        "assignmentId": assignment.pk,
+        "hitId": assignment.task_id,
+        "workerId": assignment.worker_id,
+        frames.TOKEN_FIELD: frames.submit_token_make(assignment=assignment, auto_next=_auto_accept(request)),
+    }
+    is_redo = assignment.state == AssignmentState.SOFT_REJECTED
+    html = frames.frame_document(
+        template=assignment.campaign.project.html_template,
+        values=assignment.task.input,
+        submit_url=reverse("worker:submit", args=[assignment.pk]),
+        hidden=hidden,
+        prefill=assignment.answers if is_redo else None,
+    )
+    response = HttpResponse(html)
+    response["Content-Security-Policy"] = frames.frame_csp(preview=False)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@csrf_exempt
+@require_POST
+def assignment_submit_view(request, assignment_id: int):
+    """The framed form posts here from an opaque origin, authenticated by its signed token, not the session."""
+    assignment, payload = assignment_get_for_submit(
+        pk=assignment_id, token=request.POST.get(frames.TOKEN_FIELD, "")
+    )
+    if assignment is None:
+        exc = Conflict(
+            "This form can no longer be submitted: it was already sent, or it is out of date. "
+            "Open the task again from your assignments.",
+            code="submit-token-invalid",
+        )
+        return _error_page(request, exc)
+    worker = assignment.worker
+    try:
+        assignment_submit(
+            assignment_id=assignment.pk, worker=worker, answers=frames.answers_from_post(request.POST)
+        )
+    except ApplicationError as exc:
+        return _error_page(request, exc)
+    messages.success(request, "Thank you — your answers were submitted.")
+    if payload.get("n"):
+        try:
+            following = task_claim_next(campaign=assignment.campaign, worker=worker)
+        except ApplicationError as exc:
+            messages.info(request, exc.message)
+        else:
+            return redirect("worker:assignment", assignment_id=following.pk)
+    return _home()
+
+
+def _give_back(request, assignment_id: int, service, done: str):
+    assignment = service(assignment_id=assignment_id, worker=request.user)
+    messages.info(request, done)
+    if _auto_accept(request):
+        try:
+            following = task_claim_next(campaign=assignment.campaign, worker=request.user)
+        except ApplicationError as exc:
+            messages.info(request, exc.message)
+        else:
+            return redirect("worker:assignment", assignment_id=following.pk)
+    return _home()
+
+
+@require_POST
+@login_required
+@shows_errors
+def assignment_return_view(request, assignment_id: int):
+    return _give_back(request, assignment_id, assignment_return, "Task returned.")
+
+
+@require_POST
+@login_required
+@shows_errors
+def assignment_skip_view(request, assignment_id: int):
+    return _give_back(
+        request, assignment_id, assignment_skip, "Task skipped; it will be offered to you again later."
+    )
+
+
+@require_GET
+@login_required
+def assignments(request):
+    context = {
+        "open_assignments": assignment_list_open(worker=request.user),
+        "redo_assignments": assignment_list_redo(worker=request.user),
+    }
+    return render(request, "worker/assignments.html", context)
+
+
+@require_GET
+@login_required
+def history(request):
+    page = Paginator(assignment_list_history(worker=request.user), HISTORY_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {"page": page, "stats": worker_stats(worker=request.user), "now": timezone.now()}
+    return render(request, "worker/history.html", context)
