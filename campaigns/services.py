@@ -4,6 +4,7 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.money import campaign_budget_freeze, campaign_budget_release
 from crowdplatform.errors import Conflict, ValidationFailed
 from projects.models import Project
 from tasks.models import ImportJob
@@ -114,6 +115,11 @@ def _transition(campaign: Campaign, action: str) -> Campaign:
     if target in {CampaignState.FINISHED, CampaignState.CANCELLED}:
         campaign.closed_at = now
     campaign.save(update_fields=["state", "published_at", "closed_at", "updated_at"])
+    # Money moves in the same transaction: a publish without the budget is refused as a whole (402).
+    if action == "publish":
+        campaign_budget_freeze(campaign=campaign, now=now)
+    elif target in {CampaignState.FINISHED, CampaignState.CANCELLED}:
+        campaign_budget_release(campaign=campaign, now=now)
     return campaign
 
 

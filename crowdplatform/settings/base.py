@@ -165,6 +165,10 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "expire-assignments": {"task": "results.tasks.sweep_expire_assignments", "schedule": 30.0},
+    "auto-approve-results": {"task": "results.tasks.sweep_auto_approve", "schedule": 60.0},
+    "close-redo-windows": {"task": "results.tasks.sweep_close_redo_windows", "schedule": 60.0},
+    "start-campaigns": {"task": "campaigns.tasks.sweep_start_campaigns", "schedule": 30.0},
+    "finish-campaigns": {"task": "campaigns.tasks.sweep_finish_campaigns", "schedule": 60.0},
 }
 
 LOGGING = {

@@ -1,0 +1,233 @@
+from datetime import timedelta
+from decimal import Decimal as D
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import LedgerEntry, Wallet
+from accounts.money import wallet_adjust, wallet_deposit
+from campaigns.models import CampaignState
+from campaigns.services import campaign_cancel, campaign_finish, campaign_publish
+from crowdplatform.errors import Conflict, InsufficientFunds, ValidationFailed
+from results.models import AssignmentState
+from results.review import result_approve, result_overturn, result_reject, result_soft_reject
+from results.services import assignment_submit
+from tasks.ingest import tasks_ingest_rows
+from tasks.models import Task
+from tests.factories import RequesterFactory, UserFactory
+
+from .invariants import assert_money_invariants, balances, platform_balance
+from .scenario import campaign_with_tasks, fund, submit_one
+
+pytestmark = pytest.mark.django_db
+
+
+def test_deposit_credits_available_and_a_retry_with_the_same_key_changes_nothing():
+    # given a user without money
+    user = UserFactory()
+    # when staff deposit twice with the same key
+    first, created = wallet_deposit(user=user, amount="12.50", reason="wire 42", idempotency_key="k1")
+    again, created_again = wallet_deposit(user=user, amount="12.50", reason="wire 42", idempotency_key="k1")
+    # then the money arrives once and the retry returns the same entry
+    assert (created, created_again) == (True, False)
+    assert first.pk == again.pk
+    assert balances(user) == (D("12.50"), D("0"))
+    assert LedgerEntry.objects.count() == 1
+    assert_money_invariants()
+
+
+def test_a_key_reused_for_a_different_amount_is_refused_and_nothing_changes():
+    user = UserFactory()
+    wallet_deposit(user=user, amount="5", reason="r", idempotency_key="k1")
+    with pytest.raises(Conflict) as err:
+        wallet_deposit(user=user, amount="6", reason="r", idempotency_key="k1")
+    assert err.value.code == "idempotency-key-reused"
+    assert balances(user) == (D("5"), D("0"))
+    assert_money_invariants()
+
+
+@pytest.mark.parametrize("amount", ["0", "-1", "1.001", "abc"])
+def test_bad_deposit_amounts_are_refused(amount):
+    user = UserFactory()
+    with pytest.raises(ValidationFailed) as err:
+        wallet_deposit(user=user, amount=amount, reason="r", idempotency_key="k")
+    assert err.value.code == "invalid-amount"
+    assert not LedgerEntry.objects.exists()
+
+
+def test_adjust_down_cannot_go_below_zero():
+    user = UserFactory()
+    fund(user, "3")
+    with pytest.raises(InsufficientFunds):
+        wallet_adjust(user=user, amount="-4", reason="fee", idempotency_key="a1")
+    wallet_adjust(user=user, amount="-1", reason="fee", idempotency_key="a2")
+    assert balances(user) == (D("2"), D("0"))
+    assert_money_invariants()
+
+
+def test_publish_freezes_the_whole_budget_with_commission():
+    # given a requester with 20.00 and a campaign of 3 tasks × 2 results at 1.00 with a 20% commission
+    requester = RequesterFactory()
+    fund(requester, "20")
+    campaign = campaign_with_tasks(requester=requester, tasks=3, results_per_task=2, payment="1.00", rate="0.20")
+    # then 3 × 2 × 1.20 = 7.20 is frozen
+    assert campaign.state == CampaignState.ACTIVE
+    assert campaign.fee_per_result == D("0.20")
+    assert campaign.frozen_amount == D("7.20")
+    assert balances(requester) == (D("12.80"), D("7.20"))
+    assert_money_invariants()
+
+
+def test_publish_without_enough_money_is_refused_and_nothing_changes():
+    requester = RequesterFactory()
+    fund(requester, "7.19")
+    campaign = campaign_with_tasks(requester=requester, tasks=3, results_per_task=2, publish=False)
+    with pytest.raises(InsufficientFunds) as err:
+        campaign_publish(campaign=campaign)
+    assert (err.value.status, err.value.code) == (402, "insufficient-funds")
+    campaign.refresh_from_db()
+    assert campaign.state == CampaignState.UNPUBLISHED
+    assert campaign.frozen_amount == 0 and campaign.published_at is None
+    assert balances(requester) == (D("7.19"), D("0"))
+    assert_money_invariants()
+
+
+def test_adding_tasks_to_an_active_campaign_freezes_more_or_adds_nothing():
+    requester = RequesterFactory()
+    fund(requester, "5")
+    campaign = campaign_with_tasks(requester=requester, tasks=2)  # 2.40 frozen
+    tasks_ingest_rows(campaign=campaign, rows=[{"text": "x"}])
+    assert balances(requester) == (D("1.40"), D("3.60"))
+    with pytest.raises(InsufficientFunds):
+        tasks_ingest_rows(campaign=campaign, rows=[{"text": "y"}, {"text": "z"}])
+    assert Task.objects.filter(campaign=campaign).count() == 3
+    assert balances(requester) == (D("1.40"), D("3.60"))
+    assert_money_invariants()
+
+
+def test_approve_pays_the_worker_and_the_platform_once():
+    requester = RequesterFactory()
+    fund(requester, "10")
+    campaign = campaign_with_tasks(requester=requester, tasks=2, payment="2.50", rate="0.10")  # unit 2.75
+    result = submit_one(campaign)
+    # when the reviewer approves, then approves again
+    result_approve(assignment_id=result.pk, reviewer=requester)
+    result_approve(assignment_id=result.pk, reviewer=requester)
+    # then the worker got 2.50 once, the platform 0.25 once
+    assert balances(result.worker) == (D("2.50"), D("0"))
+    assert platform_balance() == D("0.25")
+    assert balances(requester) == (D("4.50"), D("2.75"))
+    assert LedgerEntry.objects.get(idempotency_key=f"approve:{result.pk}").amount == D("2.50")
+    assert_money_invariants()
+
+
+def test_reject_keeps_the_budget_for_the_reopened_slot_and_finish_releases_it():
+    requester = RequesterFactory()
+    fund(requester, "10")
+    campaign = campaign_with_tasks(requester=requester, tasks=1)
+    result = submit_one(campaign)
+    result_reject(assignment_id=result.pk, reviewer=requester, reason="Wrong label")
+    assert Task.objects.get(pk=result.task_id).is_open is True
+    assert balances(requester) == (D("8.80"), D("1.20"))
+    assert_money_invariants()
+    campaign_finish(campaign=campaign)
+    assert balances(requester) == (D("10"), D("0"))
+    assert balances(result.worker) == (D("0"), D("0"))
+    assert_money_invariants()
+
+
+def test_soft_reject_then_redo_then_approve_pays_once():
+    requester = RequesterFactory()
+    fund(requester, "10")
+    campaign = campaign_with_tasks(requester=requester, tasks=1)
+    result = submit_one(campaign)
+    now = timezone.now()
+    result_soft_reject(
+        assignment_id=result.pk, reviewer=requester, reason="*Please* redo", until=now + timedelta(hours=2)
+    )
+    assignment_submit(assignment_id=result.pk, worker=result.worker, answers={"label": "better"})
+    approved = result_approve(assignment_id=result.pk, reviewer=requester)
+    assert approved.state == AssignmentState.APPROVED
+    assert balances(result.worker) == (D("1.00"), D("0"))
+    assert_money_invariants()
+
+
+def test_cancel_midway_keeps_what_is_in_review_and_releases_the_rest():
+    requester = RequesterFactory()
+    fund(requester, "10")
+    campaign = campaign_with_tasks(requester=requester, tasks=4)  # 4.80
+    approved = submit_one(campaign)
+    result_approve(assignment_id=approved.pk, reviewer=requester)
+    in_review = submit_one(campaign)
+    campaign_cancel(campaign=campaign)
+    # then only the unit of the result in review stays frozen
+    assert balances(requester) == (D("7.60"), D("1.20"))
+    result_approve(assignment_id=in_review.pk, reviewer=requester)
+    assert balances(requester) == (D("7.60"), D("0"))
+    assert_money_invariants()
+
+
+def test_reject_in_a_closed_campaign_releases_its_unit():
+    requester = RequesterFactory()
+    fund(requester, "10")
+    campaign = campaign_with_tasks(requester=requester, tasks=2)
+    result = submit_one(campaign)
+    campaign_finish(campaign=campaign)
+    assert balances(requester) == (D("8.80"), D("1.20"))
+    result_reject(assignment_id=result.pk, reviewer=requester, reason="no")
+    assert balances(requester) == (D("10"), D("0"))
+    assert_money_invariants()
+
+
+def test_overturn_freezes_a_fresh_unit_and_pays_once_and_a_retry_changes_nothing():
+    requester = RequesterFactory()
+    fund(requester, "10")
+    campaign = campaign_with_tasks(requester=requester, tasks=1)
+    result = submit_one(campaign)
+    result_reject(assignment_id=result.pk, reviewer=requester, reason="no")
+    result_overturn(assignment_id=result.pk, reviewer=requester)
+    result_overturn(assignment_id=result.pk, reviewer=requester)
+    assert balances(result.worker) == (D("1.00"), D("0"))
+    assert balances(requester) == (D("7.60"), D("1.20"))
+    campaign_finish(campaign=campaign)
+    assert balances(requester) == (D("8.80"), D("0"))
+    assert_money_invariants()
+
+
+def test_overturn_without_money_is_refused_and_nothing_changes():
+    requester = RequesterFactory()
+    fund(requester, "1.20")
+    campaign = campaign_with_tasks(requester=requester, tasks=1)
+    result = submit_one(campaign)
+    result_reject(assignment_id=result.pk, reviewer=requester, reason="no")
+    entries = LedgerEntry.objects.count()
+    with pytest.raises(InsufficientFunds):
+        result_overturn(assignment_id=result.pk, reviewer=requester)
+    result.refresh_from_db()
+    assert result.state == AssignmentState.REJECTED
+    assert LedgerEntry.objects.count() == entries
+    assert_money_invariants()
+
+
+def test_overturn_after_the_window_is_refused(settings):
+    settings.CROWD_OVERTURN_WINDOW = timedelta(hours=1)
+    requester = RequesterFactory()
+    fund(requester, "10")
+    campaign = campaign_with_tasks(requester=requester, tasks=1)
+    result = submit_one(campaign)
+    now = timezone.now()
+    result_reject(assignment_id=result.pk, reviewer=requester, reason="no", now=now)
+    with pytest.raises(Conflict) as err:
+        result_overturn(assignment_id=result.pk, reviewer=requester, now=now + timedelta(hours=2))
+    assert err.value.code == "overturn-window-closed"
+    assert_money_invariants()
+
+
+def test_a_free_campaign_moves_no_money():
+    requester = RequesterFactory()
+    campaign = campaign_with_tasks(requester=requester, tasks=2, payment="0")
+    result = submit_one(campaign)
+    result_approve(assignment_id=result.pk, reviewer=requester)
+    assert not LedgerEntry.objects.exists()
+    assert not Wallet.objects.filter(available__gt=0).exists()
+    assert_money_invariants()
