@@ -27,8 +27,12 @@ def assert_money_invariants():
     # the sum of all balances is the sum of what came in from outside
     inside = Wallet.objects.exclude(kind=Wallet.Kind.EXTERNAL).aggregate(a=Sum("available"), f=Sum("frozen"))
     external = Wallet.objects.filter(kind=Wallet.Kind.EXTERNAL).first()
-    deposits = LedgerEntry.objects.filter(from_wallet__kind=Wallet.Kind.EXTERNAL).aggregate(s=Sum("amount"))["s"]
-    withdrawals = LedgerEntry.objects.filter(to_wallet__kind=Wallet.Kind.EXTERNAL).aggregate(s=Sum("amount"))["s"]
+    deposits = LedgerEntry.objects.filter(from_wallet__kind=Wallet.Kind.EXTERNAL).aggregate(s=Sum("amount"))[
+        "s"
+    ]
+    withdrawals = LedgerEntry.objects.filter(to_wallet__kind=Wallet.Kind.EXTERNAL).aggregate(s=Sum("amount"))[
+        "s"
+    ]
     net_in = (deposits or ZERO) - (withdrawals or ZERO)
     assert (inside["a"] or ZERO) + (inside["f"] or ZERO) == net_in
     assert (external.available if external else ZERO) == -net_in

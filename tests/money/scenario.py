@@ -11,10 +11,17 @@ from tests.factories import ProjectFactory, RequesterFactory, UserFactory
 
 
 def fund(user, amount, key=None):
-    return wallet_deposit(user=user, amount=Decimal(amount), reason="test funds", idempotency_key=key or f"fund-{user.pk}-{amount}")
+    return wallet_deposit(
+        user=user,
+        amount=Decimal(amount),
+        reason="test funds",
+        idempotency_key=key or f"fund-{user.pk}-{amount}",
+    )
 
 
-def campaign_with_tasks(*, requester=None, tasks=3, payment="1.00", results_per_task=1, rate="0.20", publish=True, **values):
+def campaign_with_tasks(
+    *, requester=None, tasks=3, payment="1.00", results_per_task=1, rate="0.20", publish=True, **values
+):
     requester = requester or RequesterFactory()
     wallet_set_commission_rate(user=requester, rate=Decimal(rate))
     project = ProjectFactory(owner=requester)
@@ -37,4 +44,6 @@ def campaign_with_tasks(*, requester=None, tasks=3, payment="1.00", results_per_
 def submit_one(campaign, worker=None, *, now=None, answers=None):
     worker = worker or UserFactory()
     assignment = task_claim_next(campaign=campaign, worker=worker, now=now)
-    return assignment_submit(assignment_id=assignment.pk, worker=worker, answers=answers or {"label": "x"}, now=now)
+    return assignment_submit(
+        assignment_id=assignment.pk, worker=worker, answers=answers or {"label": "x"}, now=now
+    )

@@ -69,7 +69,9 @@ def test_publish_freezes_the_whole_budget_with_commission():
     # given a requester with 20.00 and a campaign of 3 tasks × 2 results at 1.00 with a 20% commission
     requester = RequesterFactory()
     fund(requester, "20")
-    campaign = campaign_with_tasks(requester=requester, tasks=3, results_per_task=2, payment="1.00", rate="0.20")
+    campaign = campaign_with_tasks(
+        requester=requester, tasks=3, results_per_task=2, payment="1.00", rate="0.20"
+    )
     # then 3 × 2 × 1.20 = 7.20 is frozen
     assert campaign.state == CampaignState.ACTIVE
     assert campaign.fee_per_result == D("0.20")
