@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
@@ -23,6 +25,7 @@ class ProjectAdmin(admin.ModelAdmin):
     list_filter = ("active", "archived", "task_class", "login_required", "restricted")
     search_fields = ("name", "description", "owner__username")
     list_select_related = ("owner",)
+    formfield_overrides = {models.URLField: {"form_class": forms.URLField, "assume_scheme": "https"}}
     raw_id_fields = ("owner",)
     filter_horizontal = ("worker_users", "worker_groups")
     readonly_fields = ("template_fields", "created_at", "updated_at", "updated_by", "campaigns_link")

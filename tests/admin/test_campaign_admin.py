@@ -1,0 +1,223 @@
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from campaigns.models import Campaign, CampaignState
+from results.models import Assignment, AssignmentState
+from tasks.models import Task
+from tests.factories import CampaignFactory, ProjectFactory, TaskFactory, UserFactory
+
+DEMO = Path(settings.BASE_DIR) / "demo"
+UPLOAD = reverse("admin:campaigns_campaign_upload")
+CHANGELIST = reverse("admin:campaigns_campaign_changelist")
+IMAGE_TEMPLATE = (DEMO / "image_contains.html").read_text()
+
+
+def _csv(content: bytes, name: str = "batch.csv") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="text/csv")
+
+
+def _preview(admin_client, project, content: bytes, **extra):
+    return admin_client.post(
+        UPLOAD, {"project": project.pk, "csv_file": _csv(content), "name": "", **extra}, follow=False
+    )
+
+
+def test_upload_preview_shows_first_rows_and_detected_fields(admin_client):
+    project = ProjectFactory(html_template=IMAGE_TEMPLATE, template_fields=["object", "image_url"])
+
+    response = _preview(admin_client, project, (DEMO / "image_contains.csv").read_bytes())
+
+    assert response.status_code == 200
+    assert response.context["header"] == ["image_url", "object"]
+    assert response.context["row_count"] == 7
+    assert response.context["preview"][2] == [
+        "https://images.example.org/kitchen-203.jpg",
+        "a kettle, or a teapot",
+    ]
+    assert response.context["template_fields"] == ["object", "image_url"]
+    assert "a boat called &quot;Nora&quot;" in response.content.decode()
+    assert Campaign.objects.count() == 0
+
+
+def test_upload_confirm_creates_campaign_ingests_and_publishes(admin_client, superuser):
+    project = ProjectFactory(html_template=IMAGE_TEMPLATE, template_fields=["object", "image_url"])
+    preview = _preview(admin_client, project, (DEMO / "image_contains.csv").read_bytes())
+    form = preview.context["form"]
+
+    response = admin_client.post(
+        UPLOAD,
+        {**{name: form[name].value() for name in form.fields}, "name": "Pictures", "confirm": "publish"},
+    )
+
+    campaign = Campaign.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:campaigns_campaign_progress", args=[campaign.pk])
+    assert (campaign.name, campaign.state, campaign.tasks_count) == ("Pictures", CampaignState.ACTIVE, 7)
+    assert campaign.created_by == superuser
+    assert campaign.filename == "batch.csv"
+    first = Task.objects.filter(campaign=campaign).order_by("position").first()
+    assert first.input == {"image_url": "https://images.example.org/street-001.jpg", "object": "a bicycle"}
+    assert not (Path(settings.MEDIA_ROOT) / "admin-uploads" / f"{form['upload'].value()}.csv").exists()
+
+
+def test_upload_confirm_can_leave_the_campaign_unpublished(admin_client):
+    project = ProjectFactory()
+    preview = _preview(admin_client, project, b"text\nhello\nworld\n")
+    form = preview.context["form"]
+
+    admin_client.post(UPLOAD, {**{n: form[n].value() for n in form.fields}, "confirm": "unpublished"})
+
+    campaign = Campaign.objects.get()
+    assert (campaign.name, campaign.state, campaign.tasks_count) == ("batch", CampaignState.UNPUBLISHED, 2)
+
+
+def test_upload_cancel_discards_the_file_and_creates_nothing(admin_client):
+    project = ProjectFactory()
+    form = _preview(admin_client, project, b"text\nhello\n").context["form"]
+
+    response = admin_client.post(UPLOAD, {"upload": form["upload"].value(), "discard": "Cancel"})
+
+    assert response.status_code == 302
+    assert Campaign.objects.count() == 0
+    assert not (Path(settings.MEDIA_ROOT) / "admin-uploads" / f"{form['upload'].value()}.csv").exists()
+
+
+def test_bad_row_shows_the_line_and_writes_nothing(admin_client):
+    project = ProjectFactory(html_template=IMAGE_TEMPLATE, template_fields=["object", "image_url"])
+    bad = (
+        b"image_url,object\n"
+        b"https://images.example.org/street-001.jpg,a bicycle\n"
+        b"https://images.example.org/park-017.jpg,a dog,extra\n"
+    )
+
+    response = _preview(admin_client, project, bad)
+
+    assert response.status_code == 200
+    errors = response.context["form"].errors["csv_file"]
+    assert errors == ["line 3: Line 3 has 3 cells; the header has 2."]
+    assert "line 3" in response.content.decode()
+    assert (Campaign.objects.count(), Task.objects.count()) == (0, 0)
+
+
+def test_bad_header_names_the_missing_field_and_writes_nothing(admin_client):
+    project = ProjectFactory(html_template=IMAGE_TEMPLATE, template_fields=["object", "image_url"])
+
+    response = _preview(admin_client, project, b"image_url,thing\nhttps://x.example/a.jpg,a bicycle\n")
+
+    (error,) = response.context["form"].errors["csv_file"]
+    assert error.startswith("line 1: ") and "'object'" in error
+    assert (Campaign.objects.count(), Task.objects.count()) == (0, 0)
+
+
+def test_publish_action_moves_state_through_the_service(admin_client):
+    campaign = CampaignFactory(state=CampaignState.UNPUBLISHED)
+
+    response = admin_client.post(
+        CHANGELIST, {"action": "campaign_publish", "_selected_action": [campaign.pk]}, follow=True
+    )
+
+    campaign.refresh_from_db()
+    assert response.status_code == 200
+    assert campaign.state == CampaignState.ACTIVE
+    assert campaign.published_at is not None
+
+
+def test_illegal_transition_action_reports_and_changes_nothing(admin_client):
+    campaign = CampaignFactory(state=CampaignState.CANCELLED)
+
+    response = admin_client.post(
+        CHANGELIST, {"action": "campaign_publish", "_selected_action": [campaign.pk]}, follow=True
+    )
+
+    campaign.refresh_from_db()
+    assert campaign.state == CampaignState.CANCELLED
+    assert "Cannot publish a campaign that is cancelled." in response.content.decode()
+
+
+def test_campaign_state_is_not_editable_and_published_terms_are_frozen(admin_client):
+    campaign = CampaignFactory(state=CampaignState.ACTIVE)
+
+    response = admin_client.get(reverse("admin:campaigns_campaign_change", args=[campaign.pk]))
+
+    fields = response.context["adminform"].form.fields
+    assert "state" not in fields
+    assert "results_per_task" not in fields
+    assert "name" in fields
+
+
+def test_closed_campaign_is_entirely_read_only(admin_client):
+    campaign = CampaignFactory(state=CampaignState.FINISHED)
+
+    response = admin_client.get(reverse("admin:campaigns_campaign_change", args=[campaign.pk]))
+
+    assert response.context["adminform"].form.fields == {}
+
+
+def _progress_world(tasks: int):
+    campaign = CampaignFactory(results_per_task=1, tasks_count=tasks)
+    now = timezone.now()
+    for i in range(tasks):
+        task = TaskFactory(campaign=campaign)
+        state = AssignmentState.SUBMITTED if i % 2 == 0 else AssignmentState.ACCEPTED
+        Assignment.objects.create(
+            task=task,
+            campaign=campaign,
+            worker=UserFactory(),
+            state=state,
+            accepted_at=now,
+            expires_at=now + timedelta(hours=1),
+            submitted_at=now if state == AssignmentState.SUBMITTED else None,
+        )
+    return campaign
+
+
+def test_progress_page_counts_tasks_and_assignments_in_constant_queries(admin_client):
+    small, big = _progress_world(2), _progress_world(6)
+
+    with CaptureQueriesContext(connection) as few:
+        admin_client.get(reverse("admin:campaigns_campaign_progress", args=[small.pk]))
+    with CaptureQueriesContext(connection) as many:
+        response = admin_client.get(reverse("admin:campaigns_campaign_progress", args=[big.pk]))
+
+    assert response.status_code == 200
+    assert len(few.captured_queries) == len(many.captured_queries)
+    assert (response.context["tasks_total"], response.context["tasks_finished"]) == (6, 3)
+    states = dict(response.context["states"])
+    assert (states["Submitted (in review)"], states["Accepted"], states["Expired"]) == (3, 3, 0)
+    assert (response.context["results_done"], response.context["results_wanted"]) == (3, 6)
+
+
+def test_expire_now_marks_abandoned_assignments_expired(admin_client):
+    campaign = _progress_world(2)
+    Assignment.objects.filter(state=AssignmentState.ACCEPTED).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    progress = reverse("admin:campaigns_campaign_progress", args=[campaign.pk])
+
+    response = admin_client.post(reverse("admin:results_assignment_expire_now"), {"next": progress})
+
+    assert response.status_code == 302 and response["Location"] == progress
+    assert Assignment.objects.filter(state=AssignmentState.EXPIRED).count() == 1
+    assert Assignment.objects.filter(state=AssignmentState.SUBMITTED).count() == 1
+
+
+def test_expire_abandoned_action_on_the_assignment_list(admin_client):
+    campaign = _progress_world(2)
+    abandoned = Assignment.objects.get(state=AssignmentState.ACCEPTED)
+    Assignment.objects.filter(pk=abandoned.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+
+    admin_client.post(
+        reverse("admin:results_assignment_changelist"),
+        {"action": "expire_abandoned_now", "_selected_action": [abandoned.pk]},
+    )
+
+    abandoned.refresh_from_db()
+    assert abandoned.state == AssignmentState.EXPIRED
+    assert campaign.tasks.get(pk=abandoned.task_id).is_open is True
