@@ -1,0 +1,167 @@
+"""Ingest of a generated N-row, 3-column CSV through the native API, against a raw COPY of the same file.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cp_bench .venv/bin/python bench/ingest.py --rows 1000000
+
+Uploads the file as a ``text/csv`` body to ``POST /api/v1/campaigns/{id}/tasks/`` on a gunicorn server
+(one sync worker), and measures wall time, rows/s and the server's peak RSS. The baseline is
+``COPY bare_table FROM STDIN (FORMAT csv, HEADER)`` of the same file into a bare 3-text-column table.
+"""
+
+import argparse
+import http.client
+import os
+import tempfile
+import time
+
+import harness
+
+
+def generate_csv(path: str, rows: int) -> int:
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write("item_id,sentence,language\n")
+        languages = ("French", "German", "Spanish", "Italian", "Dutch")
+        chunk = []
+        for i in range(1, rows + 1):
+            chunk.append(f'item-{i},"A sentence, number {i}, to translate",{languages[i % 5]}\n')
+            if len(chunk) == 10000:
+                f.write("".join(chunk))
+                chunk = []
+        f.write("".join(chunk))
+    return os.path.getsize(path)
+
+
+def raw_copy_seconds(url: str, path: str) -> float:
+    conn = harness.raw_connection(url)
+    with conn.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_bare; CREATE TABLE bench_bare (a text, b text, c text)")
+        conn.commit()
+        started = time.perf_counter()
+        with open(path, "rb") as f:
+            cursor.copy_expert("COPY bench_bare FROM STDIN WITH (FORMAT csv, HEADER true)", f, size=1 << 16)
+        conn.commit()
+        elapsed = time.perf_counter() - started
+        cursor.execute("SELECT count(*) FROM bench_bare")
+        assert cursor.fetchone()[0] > 0
+        cursor.execute("DROP TABLE bench_bare")
+        conn.commit()
+    conn.close()
+    return elapsed
+
+
+def raw_copy_into_tasks_seconds(url: str, path: str, campaign_id: int) -> float:
+    """The database's own floor for our write: the same rows, already encoded, into the real task table
+    (with its indexes), rolled back afterwards."""
+    import io
+
+    from tasks.ingest import _copy_lines, _csv_json_texts, _records
+
+    with open(path, "rb") as f:
+        header, records = _records(f, [])
+        data = "".join(
+            _copy_lines(
+                _csv_json_texts(header, records),
+                campaign_id=campaign_id,
+                start=1,
+                needed=3,
+                now="2026-01-01T00:00:00+00:00",
+                counter=[0],
+            )
+        ).encode()
+    conn = harness.raw_connection(url)
+    with conn.cursor() as cursor:
+        started = time.perf_counter()
+        cursor.copy_expert(
+            "COPY tasks_task (campaign_id, position, input, results_needed, is_open, created_at) FROM STDIN",
+            io.BytesIO(data),
+            size=1 << 16,
+        )
+        elapsed = time.perf_counter() - started
+    conn.rollback()
+    conn.close()
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rows", type=int, default=100_000)
+    args = parser.parse_args()
+    url = harness.setup()
+
+    from campaigns.models import CampaignState
+    from tests.factories import CampaignFactory, ProjectFactory, RequesterFactory
+
+    requester = RequesterFactory(username="bench-requester")
+    template = "<p>${item_id}</p><p>${sentence}</p><p>${language}</p><input name='translation'>"
+    project = ProjectFactory(owner=requester, html_template=template)
+    campaign = CampaignFactory(project=project, state=CampaignState.UNPUBLISHED, results_per_task=3)
+    token = harness.token_for(requester)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "tasks.csv")
+        size = generate_csv(path, args.rows)
+        print(f"generated {args.rows} rows, {size / 1e6:.1f} MB")
+
+        runs = sorted(raw_copy_seconds(url, path) for _ in range(3))
+        raw = runs[1]
+        print(
+            f"baseline: raw COPY into a bare table, median of 3: {raw:.2f} s ({args.rows / raw:,.0f} rows/s); "
+            f"runs {', '.join(f'{r:.2f}' for r in runs)} s"
+        )
+
+        floor = raw_copy_into_tasks_seconds(url, path, campaign.pk)
+        print(f"reference: raw COPY of the encoded rows into the indexed task table: {floor:.2f} s")
+
+        with harness.Server(workers=1) as server:
+            before = server.peak_rss_mb()
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=3600, blocksize=1 << 16)
+            started = time.perf_counter()
+            with open(path, "rb") as f:
+                conn.request(
+                    "POST",
+                    f"/api/v1/campaigns/{campaign.pk}/tasks/",
+                    body=f,
+                    headers={
+                        "Authorization": f"Token {token}",
+                        "Content-Type": "text/csv",
+                        "Content-Length": str(size),
+                    },
+                )
+                response = conn.getresponse()
+                body = response.read()
+            elapsed = time.perf_counter() - started
+            peak = server.peak_rss_mb()
+            master = server.master_rss_mb()
+        if response.status != 201:
+            raise SystemExit(f"upload failed: {response.status} {body[:500]!r}")
+
+    from tasks.models import Task
+
+    written = Task.objects.filter(campaign=campaign).count()
+    assert written == args.rows, (written, args.rows)
+    print(
+        f"ours: POST text/csv through gunicorn: {elapsed:.2f} s ({args.rows / elapsed:,.0f} rows/s), "
+        f"server worker peak RSS {peak} MB (idle {before} MB; master {master} MB)"
+    )
+    ratio = elapsed / raw
+    print(f"ratio to raw COPY: {ratio:.2f} (target <= 2), peak RSS target < 150 MB")
+    harness.result(
+        {
+            "benchmark": "ingest",
+            "rows": args.rows,
+            "file_mb": round(size / 1e6, 1),
+            "wall_s": round(elapsed, 3),
+            "rows_per_s": round(args.rows / elapsed),
+            "baseline_raw_copy_s": round(raw, 3),
+            "baseline_rows_per_s": round(args.rows / raw),
+            "reference_raw_copy_into_task_table_s": round(floor, 3),
+            "ratio_to_baseline": round(ratio, 2),
+            "server_peak_rss_mb": peak,
+            "server_idle_rss_mb": before,
+        }
+    )
+
+
+if __name__ == "__main__":
+    main()
