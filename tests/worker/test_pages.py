@@ -1,3 +1,4 @@
+import json
 import re
 from datetime import timedelta
 
@@ -401,7 +402,8 @@ def test_soft_rejected_work_can_be_redone_with_the_earlier_answers(worker, worke
     page = worker_browser.get(f"/worker/assignments/{assignment.pk}/").content.decode()
     assert "<em>background</em>" in page
     frame = worker_browser.get(f"/worker/assignments/{assignment.pk}/frame/").content.decode()
-    assert '{"contains": "yes", "also": ["animal", "person"]}' in frame
+    prefill = json.loads(re.search(r"\}\)\((\{.*\})\);</script>", frame).group(1))
+    assert prefill == {"contains": "yes", "also": ["animal", "person"]}
     # when the worker resubmits
     response = frame_post(assignment, worker_browser, contains="no")
     # then the new answers are in review
