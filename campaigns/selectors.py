@@ -39,8 +39,11 @@ def campaign_get_for_requester(
 
 
 def _worker_filter(user: User, now) -> Q:
-    is_member = Q(worker_users=user) | Q(worker_groups__in=user.groups.all())
-    project_member = Q(project__worker_users=user) | Q(project__worker_groups__in=user.groups.all())
+    if user.is_authenticated:
+        is_member = Q(worker_users=user) | Q(worker_groups__in=user.groups.all())
+        project_member = Q(project__worker_users=user) | Q(project__worker_groups__in=user.groups.all())
+    else:  # an anonymous visitor is nobody's member
+        is_member = project_member = Q(pk__in=[])
     return (
         Q(state=CampaignState.ACTIVE, project__active=True)
         & (Q(start_at__isnull=True) | Q(start_at__lte=now))
