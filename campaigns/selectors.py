@@ -139,10 +139,13 @@ def _json_keys(model, column: str, campaign_id: int, states: tuple[str, ...] = (
     if states:
         where += f" AND t.state IN ({', '.join(['%s'] * len(states))})"
         params += list(states)
+    # Only JSON objects have keys; other values (another surface's list, a null) are passed over.
     if connection.vendor == "postgresql":
         source = f"{table} t CROSS JOIN LATERAL jsonb_object_keys(t.{col}) AS k(key)"
+        where += f" AND jsonb_typeof(t.{col}) = 'object'"
     else:
         source = f"{table} t, json_each(t.{col}) AS k"
+        where += f" AND json_type(t.{col}) = 'object'"
     sql = f"SELECT k.key FROM {source} WHERE {where} GROUP BY k.key ORDER BY MIN(t.id), k.key"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

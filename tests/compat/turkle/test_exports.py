@@ -2,10 +2,11 @@
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 from crowdplatform.compat.turkle.exports import (
     FIXED_COLUMNS,
+    TIME_FORMAT,
     chunked,
     input_row,
     results_filename,
@@ -27,6 +28,14 @@ BATCH = {
 def test_turkle_time_is_mturks_format():
     assert turkle_time(datetime(2026, 11, 22, 8, 48, 57, tzinfo=UTC)) == "Sun Nov 22 08:48:57 UTC 2026"
     assert turkle_time(None) == ""
+
+
+def test_turkle_time_matches_strftime_in_utc():
+    # given a time in another zone
+    value = datetime(2026, 3, 1, 23, 5, 9, tzinfo=timezone(timedelta(hours=-5)))
+
+    # then
+    assert turkle_time(value) == value.astimezone(UTC).strftime(TIME_FORMAT) == "Mon Mar 02 04:05:09 UTC 2026"
 
 
 def test_header_puts_sorted_inputs_then_sorted_answers_then_username():
