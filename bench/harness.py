@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlparse
@@ -121,11 +122,15 @@ class Server:
 
     def __enter__(self) -> "Server":
         env = {**os.environ, **SERVER_ENV, "DATABASE_URL": database_url()}
-        self.process = subprocess.Popen(self.args, env=env, cwd=ROOT)
+        # The server's own log goes to a file, so that a failing request does not flood the figures.
+        self.log = tempfile.NamedTemporaryFile("w+", prefix="bench-gunicorn-", suffix=".log", delete=False)
+        self.process = subprocess.Popen(
+            self.args, env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError("gunicorn exited at start")
+                raise RuntimeError(f"gunicorn exited at start; see {self.log.name}")
             if len(self.worker_pids()) >= self.workers:
                 try:
                     with socket.create_connection(("127.0.0.1", self.port), timeout=1):

@@ -65,7 +65,7 @@ def test_csv_export_has_one_row_per_submitted_result_with_neutralised_cells(requ
     assert response["Content-Disposition"] == f'attachment; filename="campaign-{campaign.pk}-results.csv"'
     body = b"".join(response.streaming_content).decode()
     t1, t2 = first.pk, second.pk
-    times = "2026-03-01T09:00:00Z,2026-03-01T09:05:30.250000Z"
+    times = "2026-03-01T09:00:00.000000Z,2026-03-01T09:05:30.250000Z"
     assert body == (
         "assignment_id,task_id,task_position,worker,state,accepted_at,submitted_at,quality,"
         "input.text,input.note,answer.label,answer.n,answer.tags\r\n"
@@ -92,7 +92,7 @@ def test_jsonl_export_keeps_values_as_data_and_lists_as_lists(requester_client, 
             "task_position": 1,
             "worker": "ann",
             "state": "submitted",
-            "accepted_at": "2026-03-01T09:00:00Z",
+            "accepted_at": "2026-03-01T09:00:00.000000Z",
             "submitted_at": "2026-03-01T09:05:30.250000Z",
             "quality": None,
             "input": {"text": "=SUM(A1:A9)", "note": "plain, with comma"},
@@ -104,7 +104,7 @@ def test_jsonl_export_keeps_values_as_data_and_lists_as_lists(requester_client, 
             "task_position": 1,
             "worker": "bob",
             "state": "approved",
-            "accepted_at": "2026-03-01T09:00:00Z",
+            "accepted_at": "2026-03-01T09:00:00.000000Z",
             "submitted_at": "2026-03-01T09:05:30.250000Z",
             "quality": 90,
             "input": {"text": "=SUM(A1:A9)", "note": "plain, with comma"},
@@ -116,7 +116,7 @@ def test_jsonl_export_keeps_values_as_data_and_lists_as_lists(requester_client, 
             "task_position": 2,
             "worker": "-cid",
             "state": "rejected",
-            "accepted_at": "2026-03-01T09:00:00Z",
+            "accepted_at": "2026-03-01T09:00:00.000000Z",
             "submitted_at": "2026-03-01T09:05:30.250000Z",
             "quality": 0,
             "input": {"text": "Grüße", "note": "@home"},
@@ -128,7 +128,7 @@ def test_jsonl_export_keeps_values_as_data_and_lists_as_lists(requester_client, 
             "task_position": 2,
             "worker": "dee",
             "state": "soft_rejected",
-            "accepted_at": "2026-03-01T09:00:00Z",
+            "accepted_at": "2026-03-01T09:00:00.000000Z",
             "submitted_at": "2026-03-01T09:05:30.250000Z",
             "quality": None,
             "input": {"text": "Grüße", "note": "@home"},
