@@ -135,6 +135,9 @@ class TurkleUserViewSet(TurkleViewSet):
 
     def _save(self, request, pk, partial):
         user = self._user(pk)
+        # Staff manage accounts, but a superuser's account (password, flags) only another superuser.
+        if user.is_superuser and not request.user.is_superuser:
+            raise PermissionDenied()
         data = TurkleUserInputSerializer(
             user, data=request.data, partial=partial, context={"request": request}
         )

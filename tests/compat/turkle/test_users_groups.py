@@ -154,6 +154,20 @@ def test_staff_who_is_not_superuser_cannot_make_a_superuser(staff_client):
     assert not User.objects.filter(username="root2").exists()
 
 
+def test_staff_who_is_not_superuser_cannot_change_a_superuser(staff_client):
+    # given
+    root = UserFactory(is_staff=True, is_superuser=True)
+
+    # when
+    response = staff_client.patch(f"/api/users/{root.pk}/", {"password": "taken-over"}, format="json")
+
+    # then
+    assert response.status_code == 403
+    assert response.json() == FORBIDDEN
+    root.refresh_from_db()
+    assert root.check_password("correct-horse")
+
+
 def test_retrieve_user_by_id_and_by_username(staff_client, owner):
     # when
     by_id = staff_client.get(f"/api/users/{owner.pk}/")
