@@ -158,19 +158,25 @@ class LedgerEntry(models.Model):
         PAYMENT = "payment", "Payment to worker"
         COMMISSION = "commission", "Commission to platform"
 
-    idempotency_key = models.CharField(max_length=200, unique=True)
+    idempotency_key = models.CharField(max_length=200)
     kind = models.CharField(max_length=12, choices=Kind.choices)
     amount = models.DecimalField(max_digits=16, decimal_places=2)
-    from_wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="+")
+    # Indexed by the (wallet, id) indexes below, which also serve the per-user ledger listing.
+    from_wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="+", db_index=False)
     from_bucket = models.CharField(max_length=10, choices=Bucket.choices)
-    to_wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="+")
+    to_wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="+", db_index=False)
     to_bucket = models.CharField(max_length=10, choices=Bucket.choices)
     reason = models.TextField(blank=True)
     # Plain ids, not foreign keys: the ledger outlives what caused each entry.
     campaign_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     assignment_id = models.BigIntegerField(null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField()
 
@@ -178,6 +184,8 @@ class LedgerEntry(models.Model):
         ordering = ["-id"]
         verbose_name_plural = "ledger entries"
         constraints = [
+            # A constraint rather than unique=True: no extra LIKE index on PostgreSQL for a key never searched by prefix.
+            models.UniqueConstraint(fields=["idempotency_key"], name="ledger_idempotency_key_unique"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="ledger_amount_positive"),
             models.CheckConstraint(
                 condition=Q(kind__in=["deposit", "adjust", "freeze", "release", "payment", "commission"]),

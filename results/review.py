@@ -2,7 +2,7 @@
 
 Every approval, whether by a reviewer, in bulk or by the auto-approval sweep, goes through
 ``_approve_locked``: per chunk of locked assignments it inserts the ledger rows with one
-INSERT … SELECT per kind (payment, commission), moves the balances with one UPDATE and marks the
+INSERT … SELECT of payments, one commission row per campaign, moves the balances with one UPDATE and marks the
 assignments approved, all in one transaction. The key ``approve:<assignment id>`` is unique in the
 ledger, so a result can never be paid twice even if two writers got past the state checks.
 
@@ -21,7 +21,7 @@ from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.utils import timezone
 
-from accounts.models import LedgerEntry, Wallet
+from accounts.models import Bucket, LedgerEntry, Wallet
 from accounts.money import (
     CLOSED_CAMPAIGN_STATES,
     add_amounts,
@@ -42,7 +42,7 @@ from .models import Assignment, AssignmentState
 
 logger = logging.getLogger(__name__)
 
-CHUNK = 5000
+CHUNK = 10000
 IN_REVIEW = AssignmentState.SUBMITTED
 REVIEWED_STATES = (AssignmentState.APPROVED, AssignmentState.REJECTED)
 QUALITY_STATES = (
@@ -63,29 +63,22 @@ def _ids_clause(column: str, ids: list[int]) -> tuple[str, list]:
     return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
 
 
-def _insert_ledger_rows(
-    ids: list[int], *, kind: str, now: datetime, reviewer_id: int | None, platform: int
-) -> None:
-    """One INSERT … SELECT of a ledger row per assignment, priced from its campaign."""
-    if kind == LedgerEntry.Kind.PAYMENT:
-        key, amount, to_wallet = "'approve:' || CAST(a.id AS TEXT)", "c.payment_per_result", "ww.id"
-    else:
-        key, amount, to_wallet = "'approve:' || CAST(a.id AS TEXT) || ':commission'", "c.fee_per_result", "%s"
+def _insert_payments(ids: list[int], *, now: datetime, reviewer_id: int | None) -> None:
+    """One INSERT … SELECT of a payment row per assignment, priced from its campaign."""
     where, params = _ids_clause("a.id", ids)
     sql = (
         f"INSERT INTO {LedgerEntry._meta.db_table} (idempotency_key, kind, amount, from_wallet_id, from_bucket,"
         " to_wallet_id, to_bucket, reason, campaign_id, assignment_id, created_by_id, created_at)"
-        f" SELECT {key}, %s, {amount}, rw.id, 'frozen', {to_wallet}, 'available', '', a.campaign_id, a.id, %s, %s"
+        " SELECT 'approve:' || CAST(a.id AS TEXT), %s, c.payment_per_result, rw.id, 'frozen', ww.id,"
+        " 'available', '', a.campaign_id, a.id, %s, %s"
         f" FROM {Assignment._meta.db_table} a"
         f" JOIN {Campaign._meta.db_table} c ON c.id = a.campaign_id"
         " JOIN projects_project p ON p.id = c.project_id"
         f" JOIN {Wallet._meta.db_table} rw ON rw.user_id = p.owner_id"
         f" JOIN {Wallet._meta.db_table} ww ON ww.user_id = a.worker_id"
-        f" WHERE {where} AND {amount} > 0"
+        f" WHERE {where} AND c.payment_per_result > 0"
     )
-    head = [str(kind), reviewer_id, connection.ops.adapt_datetimefield_value(now)]
-    if kind != LedgerEntry.Kind.PAYMENT:
-        head.insert(1, platform)
+    head = [str(LedgerEntry.Kind.PAYMENT), reviewer_id, connection.ops.adapt_datetimefield_value(now)]
     with connection.cursor() as cursor:
         cursor.execute(sql, head + params)
 
@@ -127,15 +120,30 @@ def _approve_locked(rows: list[tuple[int, int, int]], *, now: datetime, reviewer
     reviewer_id = reviewer.pk if reviewer else None
     for start in range(0, len(ids), CHUNK):
         part = ids[start : start + CHUNK]
-        _insert_ledger_rows(
-            part, kind=LedgerEntry.Kind.PAYMENT, now=now, reviewer_id=reviewer_id, platform=platform
-        )
-        _insert_ledger_rows(
-            part, kind=LedgerEntry.Kind.COMMISSION, now=now, reviewer_id=reviewer_id, platform=platform
-        )
+        _insert_payments(part, now=now, reviewer_id=reviewer_id)
         Assignment.objects.filter(pk__in=part).update(
             state=AssignmentState.APPROVED, reviewed_at=now, reviewer_id=reviewer_id, updated_at=now
         )
+    # The platform's commission is one entry per campaign and call (its key names the first result), not
+    # one per result: the fee per result is fixed on the campaign, so nothing is lost, and the ledger
+    # grows by one row per approval instead of two.
+    LedgerEntry.objects.bulk_create(
+        LedgerEntry(
+            idempotency_key=f"commission:{pk}:{min(r[0] for r in rows if r[1] == pk)}",
+            kind=LedgerEntry.Kind.COMMISSION,
+            amount=campaigns[pk].fee_per_result * count,
+            from_wallet_id=wallet_of[payer_of[pk]],
+            from_bucket=Bucket.FROZEN,
+            to_wallet_id=platform,
+            to_bucket=Bucket.AVAILABLE,
+            reason=f"Commission on {count} approved result(s)",
+            campaign_id=pk,
+            created_by_id=reviewer_id,
+            created_at=now,
+        )
+        for pk, count in sorted(per_campaign.items())
+        if campaigns[pk].fee_per_result > 0
+    )
     wallets_apply(deltas)
     for pk, count in sorted(per_campaign.items()):
         add_amounts(Campaign, pk, frozen_amount=-campaign_unit_cost(campaigns[pk]) * count)

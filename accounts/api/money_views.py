@@ -1,0 +1,140 @@
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db.models import Q
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import money
+from accounts.models import LedgerEntry, Wallet
+from accounts.permissions import IsStaff
+from accounts.selectors import user_is_requester
+from crowdplatform.api.pagination import NativePagination
+from crowdplatform.errors import NotFound, ValidationFailed
+
+from .money_serializers import (
+    LedgerEntryOutputSerializer,
+    MoneyMovementInputSerializer,
+    MoneyMovementOutputSerializer,
+    ProfileOutputSerializer,
+)
+
+
+def balance_of(wallet: Wallet | None) -> dict:
+    return {
+        "available": wallet.available if wallet else "0.00",
+        "frozen": wallet.frozen if wallet else "0.00",
+        "currency": settings.CROWD_CURRENCY,
+    }
+
+
+@extend_schema(tags=["money"], responses=ProfileOutputSerializer)
+class MeView(APIView):
+    def get(self, request):
+        """Your profile with your balance (seed 004's profile) and commission rate."""
+        user = request.user
+        wallet = Wallet.objects.filter(user=user).first()
+        rate = wallet.commission_rate if wallet and wallet.commission_rate is not None else None
+        roles = (
+            ["worker"]
+            + (["requester"] if user_is_requester(user) else [])
+            + (["staff"] if user.is_staff else [])
+        )
+        data = {
+            "id": user.pk,
+            "username": user.username,
+            "email": user.email,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "name": user.get_full_name() or user.username,
+            "balance": balance_of(wallet),
+            "commission_rate": rate if rate is not None else money.default_commission_rate(),
+            "roles": roles,
+        }
+        return Response(ProfileOutputSerializer(data).data)
+
+
+@extend_schema(
+    tags=["money"],
+    parameters=[OpenApiParameter("user", int, description="Staff only: another user's entries.")],
+    responses=LedgerEntryOutputSerializer(many=True),
+)
+class LedgerListView(APIView):
+    def get(self, request):
+        """Your ledger entries, newest first."""
+        user = request.user
+        if request.query_params.get("user"):
+            if not user.is_staff:
+                raise NotFound("No such user.", code="user-not-found", field="user")
+            try:
+                user = User.objects.get(pk=int(request.query_params["user"]))
+            except (ValueError, User.DoesNotExist) as exc:
+                raise NotFound("No such user.", code="user-not-found", field="user") from exc
+        wallet_id = Wallet.objects.filter(user=user).values_list("pk", flat=True).first()
+        qs = LedgerEntry.objects.filter(
+            Q(from_wallet_id=wallet_id) | Q(to_wallet_id=wallet_id)
+        ).select_related("from_wallet", "to_wallet")
+        paginator = NativePagination()
+        page = paginator.paginate_queryset(qs.order_by("-id"), request, view=self)
+        return paginator.get_paginated_response(LedgerEntryOutputSerializer(page, many=True).data)
+
+
+_movement_errors = {
+    400: OpenApiResponse(description="invalid-amount, reason-required, idempotency-key-required"),
+    402: OpenApiResponse(description="An adjustment down below zero (insufficient-funds)."),
+    404: OpenApiResponse(description="No such user."),
+    409: OpenApiResponse(description="The idempotency key was used for another operation."),
+}
+
+
+class _MovementView(APIView):
+    permission_classes = [IsStaff]
+    service = None
+
+    def post(self, request, user_id):
+        target = User.objects.filter(pk=user_id).first()
+        if target is None:
+            raise NotFound("No such user.", code="user-not-found")
+        data = MoneyMovementInputSerializer(data=request.data or {})
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        if not values.get("idempotency_key"):
+            raise ValidationFailed(
+                "An idempotency_key is required.", code="idempotency-key-required", field="idempotency_key"
+            )
+        entry, created = type(self).service(
+            user=target,
+            amount=values["amount"],
+            reason=values.get("reason", ""),
+            idempotency_key=values["idempotency_key"],
+            by=request.user,
+        )
+        entry = LedgerEntry.objects.select_related("from_wallet", "to_wallet").get(pk=entry.pk)
+        body = {"entry": entry, "balance": balance_of(Wallet.objects.get(user=target))}
+        return Response(
+            MoneyMovementOutputSerializer(body).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+@extend_schema(
+    tags=["money"],
+    request=MoneyMovementInputSerializer,
+    responses={201: MoneyMovementOutputSerializer, 200: MoneyMovementOutputSerializer, **_movement_errors},
+)
+class WalletDepositView(_MovementView):
+    """Staff: record money paid in by a user (a retry with the same key returns the first result, 200)."""
+
+    service = staticmethod(money.wallet_deposit)
+
+
+@extend_schema(
+    tags=["money"],
+    request=MoneyMovementInputSerializer,
+    responses={201: MoneyMovementOutputSerializer, 200: MoneyMovementOutputSerializer, **_movement_errors},
+)
+class WalletAdjustView(_MovementView):
+    """Staff: correct a user's available balance up or down, with a reason."""
+
+    service = staticmethod(money.wallet_adjust)

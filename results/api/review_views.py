@@ -1,0 +1,157 @@
+from django.contrib.auth.models import User
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.permissions import IsRequester
+from crowdplatform.api.fields import parse_bool
+from crowdplatform.api.pagination import NativePagination
+from crowdplatform.errors import NotFound
+from results import review, review_selectors
+from results.models import Assignment
+
+from .review_serializers import (
+    ApproveAllInputSerializer,
+    ApproveAllOutputSerializer,
+    CampaignWorkerOutputSerializer,
+    QualityInputSerializer,
+    RejectInputSerializer,
+    ReviewedResultOutputSerializer,
+    SoftRejectInputSerializer,
+    WorkerStandingOutputSerializer,
+)
+
+_errors = {
+    400: OpenApiResponse(description="Invalid input (reason-required, invalid-until, invalid-quality)."),
+    402: OpenApiResponse(description="The requester's balance is short (insufficient-funds)."),
+    403: OpenApiResponse(description="Visible, but no results.review permission."),
+    404: OpenApiResponse(description="No such result, or not visible to you."),
+    409: OpenApiResponse(
+        description="Not allowed in the result's state (not-in-review, review-window-closed, …)."
+    ),
+}
+
+
+def _render(assignment_id: int) -> Response:
+    return Response(ReviewedResultOutputSerializer(Assignment.objects.get(pk=assignment_id)).data)
+
+
+class _ResultAction(APIView):
+    def check(self, request, pk) -> int:
+        return review_selectors.assignment_get_for_review(user=request.user, pk=int(pk)).pk
+
+
+@extend_schema(tags=["review"], request=None, responses={200: ReviewedResultOutputSerializer, **_errors})
+class ResultApproveView(_ResultAction):
+    def post(self, request, pk):
+        """Approve a result and pay the worker (approving again changes nothing)."""
+        review.result_approve(assignment_id=self.check(request, pk), reviewer=request.user)
+        return _render(pk)
+
+
+@extend_schema(
+    tags=["review"], request=RejectInputSerializer, responses={200: ReviewedResultOutputSerializer, **_errors}
+)
+class ResultRejectView(_ResultAction):
+    def post(self, request, pk):
+        """Reject a result in review: the reason is shown to the worker; the task's slot reopens."""
+        pk = self.check(request, pk)
+        data = RejectInputSerializer(data=request.data or {})
+        data.is_valid(raise_exception=True)
+        review.result_reject(
+            assignment_id=pk, reviewer=request.user, reason=data.validated_data.get("reason", "")
+        )
+        return _render(pk)
+
+
+@extend_schema(
+    tags=["review"],
+    request=SoftRejectInputSerializer,
+    responses={200: ReviewedResultOutputSerializer, **_errors},
+)
+class ResultSoftRejectView(_ResultAction):
+    def post(self, request, pk):
+        """Ask the worker to redo the result before ``until``; no effect on their reputation."""
+        pk = self.check(request, pk)
+        data = SoftRejectInputSerializer(data=request.data or {})
+        data.is_valid(raise_exception=True)
+        review.result_soft_reject(
+            assignment_id=pk,
+            reviewer=request.user,
+            reason=data.validated_data.get("reason", ""),
+            until=data.validated_data["until"],
+        )
+        return _render(pk)
+
+
+@extend_schema(tags=["review"], request=None, responses={200: ReviewedResultOutputSerializer, **_errors})
+class ResultOverturnView(_ResultAction):
+    def post(self, request, pk):
+        """Turn a recent rejection into an approval, paying the worker."""
+        review.result_overturn(assignment_id=self.check(request, pk), reviewer=request.user)
+        return _render(pk)
+
+
+@extend_schema(
+    tags=["review"],
+    request=QualityInputSerializer,
+    responses={200: ReviewedResultOutputSerializer, **_errors},
+)
+class ResultQualityView(_ResultAction):
+    def post(self, request, pk):
+        """Set the quality score (0–100) of a result."""
+        pk = self.check(request, pk)
+        data = QualityInputSerializer(data=request.data or {})
+        data.is_valid(raise_exception=True)
+        review.result_quality_set(assignment_id=pk, quality=data.validated_data["quality"], by=request.user)
+        return _render(pk)
+
+
+@extend_schema(
+    tags=["review"], request=ApproveAllInputSerializer, responses={200: ApproveAllOutputSerializer, **_errors}
+)
+class CampaignApproveAllView(APIView):
+    def post(self, request, pk):
+        """Approve every result in review in the campaign, or only those of one worker."""
+        campaign = review_selectors.campaign_get_for_review(user=request.user, pk=int(pk))
+        data = ApproveAllInputSerializer(data=request.data or {})
+        data.is_valid(raise_exception=True)
+        worker = None
+        if data.validated_data.get("worker") is not None:
+            worker = User.objects.filter(pk=data.validated_data["worker"]).first()
+            if worker is None:
+                raise NotFound("No such worker.", code="worker-not-found", field="worker")
+        approved = review.results_approve_all(campaign=campaign, reviewer=request.user, worker=worker)
+        return Response({"approved": approved})
+
+
+@extend_schema(tags=["review"], responses=WorkerStandingOutputSerializer(many=True))
+class WorkerStandingListView(APIView):
+    permission_classes = [IsRequester]
+
+    def get(self, request):
+        """Workers who worked on your campaigns: reputation and experience with you ("me") and overall."""
+        paginator = NativePagination()
+        page = paginator.paginate_queryset(
+            review_selectors.worker_standing_list(user=request.user), request, view=self
+        )
+        return paginator.get_paginated_response([review_selectors.standing(w) for w in page])
+
+
+@extend_schema(
+    tags=["review"],
+    parameters=[OpenApiParameter("in_review", bool, description="Only workers with results in review.")],
+    responses=CampaignWorkerOutputSerializer(many=True),
+)
+class CampaignWorkerListView(APIView):
+    def get(self, request, pk):
+        """Workers of one campaign with their in-review, approved and rejected counts there."""
+        campaign = review_selectors.campaign_get_for_review(user=request.user, pk=int(pk))
+        in_review = parse_bool(request.query_params.get("in_review"), field="in_review", default=False)
+        paginator = NativePagination()
+        page = paginator.paginate_queryset(
+            review_selectors.worker_standing_list(user=request.user, campaign=campaign, in_review=in_review),
+            request,
+            view=self,
+        )
+        return paginator.get_paginated_response([review_selectors.standing(w) for w in page])
