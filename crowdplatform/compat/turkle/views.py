@@ -6,6 +6,7 @@ Wire format only: parse, call one selector or service, render in Turkle's shapes
 import io
 
 from django.contrib.auth.models import Group, User
+from django.db.models import Prefetch
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -233,7 +234,7 @@ class TurkleProjectViewSet(_PermissionsMixin, TurkleViewSet):
     def _projects(self):
         return (
             project_selectors.project_list(user=self.request.user)
-            .prefetch_related("campaigns")
+            .prefetch_related(Prefetch("campaigns", queryset=Campaign.objects.only("pk", "project_id")))
             .order_by("id")
         )
 
