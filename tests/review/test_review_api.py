@@ -45,7 +45,10 @@ def test_reject_needs_a_reason_and_stores_it_as_feedback(setup):
     assert Assignment.objects.get(pk=result.pk).state == AssignmentState.SUBMITTED
     response = client.post(f"/api/v1/assignments/{result.pk}/reject/", {"reason": "Wrong box"}, format="json")
     assert response.status_code == 200
-    assert (response.json()["data"]["state"], response.json()["data"]["feedback"]) == ("rejected", "Wrong box")
+    assert (response.json()["data"]["state"], response.json()["data"]["feedback"]) == (
+        "rejected",
+        "Wrong box",
+    )
     assert Task.objects.get(pk=result.task_id).is_open is True
     assert_money_invariants()
 
@@ -78,7 +81,10 @@ def test_reject_after_the_review_window_is_a_conflict(setup):
 def test_quality_is_0_to_100(setup):
     _, client, campaign = setup
     result = submit_one(campaign)
-    assert client.post(f"/api/v1/assignments/{result.pk}/quality/", {"quality": 101}, format="json").status_code == 400
+    assert (
+        client.post(f"/api/v1/assignments/{result.pk}/quality/", {"quality": 101}, format="json").status_code
+        == 400
+    )
     response = client.post(f"/api/v1/assignments/{result.pk}/quality/", {"quality": 87}, format="json")
     assert response.status_code == 200 and response.json()["data"]["quality"] == 87
 
@@ -120,7 +126,9 @@ def test_approve_all_of_a_campaign_and_of_one_worker(setup):
     first, second = UserFactory(), UserFactory()
     mine = submit_one(campaign, first)
     other = submit_one(campaign, second)
-    response = client.post(f"/api/v1/campaigns/{campaign.pk}/approve-all/", {"worker": first.pk}, format="json")
+    response = client.post(
+        f"/api/v1/campaigns/{campaign.pk}/approve-all/", {"worker": first.pk}, format="json"
+    )
     assert (response.status_code, response.json()["data"]) == (200, {"approved": 1})
     assert Assignment.objects.get(pk=mine.pk).state == AssignmentState.APPROVED
     assert Assignment.objects.get(pk=other.pk).state == AssignmentState.SUBMITTED
@@ -145,7 +153,9 @@ def test_worker_standing_me_and_global(setup, django_assert_max_num_queries):
     fund(elsewhere_owner, "10")
     elsewhere = campaign_with_tasks(requester=elsewhere_owner, tasks=1)
     result = submit_one(elsewhere, worker)
-    token_client(elsewhere_owner).post(f"/api/v1/assignments/{result.pk}/reject/", {"reason": "no"}, format="json")
+    token_client(elsewhere_owner).post(
+        f"/api/v1/assignments/{result.pk}/reject/", {"reason": "no"}, format="json"
+    )
     with django_assert_max_num_queries(8):
         response = client.get("/api/v1/workers/")
     assert response.status_code == 200
