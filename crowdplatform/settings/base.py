@@ -135,6 +135,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CampaignStateEnum": "campaigns.models.CampaignState",
         "AssignmentStateEnum": "results.models.AssignmentState",
+        "LedgerEntryKindEnum": "accounts.models.LedgerEntry.Kind",
+        "ApiTokenKindEnum": "accounts.models.ApiToken.Kind",
     },
 }
 
