@@ -1,3 +1,71 @@
-"""Admin actions on assignments for review (approve, reject, ...). The Assignment admin lists them."""
+"""Admin actions on assignments for review. The Assignment admin lists ``REVIEW_ACTIONS``.
 
-REVIEW_ACTIONS: list = []
+Each action calls the review services one result at a time, so every rule (review window, money,
+reopening the task) applies exactly as in the API; errors are reported per result, not raised.
+"""
+
+from django.contrib import admin, messages
+
+from crowdplatform.errors import ApplicationError
+
+from . import review
+
+DEFAULT_REJECT_REASON = "Rejected by an administrator: the result does not meet the instructions."
+
+
+def _each(modeladmin, request, queryset, verb: str, call) -> None:
+    done, failed = 0, []
+    for pk in queryset.values_list("pk", flat=True):
+        try:
+            call(pk)
+            done += 1
+        except ApplicationError as exc:
+            failed.append(f"#{pk}: {exc.message}")
+    if done:
+        modeladmin.message_user(request, f"{done} result(s) {verb}.", messages.SUCCESS)
+    if failed:
+        modeladmin.message_user(request, "Not changed: " + "; ".join(failed[:20]), messages.WARNING)
+
+
+@admin.action(description="Approve selected results (and pay the workers)")
+def approve_results(modeladmin, request, queryset):
+    _each(
+        modeladmin,
+        request,
+        queryset,
+        "approved",
+        lambda pk: review.result_approve(assignment_id=pk, reviewer=request.user),
+    )
+
+
+@admin.action(description="Reject selected results (default reason)")
+def reject_results(modeladmin, request, queryset):
+    _each(
+        modeladmin,
+        request,
+        queryset,
+        "rejected",
+        lambda pk: review.result_reject(
+            assignment_id=pk, reviewer=request.user, reason=DEFAULT_REJECT_REASON
+        ),
+    )
+
+
+@admin.action(description="Overturn selected rejections into approvals")
+def overturn_rejections(modeladmin, request, queryset):
+    _each(
+        modeladmin,
+        request,
+        queryset,
+        "approved",
+        lambda pk: review.result_overturn(assignment_id=pk, reviewer=request.user),
+    )
+
+
+@admin.action(description="Approve every due result now (run the auto-approval sweep)")
+def run_auto_approval(modeladmin, request, queryset):
+    count = review.results_auto_approve_due()
+    modeladmin.message_user(request, f"{count} due result(s) approved and paid.", messages.SUCCESS)
+
+
+REVIEW_ACTIONS: list = [approve_results, reject_results, overturn_rejections, run_auto_approval]
