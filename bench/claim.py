@@ -1,0 +1,359 @@
+"""Claim + submit through HTTP at several concurrencies, against a raw SQL ``SKIP LOCKED`` claim + submit loop.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cp_bench .venv/bin/python bench/claim.py \\
+        --tasks 10000,1000000 --workers 8,32 --seconds 30
+
+For each campaign size: a campaign of N tasks x 3 results (made with SQL), one worker user and token per
+concurrent client, and a gunicorn server. Each client loops ``POST /api/v1/work/campaigns/{id}/claim/`` then
+``POST /api/v1/work/assignments/{id}/submit/`` for the given time; the figures are completed (submitted)
+results per second and the latency of each request. The baseline runs the same claim and submit
+transactions as raw SQL (``FOR UPDATE SKIP LOCKED``, one connection per client) on a campaign of the same
+size. At the end, SQL checks that no task holds more results than it needs (over-assignment) and that no
+worker got one task twice.
+"""
+
+import argparse
+import http.client
+import json
+import threading
+import time
+
+import harness
+
+RESULTS_PER_TASK = 3
+ANSWERS = {"label": "yes", "tags": ["a", "b"], "comment": "looks right"}
+
+OVER_ASSIGNED_SQL = """
+SELECT count(*) FROM (
+    SELECT a.task_id FROM results_assignment a JOIN tasks_task t ON t.id = a.task_id
+    WHERE a.campaign_id = %s
+      AND (a.state IN ('submitted', 'approved', 'soft_rejected') OR (a.state = 'accepted' AND a.expires_at > now()))
+    GROUP BY a.task_id, t.results_needed HAVING count(*) > t.results_needed
+) x
+"""
+DOUBLE_SQL = """
+SELECT count(*) FROM (
+    SELECT 1 FROM results_assignment WHERE campaign_id = %s GROUP BY task_id, worker_id HAVING count(*) > 1
+) x
+"""
+
+RAW_CANDIDATE = """
+SELECT t.id, t.results_needed FROM tasks_task t
+WHERE t.campaign_id = %(campaign)s AND t.is_open
+  AND NOT EXISTS (SELECT 1 FROM results_assignment a WHERE a.task_id = t.id AND a.worker_id = %(worker)s)
+ORDER BY t.position LIMIT 1 FOR UPDATE SKIP LOCKED
+"""
+RAW_HOLDING = """
+SELECT count(*) FROM results_assignment
+WHERE task_id = %(task)s AND (state IN ('submitted', 'approved', 'soft_rejected')
+                              OR (state = 'accepted' AND expires_at > now()))
+"""
+RAW_CLOSE = """
+UPDATE tasks_task SET is_open = false, reopen_at = (
+    SELECT min(expires_at) FROM results_assignment WHERE task_id = %(task)s AND state = 'accepted'
+      AND expires_at > now()
+) WHERE id = %(task)s
+"""
+RAW_SUBMIT = """
+UPDATE results_assignment SET state = 'submitted', answers = %(answers)s, submitted_at = now(),
+       review_due_at = now() + interval '3 days', updated_at = now()
+WHERE id = %(assignment)s AND worker_id = %(worker)s AND state = 'accepted'
+"""
+
+
+def make_campaign(tasks: int, name: str):
+    from django.db import connection
+
+    from campaigns.models import CampaignState
+    from tasks.models import Task
+    from tests.factories import CampaignFactory, ProjectFactory
+
+    project = ProjectFactory(html_template="<p>${text}</p><input name='label'>")
+    campaign = CampaignFactory(
+        project=project, name=name, state=CampaignState.ACTIVE, results_per_task=RESULTS_PER_TASK
+    )
+    sql, params = harness.insert_select_sql(
+        Task,
+        {
+            "campaign_id": str(campaign.pk),
+            "position": "g",
+            "input": "jsonb_build_object('text', 'item ' || g)",
+            "results_needed": str(RESULTS_PER_TASK),
+            "is_open": "true",
+        },
+        f"FROM generate_series(1, {tasks}) g",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        cursor.execute(f"ANALYZE {Task._meta.db_table}")
+    return campaign
+
+
+def make_workers(count: int, prefix: str) -> list[tuple[int, str]]:
+    from tests.factories import UserFactory
+
+    workers = [UserFactory(username=f"{prefix}-{i}") for i in range(count)]
+    return [(w.pk, harness.token_for(w)) for w in workers]
+
+
+class Tally:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.completed = 0
+        self.errors: dict[str, int] = {}
+        self.latencies: dict[str, list[float]] = {"claim": [], "submit": []}
+
+    def add(self, completed: int, latencies: dict[str, list[float]], errors: dict[str, int]) -> None:
+        with self.lock:
+            self.completed += completed
+            for kind, values in latencies.items():
+                self.latencies[kind].extend(values)
+            for key, n in errors.items():
+                self.errors[key] = self.errors.get(key, 0) + n
+
+
+def _http_client(port: int, token: str, campaign_id: int, deadline: float, tally: Tally) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+    body = json.dumps({"answers": ANSWERS})
+    latencies: dict[str, list[float]] = {"claim": [], "submit": []}
+    errors: dict[str, int] = {}
+    completed = 0
+
+    def post(kind: str, path: str, payload: str | None):
+        started = time.perf_counter()
+        try:
+            conn.request("POST", path, body=payload, headers=headers)
+            response = conn.getresponse()
+            data = response.read()
+        except (OSError, http.client.HTTPException) as exc:
+            conn.close()
+            errors[f"{kind}: {type(exc).__name__}"] = errors.get(f"{kind}: {type(exc).__name__}", 0) + 1
+            return None, None
+        latencies[kind].append(time.perf_counter() - started)
+        if response.getheader("Connection", "").lower() == "close":
+            conn.close()
+        return response.status, data
+
+    while time.perf_counter() < deadline:
+        status, data = post("claim", f"/api/v1/work/campaigns/{campaign_id}/claim/", None)
+        if status != 201:
+            key = f"claim {status}: {(data or b'')[:120]!r}"
+            errors[key] = errors.get(key, 0) + 1
+            continue
+        assignment_id = json.loads(data)["data"]["id"]
+        status, data = post("submit", f"/api/v1/work/assignments/{assignment_id}/submit/", body)
+        if status == 200:
+            completed += 1
+        else:
+            key = f"submit {status}: {(data or b'')[:120]!r}"
+            errors[key] = errors.get(key, 0) + 1
+    conn.close()
+    tally.add(completed, latencies, errors)
+
+
+def _raw_client(url: str, worker_id: int, campaign_id: int, deadline: float, tally: Tally, insert_sql: str):
+    conn = harness.raw_connection(url)
+    cursor = conn.cursor()
+    answers = json.dumps(ANSWERS)
+    latencies: dict[str, list[float]] = {"claim": [], "submit": []}
+    completed = 0
+    while time.perf_counter() < deadline:
+        started = time.perf_counter()
+        cursor.execute(RAW_CANDIDATE, {"campaign": campaign_id, "worker": worker_id})
+        found = cursor.fetchone()
+        if found is None:
+            conn.rollback()
+            break
+        task_id, needed = found
+        cursor.execute(RAW_HOLDING, {"task": task_id})
+        live = cursor.fetchone()[0]
+        cursor.execute(insert_sql, {"task": task_id, "worker": worker_id})
+        assignment_id = cursor.fetchone()[0]
+        if live + 1 >= needed:
+            cursor.execute(RAW_CLOSE, {"task": task_id})
+        conn.commit()
+        latencies["claim"].append(time.perf_counter() - started)
+
+        started = time.perf_counter()
+        cursor.execute("SELECT id FROM tasks_task WHERE id = %(task)s FOR UPDATE", {"task": task_id})
+        cursor.execute(RAW_SUBMIT, {"answers": answers, "assignment": assignment_id, "worker": worker_id})
+        cursor.execute(RAW_HOLDING, {"task": task_id})
+        cursor.fetchone()
+        conn.commit()
+        latencies["submit"].append(time.perf_counter() - started)
+        completed += 1
+    conn.close()
+    tally.add(completed, latencies, {})
+
+
+def _run(clients: list[threading.Thread]) -> None:
+    for c in clients:
+        c.start()
+    for c in clients:
+        c.join()
+
+
+def _summary(tally: Tally, seconds: float) -> dict:
+    both = sorted(tally.latencies["claim"] + tally.latencies["submit"])
+    out = {
+        "completed": tally.completed,
+        "completed_per_s": round(tally.completed / seconds, 1),
+        "p50_ms": round(harness.percentile(both, 0.50) * 1000, 1),
+        "p99_ms": round(harness.percentile(both, 0.99) * 1000, 1),
+    }
+    for kind in ("claim", "submit"):
+        values = sorted(tally.latencies[kind])
+        out[f"{kind}_p50_ms"] = round(harness.percentile(values, 0.50) * 1000, 1)
+        out[f"{kind}_p99_ms"] = round(harness.percentile(values, 0.99) * 1000, 1)
+    if tally.errors:
+        out["errors"] = dict(sorted(tally.errors.items(), key=lambda kv: -kv[1])[:5])
+    return out
+
+
+def _raw_insert_sql() -> str:
+    from django.db import connection
+
+    from results.models import Assignment
+
+    sql, params = harness.insert_select_sql(
+        Assignment,
+        {
+            "task_id": "%%(task)s",
+            "campaign_id": "(SELECT campaign_id FROM tasks_task WHERE id = %%(task)s)",
+            "worker_id": "%%(worker)s",
+            "state": "'accepted'",
+            "answers": "'{}'::jsonb",
+            "accepted_at": "now()",
+            "expires_at": "now() + interval '1 hour'",
+            "feedback": "''",
+        },
+        "",
+    )
+    with connection.cursor() as cursor:
+        rendered = cursor.mogrify(sql, params)
+    return (rendered.decode() if isinstance(rendered, bytes) else rendered) + " RETURNING id"
+
+
+def _check(url: str, campaign_id: int) -> tuple[int, int]:
+    conn = harness.raw_connection(url)
+    with conn.cursor() as cursor:
+        cursor.execute(OVER_ASSIGNED_SQL, [campaign_id])
+        over = cursor.fetchone()[0]
+        cursor.execute(DOUBLE_SQL, [campaign_id])
+        double = cursor.fetchone()[0]
+    conn.close()
+    return over, double
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--tasks", default="200000", help="campaign sizes, comma-separated (default 200000)")
+    parser.add_argument("--workers", default="8,32", help="concurrent clients, comma-separated")
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--server-workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--worker-class", default="gthread")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (gthread)")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.tasks.split(",")]
+    concurrencies = [int(c) for c in args.workers.split(",")]
+    url = harness.setup()
+    insert_sql = _raw_insert_sql()
+    print(
+        f"server: gunicorn {args.server_workers} x {args.worker_class}"
+        f"{f' ({args.threads} threads)' if args.worker_class == 'gthread' else ''}; {args.seconds:g} s per run"
+    )
+
+    runs = []
+    with harness.Server(
+        workers=args.server_workers, worker_class=args.worker_class, threads=args.threads
+    ) as server:
+        for size in sizes:
+            ours_campaign = make_campaign(size, f"bench {size}")
+            raw_campaign = make_campaign(size, f"raw {size}")
+            for clients in concurrencies:
+                workers = make_workers(clients, f"w{size}-{clients}")
+                tally = Tally()
+                deadline = time.perf_counter() + args.seconds
+                _run(
+                    [
+                        threading.Thread(
+                            target=_http_client, args=(server.port, token, ours_campaign.pk, deadline, tally)
+                        )
+                        for _, token in workers
+                    ]
+                )
+                ours = _summary(tally, args.seconds)
+                tally = Tally()
+                deadline = time.perf_counter() + args.seconds
+                _run(
+                    [
+                        threading.Thread(
+                            target=_raw_client,
+                            args=(url, worker_id, raw_campaign.pk, deadline, tally, insert_sql),
+                        )
+                        for worker_id, _ in workers
+                    ]
+                )
+                raw = _summary(tally, args.seconds)
+                ratio = (
+                    round(ours["completed_per_s"] / raw["completed_per_s"], 2)
+                    if raw["completed_per_s"]
+                    else None
+                )
+                run = {
+                    "tasks": size,
+                    "workers": clients,
+                    "ours": ours,
+                    "baseline_raw_sql": raw,
+                    "ratio_to_baseline": ratio,
+                }
+                runs.append(run)
+                print(
+                    f"tasks {size:>9,} x {RESULTS_PER_TASK}, {clients:>2} clients: ours {ours['completed_per_s']:>7.1f}/s "
+                    f"p50 {ours['p50_ms']} ms p99 {ours['p99_ms']} ms | raw SQL {raw['completed_per_s']:>7.1f}/s "
+                    f"p50 {raw['p50_ms']} ms p99 {raw['p99_ms']} ms | ratio {ratio}"
+                    + (f" | errors {ours['errors']}" if "errors" in ours else "")
+                )
+            over, double = _check(url, ours_campaign.pk)
+            raw_over, raw_double = _check(url, raw_campaign.pk)
+            print(
+                f"tasks {size:,}: over-assigned tasks: ours {over}, raw {raw_over}; "
+                f"tasks given twice to one worker: ours {double}, raw {raw_double}"
+            )
+            for run in runs:
+                if run["tasks"] == size:
+                    run["over_assigned_tasks"] = over
+                    run["double_assignments"] = double
+        peak = server.peak_rss_mb()
+
+    figures = {
+        "benchmark": "claim",
+        "seconds": args.seconds,
+        "server": f"gunicorn {args.server_workers} x {args.worker_class} threads={args.threads}",
+        "runs": runs,
+        "ratio_to_baseline": {f"{r['tasks']}x{r['workers']}": r["ratio_to_baseline"] for r in runs},
+        "server_peak_rss_mb": peak,
+    }
+    if len(sizes) > 1:
+        small, large = min(sizes), max(sizes)
+        scaling = {}
+        for clients in concurrencies:
+            a = next(r for r in runs if r["tasks"] == small and r["workers"] == clients)["ours"][
+                "completed_per_s"
+            ]
+            b = next(r for r in runs if r["tasks"] == large and r["workers"] == clients)["ours"][
+                "completed_per_s"
+            ]
+            scaling[str(clients)] = round(a / b, 2) if b else None
+        figures["slowdown_small_to_large"] = scaling
+        print(
+            f"rate at {small:,} tasks / rate at {large:,} tasks, per client count: {scaling} (target <= 1.5)"
+        )
+    harness.result(figures)
+
+
+if __name__ == "__main__":
+    main()
