@@ -56,7 +56,7 @@ class UserOutputSerializer(serializers.ModelSerializer):
 class UserCreateInputSerializer(serializers.Serializer):
     username = serializers.RegexField(r"^[\w.@+-]+$", max_length=150)
     password = serializers.CharField(write_only=True, required=False, allow_blank=True, min_length=8)
-    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    email = serializers.EmailField(required=False, allow_blank=True)
     first_name = serializers.CharField(required=False, allow_blank=True, max_length=150, default="")
     last_name = serializers.CharField(required=False, allow_blank=True, max_length=150, default="")
     is_active = serializers.BooleanField(required=False, default=True)

@@ -27,10 +27,8 @@ _conflict = OpenApiResponse(
 def _action_view(name: str):
     def view(self, request, pk=None):
         campaign = campaign_get_for_change(user=request.user, pk=pk)
-        services.CAMPAIGN_ACTIONS[name](campaign=campaign)
-        return Response(
-            CampaignOutputSerializer(selectors.campaign_get_for_requester(user=request.user, pk=pk)).data
-        )
+        campaign = services.CAMPAIGN_ACTIONS[name](campaign=campaign)
+        return Response(CampaignOutputSerializer(campaign).data)
 
     view.__name__ = f"{name}_action"
     view.__doc__ = f"Move the campaign through the '{name}' transition of its lifecycle."
@@ -66,10 +64,8 @@ class CampaignViewSet(SelectorViewSet):
         campaign = campaign_get_for_change(user=request.user, pk=pk)
         data = CampaignInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        services.campaign_update(campaign=campaign, **data.validated_data)
-        return Response(
-            CampaignOutputSerializer(selectors.campaign_get_for_requester(user=request.user, pk=pk)).data
-        )
+        campaign = services.campaign_update(campaign=campaign, **data.validated_data)
+        return Response(CampaignOutputSerializer(campaign).data)
 
     publish_action = _action_view("publish")
     pause_action = _action_view("pause")
@@ -103,12 +99,7 @@ class ProjectCampaignViewSet(SelectorViewSet):
         data = CampaignInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         campaign = services.campaign_create(project=project, created_by=request.user, **data.validated_data)
-        return Response(
-            CampaignOutputSerializer(
-                selectors.campaign_get_for_requester(user=request.user, pk=campaign.pk)
-            ).data,
-            status=status.HTTP_201_CREATED,
-        )
+        return Response(CampaignOutputSerializer(campaign).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=["work"])

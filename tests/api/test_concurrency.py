@@ -1,0 +1,76 @@
+"""Many workers claiming and submitting at once never overfill a task nor give a worker a task twice."""
+
+import threading
+import time
+
+import pytest
+from django.db import connection
+from django.db.models import Count
+
+from campaigns.models import CampaignState
+from crowdplatform.errors import Conflict
+from results.models import Assignment, AssignmentState
+from results.services import assignment_submit
+from tasks.models import Task
+from tasks.services import task_claim_next
+from tests.factories import CampaignFactory, UserFactory
+
+WORKERS = 20
+TASKS = 200
+RESULTS_PER_TASK = 3
+
+
+def _work(campaign, worker, errors):
+    try:
+        while True:
+            try:
+                assignment = task_claim_next(campaign=campaign, worker=worker)
+            except Conflict as exc:
+                assert exc.code == "no-task-available", exc.code
+                # SKIP LOCKED may hide tasks that other threads hold for a moment: stop only when no task
+                # that could still take this worker's result is left.
+                left = (
+                    Task.objects.filter(campaign=campaign, is_open=True)
+                    .exclude(assignments__worker=worker)
+                    .exists()
+                )
+                if not left:
+                    return
+                time.sleep(0.01)
+                continue
+            assignment_submit(assignment_id=assignment.pk, worker=worker, answers={"label": worker.username})
+    except Exception as exc:  # noqa: BLE001 - reported to the main thread
+        errors.append(exc)
+    finally:
+        connection.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_twenty_workers_fill_a_campaign_exactly():
+    # given a campaign of 200 tasks needing 3 results each, and 20 workers
+    campaign = CampaignFactory(state=CampaignState.ACTIVE, results_per_task=RESULTS_PER_TASK)
+    Task.objects.bulk_create(
+        Task(campaign=campaign, position=i, input={"text": str(i)}, results_needed=RESULTS_PER_TASK)
+        for i in range(TASKS)
+    )
+    workers = [UserFactory() for _ in range(WORKERS)]
+    errors: list[Exception] = []
+    # when they all claim and submit in parallel until nothing is left
+    threads = [threading.Thread(target=_work, args=(campaign, w, errors)) for w in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    # then every slot is filled exactly once
+    assert errors == []
+    assert not any(thread.is_alive() for thread in threads)
+    assignments = Assignment.objects.filter(campaign=campaign)
+    assert assignments.filter(state=AssignmentState.SUBMITTED).count() == TASKS * RESULTS_PER_TASK
+    assert assignments.count() == TASKS * RESULTS_PER_TASK
+    per_task = assignments.values("task").annotate(n=Count("id")).values_list("n", flat=True)
+    assert max(per_task) == RESULTS_PER_TASK
+    pairs = assignments.values("task", "worker").annotate(n=Count("id")).filter(n__gt=1)
+    assert not pairs.exists()
+    assert len({a.worker_id for a in assignments}) > 1
+    assert not Task.objects.filter(campaign=campaign, is_open=True).exists()
