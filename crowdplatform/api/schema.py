@@ -14,3 +14,11 @@ class ApiTokenAuthenticationScheme(OpenApiAuthenticationExtension):
             "name": "Authorization",
             "description": "`Token <API token>` or `Bearer <token from POST /api/v1/login/>`.",
         }
+
+
+NATIVE_PREFIX = "/api/v1/"
+
+
+def native_endpoints_only(endpoints, **kwargs):
+    """Preprocessing hook: the native schema describes /api/v1/ only, not the dialects mounted beside it."""
+    return [endpoint for endpoint in endpoints if endpoint[0].startswith(NATIVE_PREFIX)]

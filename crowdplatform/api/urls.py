@@ -10,7 +10,13 @@ app_name = "api"
 
 urlpatterns = [
     re_path(r"^$", ApiIndexView.as_view(), name="index"),
-    re_path(r"^schema/?$", SpectacularAPIView.as_view(), name="schema"),
+    re_path(
+        r"^schema/?$",
+        SpectacularAPIView.as_view(
+            custom_settings={"PREPROCESSING_HOOKS": ["crowdplatform.api.schema.native_endpoints_only"]}
+        ),
+        name="schema",
+    ),
     re_path(r"^docs/?$", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include("accounts.api.urls")),
     path("", include("accounts.api.money_urls")),

@@ -9,12 +9,16 @@ from rest_framework.views import APIView
 
 from crowdplatform.errors import NotFound
 
+from .schema import NATIVE_PREFIX
+
 
 @cache
 def _endpoints() -> dict[str, list[str]]:
     schema = SchemaGenerator().get_schema(request=None, public=True)
     return {
-        path: sorted(m.upper() for m in ops if m != "parameters") for path, ops in schema["paths"].items()
+        path: sorted(m.upper() for m in ops if m != "parameters")
+        for path, ops in schema["paths"].items()
+        if path.startswith(NATIVE_PREFIX)
     }
 
 

@@ -21,6 +21,7 @@ def test_the_index_lists_every_endpoint_without_authentication(anon_client):
         "/api/v1/work/assignments/{id}/submit/": ["POST"],
     }.items():
         assert endpoints[path] == methods, path
+    assert all(path.startswith("/api/v1/") for path in endpoints)
 
 
 @pytest.mark.parametrize("url", ["/api/v1/projects", "/api/v1/projects/"])

@@ -22,5 +22,8 @@ def test_the_openapi_schema_generates_without_warnings_and_is_valid(tmp_path):
 def test_the_schema_and_the_docs_ui_are_served(anon_client):
     response = anon_client.get("/api/v1/schema")
     assert response.status_code == 200
-    assert yaml.safe_load(response.content)["info"]["title"] == "Crowdplatform API"
+    served = yaml.safe_load(response.content)
+    assert served["info"]["title"] == "Crowdplatform API"
+    assert all(path.startswith("/api/v1/") for path in served["paths"])
+    validate(served)
     assert anon_client.get("/api/v1/docs/").status_code == 200
