@@ -27,9 +27,17 @@ DONE_STATES = (AssignmentState.SUBMITTED, AssignmentState.APPROVED, AssignmentSt
 class Assignment(models.Model):
     """One worker on one task."""
 
-    task = models.ForeignKey("tasks.Task", on_delete=models.CASCADE, related_name="assignments")
-    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="assignments")
-    worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments")
+    # No single-column indexes on these three: the composite indexes below lead with each of them, and every
+    # index is one more write on each claim, submit and approval.
+    task = models.ForeignKey(
+        "tasks.Task", on_delete=models.CASCADE, related_name="assignments", db_index=False
+    )
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="assignments", db_index=False
+    )
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments", db_index=False
+    )
     state = models.CharField(max_length=16, choices=AssignmentState.choices, default=AssignmentState.ACCEPTED)
     answers = models.JSONField(default=dict, blank=True)
     accepted_at = models.DateTimeField()
