@@ -148,3 +148,18 @@ def test_my_assignments_filtered_by_state(active_campaign, worker_client):
     assert [x["id"] for x in everything["results"]] == [b["id"], a["id"]]
     accepted = body(worker_client.get("/api/v1/work/assignments/?state=accepted"))
     assert [x["id"] for x in accepted["results"]] == [b["id"]]
+
+
+def test_a_restricted_campaign_is_invisible_to_workers_not_on_its_list(project, worker, worker_client):
+    # given an active campaign open only to one other worker
+    campaign = CampaignFactory(project=project, state=CampaignState.ACTIVE, restricted=True)
+    TaskFactory(campaign=campaign)
+    campaign.worker_users.add(UserFactory())
+    # then it is neither listed nor claimable for this worker
+    assert body(worker_client.get("/api/v1/work/campaigns/"))["count"] == 0
+    response = worker_client.post(f"/api/v1/work/campaigns/{campaign.pk}/claim/")
+    assert response.status_code == 404
+    assert Assignment.objects.count() == 0
+    # and a listed worker may claim it
+    campaign.worker_users.add(worker)
+    assert worker_client.post(f"/api/v1/work/campaigns/{campaign.pk}/claim/").status_code == 201
