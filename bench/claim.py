@@ -254,8 +254,8 @@ def main() -> None:
     parser.add_argument("--workers", default="8,32", help="concurrent clients, comma-separated")
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--server-workers", type=int, default=4, help="gunicorn worker processes")
-    parser.add_argument("--worker-class", default="gthread")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (gthread)")
+    parser.add_argument("--worker-class", default="sync", help="gunicorn worker class (sync or gthread)")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (gthread)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.tasks.split(",")]
     concurrencies = [int(c) for c in args.workers.split(",")]
