@@ -49,8 +49,14 @@ class Assignment(models.Model):
     # Review (approval, rejection, soft rejection with a redo deadline).
     review_due_at = models.DateTimeField(null=True, blank=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    # Never searched by reviewer; an index here would be one more write on every approval.
     reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     feedback = models.TextField(blank=True)
     redo_until = models.DateTimeField(null=True, blank=True)
