@@ -103,11 +103,11 @@ def _approve_locked(rows: list[tuple[int, int, int]], *, now: datetime, reviewer
     wallet_of = wallet_ids_for_users({r[2] for r in rows} | set(payer_of.values()))
     platform = system_wallet(Wallet.Kind.PLATFORM).pk
     deltas: dict[int, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
-    for _, campaign_id, worker_id in rows:
+    for (campaign_id, worker_id), count in Counter((r[1], r[2]) for r in rows).items():
         campaign = campaigns[campaign_id]
-        deltas[wallet_of[worker_id]][0] += campaign.payment_per_result
-        deltas[wallet_of[payer_of[campaign_id]]][1] -= campaign_unit_cost(campaign)
-        deltas[platform][0] += campaign.fee_per_result
+        deltas[wallet_of[worker_id]][0] += campaign.payment_per_result * count
+        deltas[wallet_of[payer_of[campaign_id]]][1] -= campaign_unit_cost(campaign) * count
+        deltas[platform][0] += campaign.fee_per_result * count
     wallets_lock(set(deltas))
     # A campaign published before money existed, or an overturn, may lack the units: freeze them first.
     for pk, count in sorted(per_campaign.items()):
@@ -118,12 +118,17 @@ def _approve_locked(rows: list[tuple[int, int, int]], *, now: datetime, reviewer
             campaign_budget_top_up(campaign=campaign, amount=short, key=f"topup:{pk}:{first}", now=now)
 
     reviewer_id = reviewer.pk if reviewer else None
+    stamp = connection.ops.adapt_datetimefield_value(now)
     for start in range(0, len(ids), CHUNK):
         part = ids[start : start + CHUNK]
         _insert_payments(part, now=now, reviewer_id=reviewer_id)
-        Assignment.objects.filter(pk__in=part).update(
-            state=AssignmentState.APPROVED, reviewed_at=now, reviewer_id=reviewer_id, updated_at=now
-        )
+        where, params = _ids_clause("id", part)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Assignment._meta.db_table} SET state = %s, reviewed_at = %s, reviewer_id = %s,"
+                f" updated_at = %s WHERE {where}",
+                [str(AssignmentState.APPROVED), stamp, reviewer_id, stamp, *params],
+            )
     # The platform's commission is one entry per campaign and call (its key names the first result), not
     # one per result: the fee per result is fixed on the campaign, so nothing is lost, and the ledger
     # grows by one row per approval instead of two.
