@@ -57,16 +57,20 @@ def raw_copy_into_tasks_seconds(url: str, path: str, campaign_id: int) -> float:
 
     with open(path, "rb") as f:
         header, records = _records(f, [])
-        data = "".join(
-            _copy_lines(
-                _csv_json_texts(header, records),
-                campaign_id=campaign_id,
-                start=1,
-                needed=3,
-                now="2026-01-01T00:00:00+00:00",
-                counter=[0],
+        data = (
+            "".join(
+                _copy_lines(
+                    _csv_json_texts(header, records),
+                    campaign_id=campaign_id,
+                    start=1,
+                    needed=3,
+                    now="2026-01-01T00:00:00+00:00",
+                    counter=[0],
+                )
             )
-        ).encode()
+            .replace("\\", "\\\\")
+            .encode()
+        )
     conn = harness.raw_connection(url)
     with conn.cursor() as cursor:
         started = time.perf_counter()
@@ -110,9 +114,6 @@ def main() -> None:
             f"runs {', '.join(f'{r:.2f}' for r in runs)} s"
         )
 
-        floor = raw_copy_into_tasks_seconds(url, path, campaign.pk)
-        print(f"reference: raw COPY of the encoded rows into the indexed task table: {floor:.2f} s")
-
         with harness.Server(workers=1) as server:
             before = server.peak_rss_mb()
             conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=3600, blocksize=1 << 16)
@@ -135,6 +136,10 @@ def main() -> None:
             master = server.master_rss_mb()
         if response.status != 201:
             raise SystemExit(f"upload failed: {response.status} {body[:500]!r}")
+        # After our run, into another campaign: the rolled-back rows leave dead index entries behind that
+        # would slow down whatever is written next under the same keys.
+        other = CampaignFactory(project=project, state=CampaignState.UNPUBLISHED, results_per_task=3)
+        floor = raw_copy_into_tasks_seconds(url, path, other.pk)
 
     from tasks.models import Task
 
@@ -144,6 +149,7 @@ def main() -> None:
         f"ours: POST text/csv through gunicorn: {elapsed:.2f} s ({args.rows / elapsed:,.0f} rows/s), "
         f"server worker peak RSS {peak} MB (idle {before} MB; master {master} MB)"
     )
+    print(f"reference: raw COPY of the same rows, encoded, into the indexed task table: {floor:.2f} s")
     ratio = elapsed / raw
     print(f"ratio to raw COPY: {ratio:.2f} (target <= 2), peak RSS target < 150 MB")
     harness.result(

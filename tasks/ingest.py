@@ -150,7 +150,8 @@ def check_rows(rows: Iterable, fields: list[str]) -> list[dict]:
 
 
 class _CopySource:
-    """A file-like object that ``copy_expert`` reads: COPY text-format lines encoded as rows are parsed.
+    """A file-like object that ``copy_expert`` reads: COPY text-format lines, escaped and encoded as the
+    rows are parsed.
 
     A bad row raises inside ``read``; the error is kept because the driver reports a failed COPY with an
     error of its own.
@@ -158,35 +159,33 @@ class _CopySource:
 
     def __init__(self, lines: Iterator[str]):
         self._lines = lines
-        self._buffer = b""
         self.error: BaseException | None = None
 
     def read(self, size: int = READ_SIZE) -> bytes:
+        # About ``size`` characters of whole lines, encoded at once; the driver sends whatever it gets.
+        parts, length = [], 0
         try:
-            parts, length = [self._buffer], len(self._buffer)
-            while length < size:
-                line = next(self._lines, None)
-                if line is None:
+            for line in self._lines:
+                parts.append(line)
+                length += len(line)
+                if length >= size:
                     break
-                data = line.encode()
-                parts.append(data)
-                length += len(data)
         except BaseException as exc:
             self.error = exc
             raise
-        data = b"".join(parts)
-        self._buffer = data[size:]
-        return data[:size]
+        # Only the JSON holds backslashes; the other columns are numbers, a boolean and a timestamp.
+        return "".join(parts).replace("\\", "\\\\").encode()
 
 
 def _copy_lines(
     rows: Iterator[str], *, campaign_id: int, start: int, needed: int, now: str, counter: list[int]
 ) -> Iterator[str]:
-    """COPY text format: JSON text escapes every control character, so only backslashes need doubling."""
+    """COPY text format, backslashes not yet doubled (``_CopySource`` does it per chunk): JSON text escapes
+    every control character, so backslashes are all that COPY would misread."""
     tail = f"\t{needed}\tt\t{now}\n"
     position = start
     for input_json in rows:
-        yield f"{campaign_id}\t{position}\t{input_json.replace(chr(92), chr(92) * 2)}{tail}"
+        yield f"{campaign_id}\t{position}\t{input_json}{tail}"
         position += 1
     counter[0] = position - start
 
