@@ -42,7 +42,7 @@ from .models import Assignment, AssignmentState
 
 logger = logging.getLogger(__name__)
 
-CHUNK = 10000
+CHUNK = 20000
 IN_REVIEW = AssignmentState.SUBMITTED
 REVIEWED_STATES = (AssignmentState.APPROVED, AssignmentState.REJECTED)
 QUALITY_STATES = (
