@@ -37,6 +37,10 @@ class WalletAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def save_model(self, request, obj, form, change):
+        # Only the rate is written: a full save would put back balances read before a concurrent payment.
+        Wallet.objects.filter(pk=obj.pk).update(commission_rate=obj.commission_rate)
+
     def get_urls(self):
         return [
             path("<int:pk>/move/", self.admin_site.admin_view(self.move_view), name="accounts_wallet_move"),
