@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import LedgerEntry, Wallet
-from accounts.money import wallet_adjust, wallet_deposit
+from accounts.money import campaign_budget_release, wallet_adjust, wallet_deposit
 from campaigns.models import CampaignState
 from campaigns.services import campaign_cancel, campaign_finish, campaign_publish
 from crowdplatform.errors import Conflict, InsufficientFunds, ValidationFailed
@@ -232,4 +232,27 @@ def test_a_free_campaign_moves_no_money():
     result_approve(assignment_id=result.pk, reviewer=requester)
     assert not LedgerEntry.objects.exists()
     assert not Wallet.objects.filter(available__gt=0).exists()
+    assert_money_invariants()
+
+
+def test_retrying_publish_finish_and_release_changes_nothing():
+    requester = RequesterFactory()
+    fund(requester, "10")
+    campaign = campaign_with_tasks(requester=requester, tasks=2)
+    # a second publish is refused by the state machine and freezes nothing more
+    with pytest.raises(Conflict):
+        campaign_publish(campaign=campaign)
+    assert balances(requester) == (D("7.60"), D("2.40"))
+    result = submit_one(campaign)
+    campaign_finish(campaign=campaign)
+    with pytest.raises(Conflict):
+        campaign_finish(campaign=campaign)
+    entries = LedgerEntry.objects.count()
+    # releasing again finds nothing more to give back while the result is still in review
+    campaign.refresh_from_db()
+    assert campaign_budget_release(campaign=campaign) == 0
+    assert LedgerEntry.objects.count() == entries
+    assert balances(requester) == (D("8.80"), D("1.20"))
+    result_approve(assignment_id=result.pk, reviewer=requester)
+    assert balances(requester) == (D("8.80"), D("0"))
     assert_money_invariants()
