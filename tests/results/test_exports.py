@@ -9,7 +9,9 @@ from tasks.models import ImportJob
 from tests.conftest import token_client
 from tests.factories import CampaignFactory, ProjectFactory, RequesterFactory, TaskFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+# Transactional: on PostgreSQL the CSV is written by a COPY on a connection of its own, which sees only
+# committed rows.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 ACCEPTED = datetime(2026, 3, 1, 9, 0, 0, tzinfo=UTC)
 SUBMITTED = datetime(2026, 3, 1, 9, 5, 30, 250000, tzinfo=UTC)
@@ -68,11 +70,11 @@ def test_csv_export_has_one_row_per_submitted_result_with_neutralised_cells(requ
     times = "2026-03-01T09:00:00.000000Z,2026-03-01T09:05:30.250000Z"
     assert body == (
         "assignment_id,task_id,task_position,worker,state,accepted_at,submitted_at,quality,"
-        "input.text,input.note,answer.label,answer.n,answer.tags\r\n"
-        f'{a1.pk},{t1},1,ann,submitted,{times},,\'=SUM(A1:A9),"plain, with comma",yes,,a|b\r\n'
-        f"{a2.pk},{t1},1,bob,approved,{times},90,'=SUM(A1:A9),\"plain, with comma\",'+1,,\r\n"
-        f"{a3.pk},{t2},2,'-cid,rejected,{times},0,Grüße,'@home,\"line\nbreak\",3,\r\n"
-        f"{a4.pk},{t2},2,dee,soft_rejected,{times},,Grüße,'@home,'\tx,,'-z\r\n"
+        "input.text,input.note,answer.label,answer.n,answer.tags\n"
+        f'{a1.pk},{t1},1,ann,submitted,{times},,\'=SUM(A1:A9),"plain, with comma",yes,,a|b\n'
+        f"{a2.pk},{t1},1,bob,approved,{times},90,'=SUM(A1:A9),\"plain, with comma\",'+1,,\n"
+        f"{a3.pk},{t2},2,'-cid,rejected,{times},0,Grüße,'@home,\"line\nbreak\",3,\n"
+        f"{a4.pk},{t2},2,dee,soft_rejected,{times},,Grüße,'@home,'\tx,,'-z\n"
     )
 
 
@@ -148,7 +150,7 @@ def test_csv_export_of_a_campaign_without_results_or_imports_is_the_header_only(
     assert response.status_code == 200
     assert b"".join(response.streaming_content).decode() == (
         "assignment_id,task_id,task_position,worker,state,accepted_at,submitted_at,quality,"
-        "input.extra,input.text\r\n"
+        "input.extra,input.text\n"
     )
 
 
