@@ -48,6 +48,12 @@ def test_login_page_logs_the_worker_in_and_lands_on_home(worker):
     assert client.get("/worker/").context["user"] == worker
 
 
+def test_logout_is_a_post_that_ends_the_session(worker_browser):
+    response = worker_browser.post("/worker/logout/")
+    assert (response.status_code, response["Location"]) == (302, "/worker/login/")
+    assert worker_browser.get("/worker/history/")["Location"] == "/worker/login/?next=/worker/history/"
+
+
 def test_home_lists_campaigns_with_tasks_available_to_the_worker(worker, worker_browser, campaign):
     # given the worker already did one task of the campaign, and a paused campaign exists
     task_claim_next(campaign=campaign, worker=worker)
