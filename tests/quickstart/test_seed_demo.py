@@ -1,0 +1,55 @@
+import re
+from io import StringIO
+
+from django.contrib.auth.models import User
+from django.core.management import call_command
+
+from accounts.models import ApiToken, PermissionGrant, PermissionName
+from accounts.selectors import api_token_get_active
+from campaigns.models import Campaign, CampaignState
+from projects.models import Project
+from tasks.models import Task
+
+TOKEN_LINE = re.compile(r"^\s+(\w+)\s+(\w+)\s+password (\S+)\s+token (\S+)$", re.MULTILINE)
+
+
+def _seed(tmp_path) -> dict[str, tuple[str, str]]:
+    out = StringIO()
+    call_command("seed_demo", summary_file=str(tmp_path / "quickstart.txt"), stdout=out)
+    text = out.getvalue()
+    assert (tmp_path / "quickstart.txt").read_text() == text
+    return {username: (password, key) for _, username, password, key in TOKEN_LINE.findall(text)}
+
+
+def test_seed_demo_twice_gives_the_same_data_and_fresh_tokens_that_authenticate(db, tmp_path):
+    first = _seed(tmp_path)
+
+    second = _seed(tmp_path)
+
+    assert set(second) == {"admin", "requester", "worker1", "worker2"}
+    for username, (password, key) in second.items():
+        user = User.objects.get(username=username)
+        assert user.check_password(password)
+        assert api_token_get_active(key=key).user == user
+        assert api_token_get_active(key=first[username][1]) is None
+        assert ApiToken.objects.filter(user=user).count() == 1
+    assert User.objects.get(username="admin").is_superuser
+    assert (
+        PermissionGrant.objects.filter(
+            user__username="requester", name=PermissionName.PROJECTS_CREATE, scope="*"
+        ).count()
+        == 1
+    )
+    assert Project.objects.count() == 1
+    campaign = Campaign.objects.get()
+    assert campaign.state == CampaignState.ACTIVE
+    assert campaign.tasks_count == Task.objects.filter(campaign=campaign).count() == 7
+    assert Project.objects.get().template_fields == ["object", "image_url"]
+
+
+def test_printed_requester_token_works_on_the_native_api(db, tmp_path, client):
+    _, key = _seed(tmp_path)["requester"]
+
+    response = client.get("/api/v1/projects/", HTTP_AUTHORIZATION=f"Token {key}")
+
+    assert response.status_code == 200
