@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from campaigns.models import Campaign, CampaignState
 from results.models import Assignment, AssignmentState
@@ -221,3 +222,26 @@ def test_expire_abandoned_action_on_the_assignment_list(admin_client):
     abandoned.refresh_from_db()
     assert abandoned.state == AssignmentState.EXPIRED
     assert campaign.tasks.get(pk=abandoned.task_id).is_open is True
+
+
+def test_input_and_results_csv_downloads_match_the_turkle_api(admin_client, superuser):
+    campaign = _progress_world(2)
+    Campaign.objects.filter(pk=campaign.pk).update(filename="pictures.csv")
+    Assignment.objects.filter(state=AssignmentState.SUBMITTED).update(answers={"label": "yes"})
+    turkle = APIClient()
+    turkle.force_authenticate(superuser)
+
+    given_input = admin_client.get(reverse("admin:campaigns_campaign_input_csv", args=[campaign.pk]))
+    given_results = admin_client.get(reverse("admin:campaigns_campaign_results_csv", args=[campaign.pk]))
+
+    assert given_input.status_code == given_results.status_code == 200
+    assert given_input["Content-Disposition"] == 'attachment; filename="pictures.csv"'
+    assert given_results["Content-Disposition"] == (
+        f'attachment; filename="Project-{campaign.project_id}_Batch-{campaign.pk}-pictures_results.csv"'
+    )
+    input_bytes = b"".join(given_input.streaming_content)
+    results_bytes = b"".join(given_results.streaming_content)
+    assert input_bytes.splitlines()[0] == b'"text"'
+    assert b'"yes"' in results_bytes
+    assert input_bytes == b"".join(turkle.get(f"/api/batches/{campaign.pk}/input/").streaming_content)
+    assert results_bytes == b"".join(turkle.get(f"/api/batches/{campaign.pk}/results/").streaming_content)
