@@ -1,4 +1,6 @@
 import pytest
+from django.apps import apps
+from django.contrib import admin
 from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -108,3 +110,16 @@ def test_task_bookkeeping_is_read_only(admin_client):
     response = admin_client.get(_url(Task, "change", world["task"].pk))
 
     assert response.context["adminform"].form.fields == {}
+
+
+PROJECT_APPS = {"accounts", "projects", "campaigns", "tasks", "results", "worker"}
+
+
+def test_every_project_model_is_in_the_admin_and_lists(admin_client):
+    make_world()
+    models = [m for m in apps.get_models() if m._meta.app_label in PROJECT_APPS]
+
+    unregistered = [m._meta.label for m in models if m not in admin.site._registry]
+    failing = [m._meta.label for m in models if admin_client.get(_url(m, "changelist")).status_code != 200]
+
+    assert (unregistered, failing) == ([], [])
