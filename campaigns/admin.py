@@ -18,6 +18,7 @@ from crowdplatform.compat.turkle import exports as turkle_exports
 from crowdplatform.errors import ApplicationError
 from crowdplatform.streaming import streaming_attachment
 from projects.models import Project
+from results.admin import assignment_count
 from results.models import DONE_STATES, AssignmentState
 from tasks.ingest import parse_csv, tasks_ingest_csv
 from tasks.models import Task
@@ -100,7 +101,7 @@ class CampaignAdmin(admin.ModelAdmin):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_assignments=Count("assignments"))
+        return super().get_queryset(request).annotate(_assignments=assignment_count("campaign"))
 
     def get_fields(self, request, obj=None):
         fields = [f for f in super().get_fields(request, obj) if f not in self.bookkeeping]

@@ -1,7 +1,8 @@
 from django.contrib import admin
-from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
+
+from results.admin import assignment_count
 
 from .models import ImportJob, Task
 
@@ -38,7 +39,7 @@ class TaskAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_assignments=Count("assignments"))
+        return super().get_queryset(request).annotate(_assignments=assignment_count("task"))
 
     def has_add_permission(self, request):
         return False
