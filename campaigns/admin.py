@@ -1,4 +1,5 @@
 import re
+import time
 import uuid
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from .models import Campaign, CampaignState
 
 CLOSED_STATES = {CampaignState.FINISHED, CampaignState.CANCELLED, CampaignState.ARCHIVED}
 PREVIEW_ROWS = 10
-UPLOAD_DIR = Path(settings.MEDIA_ROOT) / "admin-uploads"
+UPLOAD_MAX_AGE_S = 24 * 3600
 UPLOAD_TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 
@@ -230,7 +231,7 @@ class CampaignAdmin(admin.ModelAdmin):
         if request.method == "POST" and "discard" in request.POST:
             token = request.POST.get("upload", "")
             if UPLOAD_TOKEN.match(token):
-                (UPLOAD_DIR / f"{token}.csv").unlink(missing_ok=True)
+                _stored_upload(token).unlink(missing_ok=True)
             self.message_user(request, "Upload discarded; nothing was created.", messages.INFO)
             return HttpResponseRedirect(reverse("admin:campaigns_campaign_changelist"))
         form = BatchUploadForm(request.POST or None, request.FILES or None)
@@ -243,8 +244,9 @@ class CampaignAdmin(admin.ModelAdmin):
         upload = form.cleaned_data["csv_file"]
         # Kept on disk between preview and confirmation, so a large file is not carried in the session.
         token = uuid.uuid4().hex
-        stored = UPLOAD_DIR / f"{token}.csv"
-        UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
+        stored = _stored_upload(token)
+        stored.parent.mkdir(parents=True, exist_ok=True)
+        _forget_old_uploads(stored.parent)
         with open(stored, "wb") as out:
             for chunk in upload.chunks():
                 out.write(chunk)
@@ -289,7 +291,7 @@ class CampaignAdmin(admin.ModelAdmin):
             self.message_user(request, "The upload is incomplete; start again.", messages.ERROR)
             return HttpResponseRedirect(reverse("admin:campaigns_campaign_upload"))
         data = form.cleaned_data
-        stored = UPLOAD_DIR / f"{data['upload']}.csv"
+        stored = _stored_upload(data["upload"])
         if not stored.exists():
             self.message_user(request, "The upload has expired; start again.", messages.ERROR)
             return HttpResponseRedirect(reverse("admin:campaigns_campaign_upload"))
@@ -356,6 +358,18 @@ class CampaignAdmin(admin.ModelAdmin):
             "links": self.links(campaign),
         }
         return TemplateResponse(request, "admin/campaigns/campaign/progress.html", context)
+
+
+def _stored_upload(token: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / "admin-uploads" / f"{token}.csv"
+
+
+def _forget_old_uploads(folder: Path) -> None:
+    # Previews that were never confirmed nor cancelled would otherwise stay on disk for good.
+    cutoff = time.time() - UPLOAD_MAX_AGE_S
+    for old in folder.glob("*.csv"):
+        if old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
 
 
 def _describe(exc: ApplicationError) -> str:

@@ -12,6 +12,12 @@ from tasks.models import ImportJob
 from tests.factories import CampaignFactory, GroupFactory, ProjectFactory, TaskFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def superuser(db):
     return User.objects.create_superuser("root", "root@example.org", "correct-horse")

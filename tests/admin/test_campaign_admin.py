@@ -47,7 +47,7 @@ def test_upload_preview_shows_first_rows_and_detected_fields(admin_client):
     assert Campaign.objects.count() == 0
 
 
-def test_upload_confirm_creates_campaign_ingests_and_publishes(admin_client, superuser):
+def test_upload_confirm_creates_campaign_ingests_and_publishes(admin_client, superuser, media_root):
     project = ProjectFactory(html_template=IMAGE_TEMPLATE, template_fields=["object", "image_url"])
     preview = _preview(admin_client, project, (DEMO / "image_contains.csv").read_bytes())
     form = preview.context["form"]
@@ -65,7 +65,7 @@ def test_upload_confirm_creates_campaign_ingests_and_publishes(admin_client, sup
     assert campaign.filename == "batch.csv"
     first = Task.objects.filter(campaign=campaign).order_by("position").first()
     assert first.input == {"image_url": "https://images.example.org/street-001.jpg", "object": "a bicycle"}
-    assert not (Path(settings.MEDIA_ROOT) / "admin-uploads" / f"{form['upload'].value()}.csv").exists()
+    assert not (media_root / "admin-uploads" / f"{form['upload'].value()}.csv").exists()
 
 
 def test_upload_confirm_can_leave_the_campaign_unpublished(admin_client):
@@ -79,7 +79,7 @@ def test_upload_confirm_can_leave_the_campaign_unpublished(admin_client):
     assert (campaign.name, campaign.state, campaign.tasks_count) == ("batch", CampaignState.UNPUBLISHED, 2)
 
 
-def test_upload_cancel_discards_the_file_and_creates_nothing(admin_client):
+def test_upload_cancel_discards_the_file_and_creates_nothing(admin_client, media_root):
     project = ProjectFactory()
     form = _preview(admin_client, project, b"text\nhello\n").context["form"]
 
@@ -87,7 +87,7 @@ def test_upload_cancel_discards_the_file_and_creates_nothing(admin_client):
 
     assert response.status_code == 302
     assert Campaign.objects.count() == 0
-    assert not (Path(settings.MEDIA_ROOT) / "admin-uploads" / f"{form['upload'].value()}.csv").exists()
+    assert not (media_root / "admin-uploads" / f"{form['upload'].value()}.csv").exists()
 
 
 def test_bad_row_shows_the_line_and_writes_nothing(admin_client):
@@ -245,3 +245,23 @@ def test_input_and_results_csv_downloads_match_the_turkle_api(admin_client, supe
     assert b'"yes"' in results_bytes
     assert input_bytes == b"".join(turkle.get(f"/api/batches/{campaign.pk}/input/").streaming_content)
     assert results_bytes == b"".join(turkle.get(f"/api/batches/{campaign.pk}/results/").streaming_content)
+
+
+def test_confirm_with_a_forged_upload_token_creates_nothing(admin_client):
+    project = ProjectFactory()
+
+    response = admin_client.post(
+        UPLOAD,
+        {
+            "upload": "../../db",
+            "filename": "x.csv",
+            "project": project.pk,
+            "name": "forged",
+            "results_per_task": 1,
+            "time_allowed_s": 60,
+            "confirm": "publish",
+        },
+    )
+
+    assert response.status_code == 302 and response["Location"] == UPLOAD
+    assert Campaign.objects.count() == 0
