@@ -23,12 +23,19 @@ class ApiTokenInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        # Each row prints the token's __str__, which names its user.
+        return super().get_queryset(request).select_related("user")
+
 
 class PermissionGrantInline(admin.TabularInline):
     model = PermissionGrant
     extra = 0
     fields = ("name", "scope", "scope_id", "created_at")
     readonly_fields = ("created_at",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "group")
 
 
 class PlatformUserAdmin(UserAdmin):

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 from django.apps import apps
 from django.contrib import admin
@@ -5,12 +7,15 @@ from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from accounts.models import ApiToken, PermissionGrant
+from accounts.models import ApiToken, PermissionGrant, PermissionName
+from accounts.services import api_token_create
 from campaigns.models import Campaign
 from projects.models import Project
 from results.models import Assignment
 from tasks.models import ImportJob, Task
+from tests.factories import CampaignFactory, TaskFactory, UserFactory
 
 from .conftest import make_world
 
@@ -123,3 +128,43 @@ def test_every_project_model_is_in_the_admin_and_lists(admin_client):
     failing = [m._meta.label for m in models if admin_client.get(_url(m, "changelist")).status_code != 200]
 
     assert (unregistered, failing) == ([], [])
+
+
+def _grow(world: dict, n: int) -> None:
+    """More of everything hanging off the world's objects, as pages would show inline or count."""
+    now = timezone.now()
+    for _ in range(n):
+        user = UserFactory()
+        user.groups.add(world["group"])
+        api_token_create(user=world["worker"], name="more")
+        PermissionGrant.objects.create(user=world["worker"], name=PermissionName.RESULTS_READ)
+        PermissionGrant.objects.create(group=world["group"], name=PermissionName.RESULTS_READ)
+        CampaignFactory(project=world["campaign"].project)
+        task = TaskFactory(campaign=world["campaign"])
+        Assignment.objects.create(
+            task=task,
+            campaign=world["campaign"],
+            worker=user,
+            accepted_at=now,
+            expires_at=now + timedelta(hours=1),
+        )
+
+
+def test_change_pages_cost_the_same_whatever_hangs_off_the_object(admin_client):
+    world = make_world()
+    pages = [
+        _url(User, "change", world["worker"].pk),
+        _url(Group, "change", world["group"].pk),
+        _url(Project, "change", world["campaign"].project_id),
+        _url(Campaign, "change", world["campaign"].pk),
+        _url(Task, "change", world["task"].pk),
+        reverse("admin:campaigns_campaign_progress", args=[world["campaign"].pk]),
+    ]
+    for url in pages:  # warm the per-process caches (content types, sessions) first
+        admin_client.get(url)
+    few = [_queries(admin_client, url) for url in pages]
+
+    _grow(world, 5)
+    many = [_queries(admin_client, url) for url in pages]
+
+    assert many == few
