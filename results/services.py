@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from campaigns.models import CampaignState
@@ -48,18 +49,16 @@ def _lock_own(assignment_id: int, worker: User) -> Assignment:
     return assignment
 
 
-@transaction.atomic
-def assignment_submit(
-    *, assignment_id: int, worker: User, answers: dict, now: datetime | None = None
-) -> Assignment:
-    """Submit answers for the worker's own assignment.
+def _own(assignment_id: int, worker: User) -> Assignment:
+    assignment = (
+        Assignment.objects.select_related("campaign", "task").filter(pk=assignment_id, worker=worker).first()
+    )
+    if assignment is None:
+        raise NotFound("No such assignment.", code="assignment-not-found")
+    return assignment
 
-    Allowed once for an accepted, unexpired assignment, and again for soft-rejected work until its redo
-    deadline. The submitted result is then in review until ``review_due_at``.
-    """
-    now = now or timezone.now()
-    answers = validate_answers(answers)
-    assignment = _lock_own(assignment_id, worker)
+
+def _check_submittable(assignment: Assignment, now: datetime) -> None:
     if assignment.state == AssignmentState.ACCEPTED:
         if assignment.expires_at <= now:
             raise Conflict("The time allowed for this assignment has run out.", code="assignment-expired")
@@ -76,12 +75,48 @@ def assignment_submit(
         )
     if assignment.campaign.state in (CampaignState.CANCELLED, CampaignState.ARCHIVED):
         raise Conflict("The campaign was cancelled.", code="campaign-closed")
+
+
+@transaction.atomic
+def assignment_submit(
+    *, assignment_id: int, worker: User, answers: dict, now: datetime | None = None
+) -> Assignment:
+    """Submit answers for the worker's own assignment.
+
+    Allowed once for an accepted, unexpired assignment, and again for soft-rejected work until its redo
+    deadline. The submitted result is then in review until ``review_due_at``.
+
+    Submitting does not change how many of the task's slots are held (accepted and soft-rejected work hold
+    one, and so does submitted work), so the task is locked only when it is full and records when its
+    first accepted holder runs out: that holder may be this one. The assignment itself changes by one
+    conditional UPDATE, which a parallel submit, review or sweep cannot slip past.
+    """
+    now = now or timezone.now()
+    answers = validate_answers(answers)
+    assignment = _own(assignment_id, worker)
+    _check_submittable(assignment, now)
+    full_task = task_qs_for_update().get(pk=assignment.task_id) if assignment.task.reopen_at else None
+    deadline = (
+        Q(expires_at__gt=now) if assignment.state == AssignmentState.ACCEPTED else Q(redo_until__gt=now)
+    )
+    review_due_at = now + timedelta(seconds=assignment.campaign.review_window_s)
+    submitted = Assignment.objects.filter(deadline, pk=assignment.pk, state=assignment.state).update(
+        state=AssignmentState.SUBMITTED,
+        answers=answers,
+        submitted_at=now,
+        review_due_at=review_due_at,
+        updated_at=now,
+    )
+    if not submitted:
+        # It changed since it was read (a parallel submit, a sweep, a review): say what it is now.
+        _check_submittable(_own(assignment_id, worker), now)
+        raise Conflict("The assignment changed while it was being submitted.", code="assignment-changed")
+    if full_task is not None:
+        task_refresh_slots(task=full_task, now=now)
     assignment.state = AssignmentState.SUBMITTED
     assignment.answers = answers
-    assignment.submitted_at = now
-    assignment.review_due_at = now + timedelta(seconds=assignment.campaign.review_window_s)
-    assignment.save(update_fields=["state", "answers", "submitted_at", "review_due_at", "updated_at"])
-    task_refresh_slots(task=assignment.task, now=now)
+    assignment.submitted_at = assignment.updated_at = now
+    assignment.review_due_at = review_due_at
     return assignment
 
 

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Min, OuterRef, Q
+from django.db.models import Exists, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from campaigns.models import Campaign
@@ -28,16 +28,28 @@ def holding_assignments(task_id: int, now: datetime):
     )
 
 
+def _first_expiry(task_id, now: datetime):
+    """When the earliest accepted, unexpired assignment of the task runs out (a subquery)."""
+    return Subquery(
+        Assignment.objects.filter(task_id=task_id, state=AssignmentState.ACCEPTED, expires_at__gt=now)
+        .order_by()
+        .values("task_id")
+        .annotate(at=Min("expires_at"))
+        .values("at")
+    )
+
+
+def task_close(*, task: Task, now: datetime) -> None:
+    """Mark a task the caller has locked as full: not open, and offered again when its first holder expires."""
+    Task.objects.filter(pk=task.pk).update(is_open=False, reopen_at=_first_expiry(task.pk, now))
+
+
 def task_refresh_slots(*, task: Task, now: datetime) -> Task:
     """Recompute ``is_open``/``reopen_at`` of a task the caller has locked."""
-    holding = holding_assignments(task.pk, now)
-    full = holding.count() >= task.results_needed
-    reopen_at = (
-        holding.filter(state=AssignmentState.ACCEPTED).aggregate(at=Min("expires_at"))["at"] if full else None
-    )
-    if task.is_open != (not full) or task.reopen_at != reopen_at:
-        task.is_open, task.reopen_at = not full, reopen_at
-        Task.objects.filter(pk=task.pk).update(is_open=task.is_open, reopen_at=reopen_at)
+    if holding_assignments(task.pk, now).count() >= task.results_needed:
+        task_close(task=task, now=now)
+    elif not task.is_open or task.reopen_at is not None:
+        Task.objects.filter(pk=task.pk).update(is_open=True, reopen_at=None)
     return task
 
 
@@ -67,33 +79,45 @@ def _candidate(campaign: Campaign, worker: User, now: datetime, *, skipped: bool
     )
 
 
-@transaction.atomic
-def task_claim_next(*, campaign: Campaign, worker: User, now: datetime | None = None) -> Assignment:
-    """Give ``worker`` the next task of ``campaign`` that still needs a result and that they have not had.
+def task_claim_next(*, campaign_id: int, worker: User, now: datetime | None = None) -> Assignment:
+    """Give ``worker`` the next task of the campaign that still needs a result and that they have not had.
 
     One short transaction that locks only the task it takes (``SKIP LOCKED``), so concurrent claims never
     wait on each other. Expired assignments never hold a slot, whether or not a sweep has run. Tasks the
     worker skipped come last. The unique (task, worker) constraint is the backstop against a worker
-    getting one task twice.
+    getting one task twice: when it fires (the same worker claiming in two requests at once), the attempt
+    is rolled back and the next one starts afresh.
     """
     now = now or timezone.now()
-    campaign = campaign_get_for_worker(user=worker, pk=campaign.pk)
+    campaign = campaign_get_for_worker(user=worker, pk=campaign_id)
     _check_cap(campaign, worker, now)
     for _ in range(CLAIM_ATTEMPTS):
-        task, skipped = _candidate(campaign, worker, now, skipped=False), False
-        if task is None:
-            task, skipped = _candidate(campaign, worker, now, skipped=True), True
-        if task is None:
-            break
-        live = holding_assignments(task.pk, now).count()
-        if live >= task.results_needed:
-            task_refresh_slots(task=task, now=now)
+        try:
+            with transaction.atomic():
+                assignment, found = _claim_once(campaign, worker, now)
+        except IntegrityError:
             continue
-        assignment = _take(task, campaign, worker, now, live, revive=skipped)
-        if assignment is None:
-            continue  # the same worker claimed this task in a parallel request
-        return assignment
+        if assignment is not None:
+            return assignment
+        if not found:
+            break
     raise Conflict("No task is available for you in this campaign.", code="no-task-available")
+
+
+def _claim_once(campaign: Campaign, worker: User, now: datetime) -> tuple[Assignment | None, bool]:
+    """One attempt: (the new assignment, True), (None, True) if the task found was full, (None, False) if none."""
+    task, skipped = _candidate(campaign, worker, now, skipped=False), False
+    if task is None:
+        task, skipped = _candidate(campaign, worker, now, skipped=True), True
+    if task is None:
+        return None, False
+    live = holding_assignments(task.pk, now).count()
+    if live >= task.results_needed:
+        # Its bookkeeping was out of date (a holder submitted or expired since it was written): mend it,
+        # and the caller tries again.
+        task_refresh_slots(task=task, now=now)
+        return None, True
+    return _take(task, campaign, worker, now, live, revive=skipped), True
 
 
 def _check_cap(campaign: Campaign, worker: User, now: datetime) -> None:
@@ -106,12 +130,12 @@ def _check_cap(campaign: Campaign, worker: User, now: datetime) -> None:
 
 def _take(
     task: Task, campaign: Campaign, worker: User, now: datetime, live: int, *, revive: bool
-) -> Assignment | None:
-    """Give the locked ``task`` to ``worker``; None if they already have it.
+) -> Assignment:
+    """Give the locked ``task``, ``live`` of whose slots are held, to ``worker``.
 
-    ``revive``: the worker may hold a skipped assignment on it, which becomes the accepted one. Otherwise
-    a plain insert in a savepoint (two round trips fewer than ``update_or_create``), with the unique
-    (task, worker) constraint as the backstop.
+    ``revive``: the worker may hold a skipped assignment on it, which becomes the accepted one. Otherwise a
+    plain insert; if the worker got the task in a parallel request, the unique (task, worker) constraint
+    raises ``IntegrityError`` and the caller's transaction is rolled back.
     """
     expires_at = now + timedelta(seconds=campaign.time_allowed_s)
     assignment = None
@@ -126,20 +150,16 @@ def _take(
         if revived:
             assignment = Assignment.objects.get(task=task, worker=worker)
     if assignment is None:
-        try:
-            with transaction.atomic():
-                assignment = Assignment.objects.create(
-                    task=task,
-                    worker=worker,
-                    campaign=campaign,
-                    state=AssignmentState.ACCEPTED,
-                    accepted_at=now,
-                    expires_at=expires_at,
-                )
-        except IntegrityError:
-            return None
+        assignment = Assignment.objects.create(
+            task=task,
+            worker=worker,
+            campaign=campaign,
+            state=AssignmentState.ACCEPTED,
+            accepted_at=now,
+            expires_at=expires_at,
+        )
     if live + 1 >= task.results_needed:
-        task_refresh_slots(task=task, now=now)
+        task_close(task=task, now=now)
     assignment.task = task
     assignment.campaign = campaign
     return assignment
@@ -162,10 +182,11 @@ def task_claim(*, task: Task, worker: User, now: datetime | None = None) -> Assi
     if live >= task.results_needed:
         task_refresh_slots(task=task, now=now)
         raise Conflict("This task has all the results it needs.", code="task-full")
-    assignment = _take(task, campaign, worker, now, live, revive=True)
-    if assignment is None:
-        raise Conflict("You already worked on this task.", code="already-assigned")
-    return assignment
+    try:
+        with transaction.atomic():
+            return _take(task, campaign, worker, now, live, revive=True)
+    except IntegrityError as exc:
+        raise Conflict("You already worked on this task.", code="already-assigned") from exc
 
 
 @transaction.atomic

@@ -145,7 +145,7 @@ def campaign_accept_next(request, campaign_id: int):
         return HttpResponseRedirect(
             f"{reverse('worker:login')}?{urlencode({'next': reverse('worker:home')})}"
         )
-    assignment = task_claim_next(campaign=campaign, worker=worker)
+    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
     return redirect("worker:assignment", assignment_id=assignment.pk)
 
 
@@ -256,7 +256,7 @@ def assignment_submit_view(request, assignment_id: int):
     messages.success(request, "Thank you — your answers were submitted.")
     if payload.get("n"):
         try:
-            following = task_claim_next(campaign=assignment.campaign, worker=worker)
+            following = task_claim_next(campaign_id=assignment.campaign.pk, worker=worker)
         except ApplicationError as exc:
             messages.info(request, exc.message)
         else:
@@ -269,7 +269,7 @@ def _give_back(request, assignment_id: int, service, done: str):
     messages.info(request, done)
     if _auto_accept(request):
         try:
-            following = task_claim_next(campaign=assignment.campaign, worker=request.user)
+            following = task_claim_next(campaign_id=assignment.campaign.pk, worker=request.user)
         except ApplicationError as exc:
             messages.info(request, exc.message)
         else:

@@ -128,6 +128,5 @@ class WorkCampaignViewSet(SelectorViewSet):
     @action(detail=True, methods=["post"])
     def claim(self, request, pk=None):
         """Take the next task of the campaign that still needs a result and that you have not had."""
-        campaign = selectors.campaign_get_for_worker(user=request.user, pk=pk)
-        assignment = task_claim_next(campaign=campaign, worker=request.user)
+        assignment = task_claim_next(campaign_id=int(pk), worker=request.user)
         return Response(WorkAssignmentOutputSerializer(assignment).data, status=status.HTTP_201_CREATED)

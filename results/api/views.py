@@ -69,10 +69,10 @@ class WorkAssignmentViewSet(SelectorViewSet):
         """Submit answers for your open assignment (or redo soft-rejected work before its deadline)."""
         data = AnswersInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.assignment_submit(
+        assignment = services.assignment_submit(
             assignment_id=int(pk), worker=request.user, answers=data.validated_data["answers"]
         )
-        return self._render(pk)
+        return Response(WorkAssignmentOutputSerializer(assignment).data)
 
     @extend_schema(request=None, responses={200: WorkAssignmentOutputSerializer, 409: _not_open})
     @action(detail=True, methods=["post"])

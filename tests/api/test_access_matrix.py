@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def objects_of_a(active_campaign):
     worker = UserFactory()
-    assignment = task_claim_next(campaign=active_campaign, worker=worker)
+    assignment = task_claim_next(campaign_id=active_campaign.pk, worker=worker)
     assignment_submit(assignment_id=assignment.pk, worker=worker, answers={"label": "x"})
     return {
         "project": active_campaign.project_id,

@@ -17,9 +17,9 @@ pytestmark = pytest.mark.django_db
 def results(active_campaign):
     """Two workers: the first submitted, the second still working."""
     done_worker, busy_worker = UserFactory(username="ada"), UserFactory(username="bob")
-    done = task_claim_next(campaign=active_campaign, worker=done_worker)
+    done = task_claim_next(campaign_id=active_campaign.pk, worker=done_worker)
     assignment_submit(assignment_id=done.pk, worker=done_worker, answers={"label": "cat"})
-    busy = task_claim_next(campaign=active_campaign, worker=busy_worker)
+    busy = task_claim_next(campaign_id=active_campaign.pk, worker=busy_worker)
     return done, busy
 
 
@@ -27,7 +27,7 @@ def test_requester_lists_results_of_their_campaigns(active_campaign, results, re
     done, busy = results
     other = CampaignFactory()
     TaskFactory(campaign=other)
-    task_claim_next(campaign=other, worker=UserFactory())
+    task_claim_next(campaign_id=other.pk, worker=UserFactory())
     data = body(requester_client.get("/api/v1/assignments/"))
     assert [a["id"] for a in data["results"]] == [done.pk, busy.pk]
     first = data["results"][0]

@@ -24,7 +24,7 @@ def _work(campaign, worker, errors):
     try:
         while True:
             try:
-                assignment = task_claim_next(campaign=campaign, worker=worker)
+                assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
             except Conflict as exc:
                 assert exc.code == "no-task-available", exc.code
                 # SKIP LOCKED may hide tasks that other threads hold for a moment: stop only when no task

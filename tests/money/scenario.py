@@ -43,7 +43,7 @@ def campaign_with_tasks(
 
 def submit_one(campaign, worker=None, *, now=None, answers=None):
     worker = worker or UserFactory()
-    assignment = task_claim_next(campaign=campaign, worker=worker, now=now)
+    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker, now=now)
     return assignment_submit(
         assignment_id=assignment.pk, worker=worker, answers=answers or {"label": "x"}, now=now
     )

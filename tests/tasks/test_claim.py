@@ -1,13 +1,17 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from campaigns.models import CampaignState
 from crowdplatform.errors import Conflict
 from results.models import Assignment, AssignmentState
 from results.services import assignment_skip, assignment_submit, assignments_expire_due
+from tasks.models import Task
 from tasks.services import task_claim_next
+from tests.conftest import token_client
 from tests.factories import CampaignFactory, TaskFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,12 +23,12 @@ def test_claim_gives_tasks_in_order_and_never_the_same_task_twice():
     first, second = TaskFactory(campaign=campaign), TaskFactory(campaign=campaign)
     worker = UserFactory()
     # when the worker claims twice
-    a1 = task_claim_next(campaign=campaign, worker=worker)
-    a2 = task_claim_next(campaign=campaign, worker=worker)
+    a1 = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    a2 = task_claim_next(campaign_id=campaign.pk, worker=worker)
     # then they get each task once, in order, and nothing more
     assert (a1.task_id, a2.task_id) == (first.pk, second.pk)
     with pytest.raises(Conflict) as err:
-        task_claim_next(campaign=campaign, worker=worker)
+        task_claim_next(campaign_id=campaign.pk, worker=worker)
     assert err.value.code == "no-task-available"
 
 
@@ -32,13 +36,13 @@ def test_a_full_task_is_not_offered_until_an_assignment_expires_even_without_a_s
     # given a one-result task held by a worker whose time has run out
     campaign = CampaignFactory(results_per_task=1, time_allowed_s=60)
     task = TaskFactory(campaign=campaign)
-    held = task_claim_next(campaign=campaign, worker=UserFactory())
+    held = task_claim_next(campaign_id=campaign.pk, worker=UserFactory())
     other = UserFactory()
     with pytest.raises(Conflict):
-        task_claim_next(campaign=campaign, worker=other)
+        task_claim_next(campaign_id=campaign.pk, worker=other)
     # when time passes beyond the limit (no sweep has run)
     later = held.expires_at + timedelta(seconds=1)
-    taken = task_claim_next(campaign=campaign, worker=other, now=later)
+    taken = task_claim_next(campaign_id=campaign.pk, worker=other, now=later)
     # then the task is offered again
     assert taken.task_id == task.pk
     assert Assignment.objects.get(pk=held.pk).state == AssignmentState.ACCEPTED
@@ -48,10 +52,10 @@ def test_skipped_tasks_come_last_for_that_worker():
     campaign = CampaignFactory()
     first, second = TaskFactory(campaign=campaign), TaskFactory(campaign=campaign)
     worker = UserFactory()
-    a = task_claim_next(campaign=campaign, worker=worker)
+    a = task_claim_next(campaign_id=campaign.pk, worker=worker)
     assignment_skip(assignment_id=a.pk, worker=worker)
-    assert task_claim_next(campaign=campaign, worker=worker).task_id == second.pk
-    again = task_claim_next(campaign=campaign, worker=worker)
+    assert task_claim_next(campaign_id=campaign.pk, worker=worker).task_id == second.pk
+    again = task_claim_next(campaign_id=campaign.pk, worker=worker)
     assert (again.task_id, again.pk, again.state) == (first.pk, a.pk, AssignmentState.ACCEPTED)
 
 
@@ -59,7 +63,7 @@ def test_claiming_from_a_paused_campaign_is_refused():
     campaign = CampaignFactory(state=CampaignState.PAUSED)
     TaskFactory(campaign=campaign)
     with pytest.raises(Conflict) as err:
-        task_claim_next(campaign=campaign, worker=UserFactory())
+        task_claim_next(campaign_id=campaign.pk, worker=UserFactory())
     assert err.value.code == "campaign-not-active"
     assert Assignment.objects.count() == 0
 
@@ -69,12 +73,12 @@ def test_submit_twice_and_submit_expired_are_refused():
     TaskFactory(campaign=campaign)
     TaskFactory(campaign=campaign)
     worker = UserFactory()
-    done = task_claim_next(campaign=campaign, worker=worker)
+    done = task_claim_next(campaign_id=campaign.pk, worker=worker)
     assignment_submit(assignment_id=done.pk, worker=worker, answers={"label": "x"})
     with pytest.raises(Conflict) as err:
         assignment_submit(assignment_id=done.pk, worker=worker, answers={"label": "y"})
     assert err.value.code == "already-submitted"
-    late = task_claim_next(campaign=campaign, worker=worker)
+    late = task_claim_next(campaign_id=campaign.pk, worker=worker)
     with pytest.raises(Conflict) as err:
         assignment_submit(
             assignment_id=late.pk,
@@ -89,10 +93,78 @@ def test_submit_twice_and_submit_expired_are_refused():
 def test_expiry_sweep_is_idempotent_and_reopens_the_task():
     campaign = CampaignFactory(time_allowed_s=60)
     task = TaskFactory(campaign=campaign)
-    held = task_claim_next(campaign=campaign, worker=UserFactory())
+    held = task_claim_next(campaign_id=campaign.pk, worker=UserFactory())
     later = timezone.now() + timedelta(minutes=5)
     assert assignments_expire_due(now=later) == 1
     assert assignments_expire_due(now=later) == 0
     task.refresh_from_db()
     assert Assignment.objects.get(pk=held.pk).state == AssignmentState.EXPIRED
     assert task.is_open is True
+
+
+def test_a_task_whose_bookkeeping_is_out_of_date_is_mended_and_the_next_one_given():
+    # given a one-result task that is done, but whose bookkeeping still says a holder may expire at noon
+    campaign = CampaignFactory(results_per_task=1)
+    first, second = TaskFactory(campaign=campaign), TaskFactory(campaign=campaign)
+    done_by = UserFactory()
+    done = task_claim_next(campaign_id=campaign.pk, worker=done_by)
+    assignment_submit(assignment_id=done.pk, worker=done_by, answers={"label": "x"})
+    stale_at = timezone.now() - timedelta(minutes=1)
+    Task.objects.filter(pk=first.pk).update(is_open=False, reopen_at=stale_at)
+    # when another worker claims
+    taken = task_claim_next(campaign_id=campaign.pk, worker=UserFactory())
+    # then they get the task that needs work, and the done one is marked as never reopening
+    first.refresh_from_db()
+    assert taken.task_id == second.pk
+    assert (first.is_open, first.reopen_at) == (False, None)
+
+
+def test_submitting_the_last_holder_of_a_full_task_clears_its_reopen_time():
+    # given a one-result task held by one accepted assignment, so it reopens when that one expires
+    campaign = CampaignFactory(results_per_task=1)
+    task = TaskFactory(campaign=campaign)
+    worker = UserFactory()
+    held = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    task.refresh_from_db()
+    assert (task.is_open, task.reopen_at) == (False, held.expires_at)
+    # when the worker submits
+    submitted = assignment_submit(assignment_id=held.pk, worker=worker, answers={"label": "x"})
+    # then the task is full for good, and the returned assignment is what was stored
+    task.refresh_from_db()
+    stored = Assignment.objects.get(pk=held.pk)
+    assert (task.is_open, task.reopen_at) == (False, None)
+    assert (submitted.state, submitted.answers, submitted.review_due_at) == (
+        stored.state,
+        stored.answers,
+        stored.review_due_at,
+    )
+
+
+def _statements(captured) -> list[str]:
+    """The verbs of the statements sent, leaving out the savepoints of the test's own transaction."""
+    verbs = [q["sql"].split()[0] for q in captured.captured_queries]
+    return [v for v in verbs if v not in ("SAVEPOINT", "RELEASE")]
+
+
+def test_claim_and_submit_cost_a_handful_of_queries():
+    # given an active campaign with room (the worker's token already used once, so no last-use write)
+    campaign = CampaignFactory(results_per_task=2)
+    TaskFactory(campaign=campaign)
+    worker = UserFactory()
+    client = token_client(worker)
+    client.get("/api/v1/work/assignments/")
+    # when the worker claims through the API
+    with CaptureQueriesContext(connection) as claim:
+        claimed = client.post(f"/api/v1/work/campaigns/{campaign.pk}/claim/")
+    # then it reads the token, the campaign, the due and the open candidates and the slot count, and inserts
+    assert claimed.status_code == 201
+    assert _statements(claim) == ["SELECT"] * 5 + ["INSERT"]
+    # and a submit on a task that still has room reads the token and the assignment, then updates it
+    with CaptureQueriesContext(connection) as submit:
+        submitted = client.post(
+            f"/api/v1/work/assignments/{claimed.json()['data']['id']}/submit/",
+            {"answers": {"label": "x"}},
+            format="json",
+        )
+    assert (submitted.status_code, submitted.json()["data"]["state"]) == (200, "submitted")
+    assert _statements(submit) == ["SELECT", "SELECT", "UPDATE"]

@@ -112,7 +112,7 @@ def test_peek_shows_what_claim_next_gives_without_claiming():
     task_skip(task=first, worker=worker)
     # a skipped task comes after the others
     assert task_peek_next(campaign=campaign, worker=worker) == second
-    assert task_claim_next(campaign=campaign, worker=worker).task_id == second.pk
+    assert task_claim_next(campaign_id=campaign.pk, worker=worker).task_id == second.pk
     assert task_peek_next(campaign=campaign, worker=worker) == first
 
 

@@ -56,7 +56,7 @@ def test_logout_is_a_post_that_ends_the_session(worker_browser):
 
 def test_home_lists_campaigns_with_tasks_available_to_the_worker(worker, worker_browser, campaign):
     # given the worker already did one task of the campaign, and a paused campaign exists
-    task_claim_next(campaign=campaign, worker=worker)
+    task_claim_next(campaign_id=campaign.pk, worker=worker)
     CampaignFactory(state=CampaignState.PAUSED)
     # when they open the home page
     response = worker_browser.get("/worker/")
@@ -150,7 +150,7 @@ def test_accept_a_previewed_task(worker, worker_browser, campaign):
 def test_accepting_a_task_that_is_full_shows_the_reason_and_changes_nothing(worker_browser, campaign):
     # given someone else holds the only slot of a task
     task = campaign.tasks.get(position=1)
-    task_claim_next(campaign=campaign, worker=UserFactory())
+    task_claim_next(campaign_id=campaign.pk, worker=UserFactory())
     # when the worker tries to accept that task
     response = worker_browser.post(f"/worker/tasks/{task.pk}/accept/", follow=True)
     # then they are told why, and nothing was claimed for them
@@ -184,7 +184,7 @@ def test_a_campaign_the_worker_may_not_see_is_a_404_page(worker_browser, db):
 
 
 def test_task_page_embeds_the_frame_in_a_sandbox_without_same_origin(worker, worker_browser, campaign):
-    assignment = task_claim_next(campaign=campaign, worker=worker)
+    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
     response = worker_browser.get(f"/worker/assignments/{assignment.pk}/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -202,7 +202,7 @@ def test_task_page_embeds_the_frame_in_a_sandbox_without_same_origin(worker, wor
 def test_frame_serves_the_template_in_a_form_with_mturk_fields_and_a_restrictive_csp(
     worker, worker_browser, campaign
 ):
-    assignment = task_claim_next(campaign=campaign, worker=worker)
+    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
     response = worker_browser.get(f"/worker/assignments/{assignment.pk}/frame/")
     assert response.status_code == 200
     assert response["Content-Security-Policy"] == FRAME_CSP
@@ -223,7 +223,7 @@ def test_frame_serves_the_template_in_a_form_with_mturk_fields_and_a_restrictive
 
 
 def test_another_workers_assignment_is_a_404(worker, campaign):
-    assignment = task_claim_next(campaign=campaign, worker=UserFactory())
+    assignment = task_claim_next(campaign_id=campaign.pk, worker=UserFactory())
     client = Client()
     client.force_login(worker)
     assert client.get(f"/worker/assignments/{assignment.pk}/").status_code == 404
@@ -235,7 +235,7 @@ def test_another_workers_assignment_is_a_404(worker, campaign):
 
 def test_submit_saves_the_form_fields_as_answers_and_goes_home(worker, worker_browser, campaign):
     # given an accepted task
-    assignment = task_claim_next(campaign=campaign, worker=worker)
+    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
     # when the framed form posts (no session cookie, only its token)
     response = frame_post(
         assignment, worker_browser, contains="yes", also=["person", "vehicle"], comment="Nice ünïcode"
@@ -250,7 +250,7 @@ def test_submit_saves_the_form_fields_as_answers_and_goes_home(worker, worker_br
 def test_submit_with_auto_accept_lands_on_the_next_task(worker, worker_browser, campaign):
     # given auto-accept is on
     worker_browser.post("/worker/auto-accept/", {"on": "1"})
-    assignment = task_claim_next(campaign=campaign, worker=worker)
+    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
     # when the worker submits
     response = frame_post(assignment, worker_browser, contains="no")
     # then they land on their next task
@@ -261,7 +261,7 @@ def test_submit_with_auto_accept_lands_on_the_next_task(worker, worker_browser, 
 
 def test_a_form_can_be_submitted_only_once(worker, worker_browser, campaign):
     # given a submitted assignment and the frame's form as it was
-    assignment = task_claim_next(campaign=campaign, worker=worker)
+    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
     frame = worker_browser.get(f"/worker/assignments/{assignment.pk}/frame/").content.decode()
     Client().post(f"/worker/assignments/{assignment.pk}/submit/", {**hidden_fields(frame), "contains": "yes"})
     # when the same form is posted again
@@ -276,7 +276,7 @@ def test_a_form_can_be_submitted_only_once(worker, worker_browser, campaign):
 
 
 def test_submit_without_a_valid_token_is_refused(worker, campaign):
-    assignment = task_claim_next(campaign=campaign, worker=worker)
+    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
     response = Client().post(
         f"/worker/assignments/{assignment.pk}/submit/", {TOKEN_FIELD: "forged", "contains": "yes"}
     )
@@ -286,8 +286,8 @@ def test_submit_without_a_valid_token_is_refused(worker, campaign):
 
 
 def test_a_token_made_for_another_assignment_is_refused(worker, worker_browser, campaign):
-    mine = task_claim_next(campaign=campaign, worker=worker)
-    other = task_claim_next(campaign=campaign, worker=worker)
+    mine = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    other = task_claim_next(campaign_id=campaign.pk, worker=worker)
     frame = worker_browser.get(f"/worker/assignments/{mine.pk}/frame/").content.decode()
     response = Client().post(f"/worker/assignments/{other.pk}/submit/", hidden_fields(frame))
     assert response.status_code == 409
@@ -296,7 +296,7 @@ def test_a_token_made_for_another_assignment_is_refused(worker, worker_browser, 
 
 def test_submit_after_the_time_limit_shows_the_services_message(worker, worker_browser, campaign):
     # given an assignment whose frame was loaded, then whose time ran out
-    assignment = task_claim_next(campaign=campaign, worker=worker)
+    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
     frame = worker_browser.get(f"/worker/assignments/{assignment.pk}/frame/").content.decode()
     Assignment.objects.filter(pk=assignment.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     Assignment.objects.filter(pk=assignment.pk).update(updated_at=assignment.updated_at)
@@ -315,7 +315,7 @@ def test_submit_after_the_time_limit_shows_the_services_message(worker, worker_b
 
 
 def test_return_gives_the_task_back(worker, worker_browser, campaign):
-    assignment = task_claim_next(campaign=campaign, worker=worker)
+    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
     response = worker_browser.post(f"/worker/assignments/{assignment.pk}/return/")
     assert response["Location"] == "/worker/"
     assert Assignment.objects.get().state == AssignmentState.RETURNED
@@ -323,7 +323,7 @@ def test_return_gives_the_task_back(worker, worker_browser, campaign):
 
 def test_skip_an_accepted_task_with_auto_accept_opens_the_next(worker, worker_browser, campaign):
     worker_browser.post("/worker/auto-accept/", {"on": "1"})
-    assignment = task_claim_next(campaign=campaign, worker=worker)
+    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
     response = worker_browser.post(f"/worker/assignments/{assignment.pk}/skip/")
     following = Assignment.objects.get(state=AssignmentState.ACCEPTED)
     assert response["Location"] == f"/worker/assignments/{following.pk}/"
@@ -332,7 +332,7 @@ def test_skip_an_accepted_task_with_auto_accept_opens_the_next(worker, worker_br
 
 
 def test_returning_a_submitted_assignment_is_refused(worker, worker_browser, campaign):
-    assignment = task_claim_next(campaign=campaign, worker=worker)
+    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
     frame_post(assignment, worker_browser, contains="yes")
     response = worker_browser.post(f"/worker/assignments/{assignment.pk}/return/", follow=True)
     assert "Only an open assignment can be returned; this one is submitted." in response.content.decode()
@@ -375,7 +375,7 @@ def test_anonymous_visitor_must_log_in_where_the_campaign_needs_it(campaign):
 
 def test_history_shows_states_sanitised_markdown_feedback_and_stats(worker, worker_browser, campaign):
     # given a rejected result with Markdown feedback that tries to inject a script
-    assignment = task_claim_next(campaign=campaign, worker=worker)
+    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
     Assignment.objects.filter(pk=assignment.pk).update(
         state=AssignmentState.REJECTED, feedback="**Wrong** object <script>alert(1)</script>"
     )
@@ -391,7 +391,7 @@ def test_history_shows_states_sanitised_markdown_feedback_and_stats(worker, work
 
 def test_soft_rejected_work_can_be_redone_with_the_earlier_answers(worker, worker_browser, campaign):
     # given a soft-rejected result with a redo window
-    assignment = task_claim_next(campaign=campaign, worker=worker)
+    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
     frame_post(assignment, worker_browser, contains="yes", also=["animal", "person"])
     Assignment.objects.filter(pk=assignment.pk).update(
         state=AssignmentState.SOFT_REJECTED,
@@ -419,7 +419,7 @@ def test_soft_rejected_work_can_be_redone_with_the_earlier_answers(worker, worke
 
 
 def test_a_closed_assignment_page_sends_the_worker_to_history(worker, worker_browser, campaign):
-    assignment = task_claim_next(campaign=campaign, worker=worker)
+    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
     frame_post(assignment, worker_browser, contains="yes")
     response = worker_browser.get(f"/worker/assignments/{assignment.pk}/")
     assert response["Location"] == "/worker/history/"

@@ -53,7 +53,7 @@ def test_a_turkle_batch_is_seen_natively_worked_and_exported(owner_client, owner
     # when a worker takes the first task and submits the form's answers
     worker = UserFactory(username="wanda")
     assert batch_id in campaign_list_for_worker(user=worker).values_list("pk", flat=True)
-    assignment = task_claim_next(campaign=campaign, worker=worker)
+    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
     assignment_submit(
         assignment_id=assignment.pk,
         worker=worker,
