@@ -1,5 +1,8 @@
-"""OpenAPI descriptions of the native API's own authentication classes."""
+"""OpenAPI description of the native API: its authentication class and its error answers."""
 
+import re
+
+from drf_spectacular.drainage import warn
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
@@ -22,3 +25,106 @@ NATIVE_PREFIX = "/api/v1/"
 def native_endpoints_only(endpoints, **kwargs):
     """Preprocessing hook: the native schema describes /api/v1/ only, not the dialects mounted beside it."""
     return [endpoint for endpoint in endpoints if endpoint[0].startswith(NATIVE_PREFIX)]
+
+
+ERROR_COMPONENT = "ErrorEnvelope"
+ERROR_REF = {"$ref": f"#/components/schemas/{ERROR_COMPONENT}"}
+
+ERROR_SCHEMAS = {
+    "ErrorItem": {
+        "type": "object",
+        "description": "One error: a stable machine-readable code, and the field or CSV line at fault if any.",
+        "properties": {
+            "code": {"type": "string", "example": "invalid-url"},
+            "message": {"type": "string"},
+            "field": {"type": "string", "description": "The input field at fault (`a.b`, `[0].c`)."},
+            "line": {"type": "integer", "description": "The CSV line at fault."},
+        },
+        "required": ["code", "message"],
+        # Some codes carry details, e.g. insufficient-funds names `available` and `needed`.
+        "additionalProperties": True,
+    },
+    ERROR_COMPONENT: {
+        "type": "object",
+        "title": "Error envelope",
+        "description": "Every native error answer (seed 003): a failure envelope listing the errors.",
+        "properties": {
+            "status": {"type": "string", "enum": ["failure"]},
+            "data": {"type": "object", "nullable": True, "description": "Always null in a failure."},
+            "errors": {"type": "array", "items": {"$ref": "#/components/schemas/ErrorItem"}, "minItems": 1},
+        },
+        "required": ["status", "data", "errors"],
+    },
+}
+
+DEFAULT_ERROR_DESCRIPTIONS = {
+    400: "Invalid input; each error names the `field` (or CSV `line`) at fault. Nothing is changed.",
+    401: "Not logged in, or the token is not valid (unauthenticated, invalid-credentials).",
+    402: "The balance is short (insufficient-funds); nothing is changed.",
+    403: "Logged in, but not allowed to do this (forbidden).",
+    404: "No such object, or one you may not see (not-found).",
+    409: "Not allowed in the object's current state (conflict).",
+}
+
+# Operations whose service freezes money (accounts.money): they answer 402 when the balance is short.
+# Continue does not freeze (only publish does), and approvals pay from money already frozen.
+FREEZES_MONEY = {
+    ("post", "/api/v1/campaigns/{id}/publish/"),  # campaign_budget_freeze
+    ("post", "/api/v1/campaigns/{campaign_pk}/tasks/"),  # campaign_budget_add_tasks
+    ("post", "/api/v1/assignments/{id}/overturn/"),  # a fresh unit frozen, then paid
+    ("post", "/api/v1/wallets/{user_id}/adjust/"),  # an adjustment below zero
+}
+
+_METHODS = {"get", "put", "post", "patch", "delete", "head", "options", "trace"}
+# POST .../{id}/<action>/: an action on one object, refused in the wrong state.
+_OBJECT_ACTION = re.compile(r"\}/[^/{}]+/$")
+
+
+def _default_errors(method: str, path: str, operation: dict, path_parameters: list) -> set[int]:
+    codes = set()
+    security = operation.get("security") or []
+    # drf-spectacular adds an empty requirement ({}) when anonymous callers are allowed too.
+    if security and {} not in security:
+        codes |= {401, 403}
+    if any(p.get("in") == "path" for p in [*path_parameters, *operation.get("parameters", [])]):
+        codes.add(404)
+    if "requestBody" in operation:
+        codes.add(400)
+    success = {code for code in operation["responses"] if code.startswith("2")}
+    # A nested create (only 201) adds to a collection; any other POST on /{id}/<action>/ changes state.
+    if method == "post" and _OBJECT_ACTION.search(path) and success != {"201"}:
+        codes.add(409)
+    if (method, path) in FREEZES_MONEY:
+        codes.add(402)
+    return codes
+
+
+def native_error_responses(result, generator, request, public):
+    """Postprocessing hook: every native operation lists the error answers it can give, as envelopes.
+
+    Explicit responses (and their descriptions) stay; they only gain the envelope body. The Turkle API,
+    described from the same views' settings at /api/schema/, keeps its own DRF ``{"detail"}`` shapes.
+    """
+    native = {path: item for path, item in result.get("paths", {}).items() if path.startswith(NATIVE_PREFIX)}
+    if not native:
+        return result
+    result.setdefault("components", {}).setdefault("schemas", {}).update(ERROR_SCHEMAS)
+    unmatched = set(FREEZES_MONEY)
+    for path, item in native.items():
+        for method, operation in item.items():
+            if method not in _METHODS:
+                continue
+            unmatched.discard((method, path))
+            responses = operation["responses"]
+            for code in _default_errors(method, path, operation, item.get("parameters", [])):
+                responses.setdefault(str(code), {})
+            for code, response in responses.items():
+                if not code.startswith("4"):
+                    continue
+                if not response.get("description"):
+                    response["description"] = DEFAULT_ERROR_DESCRIPTIONS.get(int(code), "")
+                response.setdefault("content", {"application/json": {"schema": dict(ERROR_REF)}})
+            operation["responses"] = dict(sorted(responses.items()))
+    for method, path in sorted(unmatched):
+        warn(f"FREEZES_MONEY names {method.upper()} {path}, which is not in the native schema.")
+    return result

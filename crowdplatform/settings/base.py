@@ -132,6 +132,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "crowdplatform.api.schema.native_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "CampaignStateEnum": "campaigns.models.CampaignState",
         "AssignmentStateEnum": "results.models.AssignmentState",

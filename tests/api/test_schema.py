@@ -3,7 +3,13 @@ import io
 import pytest
 import yaml
 from django.core.management import call_command
+from jsonschema import ValidationError
+from openapi_schema_validator import OAS30Validator
+from openapi_schema_validator import validate as validate_instance
 from openapi_spec_validator import validate
+
+from campaigns.models import CampaignState
+from tests.factories import CampaignFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -27,3 +33,118 @@ def test_the_schema_and_the_docs_ui_are_served(anon_client):
     assert all(path.startswith("/api/v1/") for path in served["paths"])
     validate(served)
     assert anon_client.get("/api/v1/docs/").status_code == 200
+
+
+METHODS = {"get", "put", "post", "patch", "delete"}
+ERROR_REF = "#/components/schemas/ErrorEnvelope"
+
+
+@pytest.fixture
+def native_schema(anon_client):
+    return yaml.safe_load(anon_client.get("/api/v1/schema/").content)
+
+
+def operations(schema):
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            if method in METHODS:
+                yield method, path, operation
+
+
+def error_ref(response):
+    return response["content"]["application/json"]["schema"]["$ref"]
+
+
+def test_every_operation_that_needs_a_login_lists_401_and_403_as_error_envelopes(native_schema):
+    needing_login = [
+        (method, path, operation)
+        for method, path, operation in operations(native_schema)
+        if operation.get("security") and {} not in operation["security"]
+    ]
+    assert len(needing_login) > 50
+    for method, path, operation in needing_login:
+        for code in ("401", "403"):
+            assert error_ref(operation["responses"][code]) == ERROR_REF, (method, path, code)
+
+
+def test_the_index_and_the_login_need_no_login_and_list_no_403(native_schema):
+    index = native_schema["paths"]["/api/v1/"]["get"]["responses"]
+    login = native_schema["paths"]["/api/v1/login/"]["post"]["responses"]
+    assert sorted(index) == ["200"]
+    # The login's success body is raw; its errors are enveloped like every other (tests/accounts/test_login.py).
+    assert sorted(login) == ["200", "401", "429"]
+    assert login["200"]["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/LoginOutput"
+    assert login["401"]["description"] == "The token is missing or not valid."
+    assert error_ref(login["401"]) == error_ref(login["429"]) == ERROR_REF
+
+
+def test_every_operation_with_a_path_id_lists_404_and_every_one_with_a_body_lists_400(native_schema):
+    with_id = with_body = 0
+    for method, path, operation in operations(native_schema):
+        if any(p["in"] == "path" for p in operation.get("parameters", [])):
+            with_id += 1
+            assert error_ref(operation["responses"]["404"]) == ERROR_REF, (method, path)
+        if "requestBody" in operation:
+            with_body += 1
+            assert error_ref(operation["responses"]["400"]) == ERROR_REF, (method, path)
+    assert (with_id > 30, with_body > 15) == (True, True)
+
+
+def test_claim_and_submit_list_their_errors(native_schema):
+    claim = native_schema["paths"]["/api/v1/work/campaigns/{id}/claim/"]["post"]["responses"]
+    submit = native_schema["paths"]["/api/v1/work/assignments/{id}/submit/"]["post"]["responses"]
+    # Claim reads no input, so it has no 400 to give.
+    assert sorted(claim) == ["201", "401", "403", "404", "409"]
+    assert sorted(submit) == ["200", "400", "401", "403", "404", "409"]
+
+
+def test_operations_that_freeze_money_list_402_and_others_do_not(native_schema):
+    paths = native_schema["paths"]
+    for path in (
+        "/api/v1/campaigns/{id}/publish/",
+        "/api/v1/campaigns/{campaign_pk}/tasks/",
+        "/api/v1/assignments/{id}/overturn/",
+        "/api/v1/wallets/{user_id}/adjust/",
+    ):
+        assert error_ref(paths[path]["post"]["responses"]["402"]) == ERROR_REF, path
+    for path in ("/api/v1/campaigns/{id}/continue/", "/api/v1/campaigns/{id}/pause/"):
+        assert "402" not in paths[path]["post"]["responses"], path
+    assert "402" not in paths["/api/v1/projects/{project_pk}/campaigns/"]["post"]["responses"]
+
+
+def test_state_changing_actions_list_409_and_explicit_descriptions_are_kept(native_schema):
+    paths = native_schema["paths"]
+    publish = paths["/api/v1/campaigns/{id}/publish/"]["post"]["responses"]
+    adjust = paths["/api/v1/wallets/{user_id}/adjust/"]["post"]["responses"]
+    assert publish["409"]["description"] == (
+        "The action is not allowed in the campaign's state (illegal-transition)."
+    )
+    assert publish["402"]["description"] == "The balance is short (insufficient-funds); nothing is changed."
+    assert adjust["402"]["description"] == "An adjustment down below zero (insufficient-funds)."
+    assert adjust["404"]["description"] == "No such user."
+    assert sorted(adjust) == ["200", "201", "400", "401", "402", "403", "404", "409"]
+    for path in ("/api/v1/work/assignments/{id}/return/", "/api/v1/campaigns/{id}/archive/"):
+        assert error_ref(paths[path]["post"]["responses"]["409"]) == ERROR_REF, path
+    # Deleting a token or creating a campaign has no state to conflict with.
+    assert "409" not in paths["/api/v1/tokens/{id}/"]["delete"]["responses"]
+    assert "409" not in paths["/api/v1/projects/{project_pk}/campaigns/"]["post"]["responses"]
+
+
+def test_the_error_component_describes_what_the_api_answers(native_schema, requester, requester_client):
+    # given the error component of the served schema
+    schema = {"$ref": ERROR_REF, "components": native_schema["components"]}
+    # when the API answers an error carrying extra details (a 409 names the state and the action)
+    campaign = CampaignFactory(project=ProjectFactory(owner=requester), state=CampaignState.FINISHED)
+    response = requester_client.post(f"/api/v1/campaigns/{campaign.pk}/publish/")
+    # then the answer matches the component, and a success envelope does not
+    assert response.status_code == 409
+    validate_instance(response.json(), schema, cls=OAS30Validator)
+    with pytest.raises(ValidationError):
+        validate_instance({"status": "success", "data": {}, "errors": []}, schema, cls=OAS30Validator)
+
+
+def test_the_turkle_schema_keeps_its_own_error_shapes(anon_client):
+    schema = yaml.safe_load(anon_client.get("/api/schema/").content)
+    assert "ErrorEnvelope" not in schema["components"]["schemas"]
+    for method, path, operation in operations(schema):
+        assert not any(code.startswith("4") for code in operation["responses"]), (method, path)
