@@ -3,6 +3,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.views import APIView
 
 from accounts.models import PermissionName
+from accounts.permissions import IsRequester
 from campaigns.selectors import campaign_get_for_requester
 from crowdplatform.api.renderers import EnvelopeRenderer
 from crowdplatform.streaming import streaming_attachment
@@ -11,6 +12,8 @@ from results.exports import results_csv_lines, results_jsonl_lines
 
 class _ExportView(APIView):
     """A streamed file, not an enveloped payload; errors still come in the envelope as JSON."""
+
+    permission_classes = [IsRequester]
 
     def perform_content_negotiation(self, request, force=False):
         # Clients ask for text/csv or JSON Lines; the body is never rendered by DRF, so any Accept is fine
@@ -28,7 +31,11 @@ class CampaignResultsCsvView(_ExportView):
             "`input.<key>` and `answer.<key>` columns; several values of one answer are joined with `|`. "
             "Cells starting with `=`, `+`, `-`, `@`, a tab or a carriage return are prefixed with `'`."
         ),
-        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV file"), 404: None},
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV file"),
+            403: None,
+            404: None,
+        },
     )
     def get(self, request, pk: int):
         campaign = campaign_get_for_requester(
@@ -52,6 +59,7 @@ class CampaignResultsJsonlView(_ExportView):
         ),
         responses={
             (200, "application/jsonl"): OpenApiResponse(OpenApiTypes.STR, description="JSON Lines file"),
+            403: None,
             404: None,
         },
     )

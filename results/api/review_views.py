@@ -24,7 +24,7 @@ from .review_serializers import (
 _errors = {
     400: OpenApiResponse(description="Invalid input (reason-required, invalid-until, invalid-quality)."),
     402: OpenApiResponse(description="The requester's balance is short (insufficient-funds)."),
-    403: OpenApiResponse(description="Visible, but no results.review permission."),
+    403: OpenApiResponse(description="Not a requester (forbidden), or visible without results.review."),
     404: OpenApiResponse(description="No such result, or not visible to you."),
     409: OpenApiResponse(
         description="Not allowed in the result's state (not-in-review, review-window-closed, …)."
@@ -37,6 +37,8 @@ def _render(assignment_id: int) -> Response:
 
 
 class _ResultAction(APIView):
+    permission_classes = [IsRequester]
+
     def check(self, request, pk) -> int:
         return review_selectors.assignment_get_for_review(user=request.user, pk=int(pk)).pk
 
@@ -111,6 +113,8 @@ class ResultQualityView(_ResultAction):
     tags=["review"], request=ApproveAllInputSerializer, responses={200: ApproveAllOutputSerializer, **_errors}
 )
 class CampaignApproveAllView(APIView):
+    permission_classes = [IsRequester]
+
     def post(self, request, pk):
         """Approve every result in review in the campaign, or only those of one worker."""
         campaign = review_selectors.campaign_get_for_review(user=request.user, pk=int(pk))
@@ -144,6 +148,8 @@ class WorkerStandingListView(APIView):
     responses=CampaignWorkerOutputSerializer(many=True),
 )
 class CampaignWorkerListView(APIView):
+    permission_classes = [IsRequester]
+
     def get(self, request, pk):
         """Workers of one campaign with their in-review, approved and rejected counts there."""
         campaign = review_selectors.campaign_get_for_review(user=request.user, pk=int(pk))

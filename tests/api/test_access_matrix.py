@@ -1,9 +1,14 @@
 """Who may reach what: requester B never sees requester A's objects, workers never use requester endpoints."""
 
-import pytest
+from datetime import timedelta
 
+import pytest
+from django.utils import timezone
+
+from accounts.models import LedgerEntry, Wallet
 from campaigns.models import Campaign
 from projects.models import Project
+from results.models import Assignment
 from results.services import assignment_submit
 from tasks.models import Task
 from tasks.services import task_claim_next
@@ -23,11 +28,13 @@ def objects_of_a(active_campaign):
         "campaign": active_campaign.pk,
         "task": assignment.task_id,
         "assignment": assignment.pk,
+        "worker": worker.pk,
     }
 
 
 def requester_endpoints(ids):
-    p, c, t, a = ids["project"], ids["campaign"], ids["task"], ids["assignment"]
+    p, c, t, a, w = ids["project"], ids["campaign"], ids["task"], ids["assignment"], ids["worker"]
+    until = (timezone.now() + timedelta(days=1)).isoformat()
     return [
         ("get", f"/api/v1/projects/{p}/", None),
         ("patch", f"/api/v1/projects/{p}/", {"name": "taken over"}),
@@ -35,11 +42,24 @@ def requester_endpoints(ids):
         ("post", f"/api/v1/projects/{p}/campaigns/", {"name": "intruder"}),
         ("get", f"/api/v1/campaigns/{c}/", None),
         ("patch", f"/api/v1/campaigns/{c}/", {"name": "taken over"}),
-        *[("post", f"/api/v1/campaigns/{c}/{action}/", None) for action in ("pause", "finish", "cancel")],
+        *[
+            ("post", f"/api/v1/campaigns/{c}/{action}/", None)
+            for action in ("publish", "pause", "continue", "finish", "cancel", "archive")
+        ],
         ("get", f"/api/v1/campaigns/{c}/tasks/", None),
         ("post", f"/api/v1/campaigns/{c}/tasks/", [{"text": "injected"}]),
         ("get", f"/api/v1/tasks/{t}/", None),
         ("get", f"/api/v1/assignments/{a}/", None),
+        ("post", f"/api/v1/assignments/{a}/approve/", None),
+        ("post", f"/api/v1/assignments/{a}/reject/", {"reason": "taken over"}),
+        ("post", f"/api/v1/assignments/{a}/soft-reject/", {"reason": "taken over", "until": until}),
+        ("post", f"/api/v1/assignments/{a}/overturn/", None),
+        ("post", f"/api/v1/assignments/{a}/quality/", {"quality": 50}),
+        ("post", f"/api/v1/campaigns/{c}/approve-all/", None),
+        ("post", f"/api/v1/campaigns/{c}/approve-all/", {"worker": w}),
+        ("get", f"/api/v1/campaigns/{c}/workers/", None),
+        ("get", f"/api/v1/campaigns/{c}/results.csv", None),
+        ("get", f"/api/v1/campaigns/{c}/results.jsonl", None),
     ]
 
 
@@ -51,6 +71,11 @@ def snapshot():
         list(Project.objects.values_list("id", "name")),
         list(Campaign.objects.values_list("id", "name", "state")),
         Task.objects.count(),
+        list(
+            Assignment.objects.order_by("id").values_list("id", "state", "quality", "feedback", "redo_until")
+        ),
+        LedgerEntry.objects.count(),
+        list(Wallet.objects.order_by("id").values_list("id", "available", "frozen")),
     )
 
 
@@ -78,6 +103,7 @@ def test_a_worker_gets_403_on_requester_endpoints(objects_of_a, worker_client):
 
 def test_anonymous_gets_401_everywhere_but_the_index_and_login(objects_of_a, anon_client):
     before = snapshot()
+    money = {"amount": "5.00", "reason": "gift", "idempotency_key": "anon-1"}
     worker_endpoints = [
         ("get", "/api/v1/work/campaigns/", None),
         ("post", f"/api/v1/work/campaigns/{objects_of_a['campaign']}/claim/", None),
@@ -87,6 +113,10 @@ def test_anonymous_gets_401_everywhere_but_the_index_and_login(objects_of_a, ano
         ("get", "/api/v1/users/", None),
         ("get", "/api/v1/groups/", None),
         ("get", "/api/v1/permissions/", None),
+        ("get", "/api/v1/me/", None),
+        ("get", "/api/v1/ledger/", None),
+        ("post", f"/api/v1/wallets/{objects_of_a['worker']}/deposit/", money),
+        ("post", f"/api/v1/wallets/{objects_of_a['worker']}/adjust/", money),
     ]
     everything = [*requester_endpoints(objects_of_a), *[("get", u, None) for u in LISTS], *worker_endpoints]
     for method, url, payload in everything:

@@ -170,10 +170,15 @@ def test_another_requester_gets_404_in_the_envelope(results, suffix):
     }
 
 
-def test_a_worker_gets_404_and_an_anonymous_client_401(results, worker_client, anon_client):
+@pytest.mark.parametrize("name", ["results.csv", "results.jsonl"])
+def test_a_worker_gets_403_and_an_anonymous_client_401(results, worker_client, anon_client, name):
+    # given a campaign with results; when a plain worker (no grant) and an anonymous client ask for its export
     campaign = results[0]
-    assert worker_client.get(f"/api/v1/campaigns/{campaign.pk}/results.csv").status_code == 404
-    assert anon_client.get(f"/api/v1/campaigns/{campaign.pk}/results.csv").status_code == 401
+    as_worker = worker_client.get(f"/api/v1/campaigns/{campaign.pk}/{name}")
+    as_anon = anon_client.get(f"/api/v1/campaigns/{campaign.pk}/{name}")
+    # then, as on every requester endpoint, the worker is forbidden and the anonymous client unauthenticated
+    assert (as_worker.status_code, as_worker.json()["errors"][0]["code"]) == (403, "forbidden")
+    assert (as_anon.status_code, as_anon.json()["errors"][0]["code"]) == (401, "unauthenticated")
 
 
 def test_a_results_read_grant_on_the_campaign_allows_the_export_with_a_bearer_token(results):
