@@ -2,15 +2,30 @@ from datetime import timedelta
 from decimal import Decimal as D
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import LedgerEntry, Wallet
-from accounts.money import campaign_budget_release, wallet_adjust, wallet_deposit
-from campaigns.models import CampaignState
-from campaigns.services import campaign_cancel, campaign_finish, campaign_publish
-from crowdplatform.errors import Conflict, InsufficientFunds, ValidationFailed
-from results.models import AssignmentState
-from results.review import result_approve, result_overturn, result_reject, result_soft_reject
+from accounts.models import Bucket, LedgerEntry, Wallet
+from accounts.money import (
+    Leg,
+    campaign_budget_add_tasks,
+    campaign_budget_release,
+    ledger_post,
+    system_wallet,
+    wallet_adjust,
+    wallet_deposit,
+)
+from campaigns.models import Campaign, CampaignState
+from campaigns.services import campaign_cancel, campaign_finish, campaign_publish, campaign_qs_for_update
+from crowdplatform.errors import ApplicationError, Conflict, InsufficientFunds, ValidationFailed
+from results.models import Assignment, AssignmentState
+from results.review import (
+    result_approve,
+    result_overturn,
+    result_reject,
+    result_soft_reject,
+    results_approve_all,
+)
 from results.services import assignment_submit
 from tasks.ingest import tasks_ingest_rows
 from tasks.models import Task
@@ -255,4 +270,141 @@ def test_retrying_publish_finish_and_release_changes_nothing():
     assert balances(requester) == (D("8.80"), D("1.20"))
     result_approve(assignment_id=result.pk, reviewer=requester)
     assert balances(requester) == (D("8.80"), D("0"))
+    assert_money_invariants()
+
+
+# Retries: every money-moving operation run twice with the same idempotency key -------------------------
+
+
+def money_state():
+    return (
+        LedgerEntry.objects.count(),
+        list(Wallet.objects.order_by("pk").values_list("pk", "available", "frozen")),
+        list(Campaign.objects.order_by("pk").values_list("pk", "state", "frozen_amount")),
+        list(Assignment.objects.order_by("pk").values_list("pk", "state")),
+    )
+
+
+def _reject(requester, campaign):
+    result = submit_one(campaign)
+    return lambda: result_reject(assignment_id=result.pk, reviewer=requester, reason="Wrong label")
+
+
+def _soft_reject(requester, campaign):
+    result = submit_one(campaign)
+    until = timezone.now() + timedelta(hours=2)
+    return lambda: result_soft_reject(assignment_id=result.pk, reviewer=requester, reason="redo", until=until)
+
+
+def _cancel(requester, campaign):
+    submit_one(campaign)
+    return lambda: campaign_cancel(campaign=campaign)
+
+
+def _finish(requester, campaign):
+    submit_one(campaign)
+    return lambda: campaign_finish(campaign=campaign)
+
+
+def _adjust(requester, campaign):
+    return lambda: wallet_adjust(user=requester, amount="-2.50", reason="fee", idempotency_key="adjust-1")
+
+
+def _deposit(requester, campaign):
+    return lambda: wallet_deposit(user=requester, amount="4.00", reason="wire 7", idempotency_key="wire-7")
+
+
+def _add_tasks_freeze(requester, campaign):
+    # The freeze for added tasks is keyed by the task count before the addition; a retry of that step
+    # (the count not raised yet) must not freeze a second time.
+    def run():
+        with transaction.atomic():
+            locked = campaign_qs_for_update().get(pk=campaign.pk)
+            return campaign_budget_add_tasks(campaign=locked, count=2, by=requester)
+
+    return run
+
+
+def _approve_all(requester, campaign):
+    submit_one(campaign)
+    submit_one(campaign)
+    return lambda: results_approve_all(campaign=campaign, reviewer=requester)
+
+
+def _approve(requester, campaign):
+    result = submit_one(campaign)
+    return lambda: result_approve(assignment_id=result.pk, reviewer=requester)
+
+
+def _overturn(requester, campaign):
+    result = submit_one(campaign)
+    result_reject(assignment_id=result.pk, reviewer=requester, reason="no")
+    return lambda: result_overturn(assignment_id=result.pk, reviewer=requester)
+
+
+@pytest.mark.parametrize(
+    ("given", "retry_refused_with"),
+    [
+        pytest.param(_reject, "not-in-review", id="reject"),
+        pytest.param(_soft_reject, "not-in-review", id="soft-reject"),
+        pytest.param(_cancel, "illegal-transition", id="cancel"),
+        pytest.param(_adjust, None, id="adjust"),
+        pytest.param(_deposit, None, id="deposit"),
+        pytest.param(_add_tasks_freeze, "duplicate-movement", id="add-tasks-freeze"),
+        pytest.param(_approve_all, None, id="approve-all"),
+        pytest.param(_approve, None, id="approve"),
+        pytest.param(_overturn, None, id="overturn"),
+        pytest.param(_finish, "illegal-transition", id="finish"),
+    ],
+)
+def test_a_retry_of_every_money_operation_changes_nothing(given, retry_refused_with):
+    # given a funded requester with a live campaign (3 tasks at 1.00 + 20%) and the operation's preconditions
+    requester = RequesterFactory()
+    fund(requester, "20")
+    campaign = campaign_with_tasks(requester=requester, tasks=3)
+    operation = given(requester, campaign)
+    before = money_state()
+    # when the operation runs
+    operation()
+    # then it changed something and the books balance
+    after_first = money_state()
+    assert after_first != before
+    assert_money_invariants()
+    # when it runs again (a retry: same arguments, same idempotency key)
+    refused_with = None
+    try:
+        operation()
+    except ApplicationError as exc:
+        refused_with = exc.code
+    # then the retry is a no-op (or refused with the expected code), and nothing moved a second time
+    assert refused_with == retry_refused_with
+    assert money_state() == after_first
+    assert_money_invariants()
+
+
+def test_ledger_post_refuses_a_duplicate_key_and_writes_nothing():
+    # given a recorded deposit
+    user = UserFactory()
+    entry, _ = wallet_deposit(user=user, amount="5", reason="wire", idempotency_key="k1")
+    external = system_wallet(Wallet.Kind.EXTERNAL).pk
+    wallet = Wallet.objects.get(user=user).pk
+    kind, available = LedgerEntry.Kind, Bucket.AVAILABLE
+    duplicate = Leg(entry.idempotency_key, kind.DEPOSIT, D("5"), external, available, wallet, available)
+    fresh = Leg("fresh-key", kind.ADJUST, D("1"), external, available, wallet, available)
+    before = money_state()
+    with transaction.atomic():
+        # when the same movement is posted again, together with a new one
+        with pytest.raises(Conflict) as err:
+            ledger_post([duplicate, fresh], reason="retry")
+        # then the surrounding transaction is still usable (the failed insert only undid its savepoint)
+        assert LedgerEntry.objects.count() == 1
+    # and the post is refused as a whole: neither leg recorded, no balance moved
+    assert (err.value.status, err.value.code, err.value.extra) == (
+        409,
+        "duplicate-movement",
+        {"key": entry.idempotency_key},
+    )
+    assert money_state() == before
+    assert not LedgerEntry.objects.filter(idempotency_key="fresh-key").exists()
+    assert balances(user) == (D("5"), D("0"))
     assert_money_invariants()
