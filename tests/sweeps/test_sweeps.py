@@ -1,15 +1,23 @@
+import json
+import os
+import subprocess
+import sys
 import threading
 from datetime import timedelta
 from decimal import Decimal as D
+from urllib.parse import quote
 
 import pytest
+from django.conf import settings
 from django.db import connection, connections
+from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import LedgerEntry
 from campaigns.models import CampaignState
 from campaigns.schedule import campaigns_finish_due, campaigns_settle_closed, campaigns_start_due
 from crowdplatform.errors import Conflict
+from results import review
 from results.models import Assignment, AssignmentState
 from results.review import (
     result_approve,
@@ -19,7 +27,7 @@ from results.review import (
     results_close_redo_due,
 )
 from tasks.models import Task
-from tests.factories import RequesterFactory
+from tests.factories import RequesterFactory, UserFactory
 from tests.money.invariants import assert_money_invariants, balances, platform_balance
 from tests.money.scenario import campaign_with_tasks, fund, submit_one
 
@@ -186,3 +194,90 @@ def test_reviewers_and_the_sweep_on_the_same_results_pay_each_exactly_once():
     assert LedgerEntry.objects.filter(kind=LedgerEntry.Kind.PAYMENT).count() == 12
     assert all(balances(r.worker) == (D("1.00"), D("0")) for r in results)
     assert_money_invariants()
+
+
+# Each process waits at a file barrier so both sweeps start together, then prints how many it approved.
+SWEEP_IN_A_PROCESS = """
+import json, os, pathlib, time
+from results.review import results_auto_approve_due
+gate = pathlib.Path(os.environ["SWEEP_GATE"])
+(gate / ("ready-" + os.environ["SWEEP_INDEX"])).touch()
+deadline = time.monotonic() + 60
+while len(list(gate.glob("ready-*"))) < 2 and time.monotonic() < deadline:
+    time.sleep(0.005)
+print(json.dumps({"approved": results_auto_approve_due()}))
+"""
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    auth = quote(db["USER"] or "") + (":" + quote(db["PASSWORD"]) if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_sweep_processes_at_once_on_more_than_a_chunk_pay_each_result_exactly_once(tmp_path):
+    # given more due results than one sweep chunk, spread over a few workers, committed for other processes
+    n = review.CHUNK + 2500
+    requester = RequesterFactory()
+    fund(requester, str(n * 2))
+    campaign = campaign_with_tasks(requester=requester, tasks=n, review_window_s=3600)
+    workers = [UserFactory() for _ in range(4)]
+    past = timezone.now() - timedelta(hours=2)
+    task_ids = list(Task.objects.filter(campaign=campaign).order_by("position").values_list("pk", flat=True))
+    Assignment.objects.bulk_create(
+        [
+            Assignment(
+                task_id=task_id,
+                campaign_id=campaign.pk,
+                worker=workers[i % len(workers)],
+                state=AssignmentState.SUBMITTED,
+                answers={"label": "x"},
+                accepted_at=past,
+                expires_at=past + timedelta(hours=1),
+                submitted_at=past,
+                review_due_at=past + timedelta(hours=1),
+            )
+            for i, task_id in enumerate(task_ids)
+        ],
+        batch_size=5000,
+    )
+    Task.objects.filter(campaign=campaign).update(is_open=False)
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "DJANGO_SETTINGS_MODULE": "crowdplatform.settings.test",
+        "SWEEP_GATE": str(tmp_path),
+    }
+    manage = str(settings.BASE_DIR / "manage.py")
+    # when two OS processes run the auto-approval sweep at the same time
+    processes = [
+        subprocess.Popen(
+            [sys.executable, manage, "shell", "-c", SWEEP_IN_A_PROCESS],
+            env={**env, "SWEEP_INDEX": str(i)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(2)
+    ]
+    outputs = [p.communicate(timeout=300) for p in processes]
+    # then both succeed and between them approve every result once
+    assert [p.returncode for p in processes] == [0, 0], [err for _, err in outputs]
+    approved = [json.loads(out.strip().splitlines()[-1])["approved"] for out, _ in outputs]
+    assert sum(approved) == n, approved
+    assert Assignment.objects.filter(campaign=campaign, state=AssignmentState.APPROVED).count() == n
+    # and each result has exactly one payment, each worker got exactly their share
+    payments = LedgerEntry.objects.filter(kind=LedgerEntry.Kind.PAYMENT)
+    assert payments.count() == n
+    assert payments.values("assignment_id").distinct().count() == n
+    assert not payments.values("assignment_id").annotate(k=Count("id")).filter(k__gt=1).exists()
+    assert [balances(w) for w in workers] == [
+        (D(len(range(i, n, len(workers)))), D("0")) for i in range(len(workers))
+    ]
+    assert balances(requester) == (D(n * 2) - D("1.20") * n, D("0"))
+    assert platform_balance() == D("0.20") * n
+    assert_money_invariants()
+    # and a later sweep finds nothing left
+    assert results_auto_approve_due() == 0
