@@ -6,7 +6,9 @@ from django.utils import timezone
 
 from accounts.models import LedgerEntry, PermissionGrant, PermissionName
 from results.models import Assignment, AssignmentState
+from results.review import result_approve, results_close_redo_due
 from tasks.models import Task
+from tests.api.envelope import body
 from tests.conftest import token_client
 from tests.factories import RequesterFactory, UserFactory
 from tests.money.invariants import assert_money_invariants, balances
@@ -169,3 +171,55 @@ def test_worker_standing_me_and_global(setup, django_assert_max_num_queries):
     ]
     response = client.get(f"/api/v1/campaigns/{campaign.pk}/workers/?in_review=true")
     assert response.json()["data"]["results"][0]["results"] == {"in_review": 1, "approved": 1, "rejected": 1}
+
+
+def test_a_soft_reject_does_no_reputation_damage_before_or_after_its_redo_window_closes():
+    # given a worker with one approved result here and one elsewhere, and a third result here in review
+    requester = RequesterFactory()
+    fund(requester, "50")
+    client = token_client(requester)
+    campaign = campaign_with_tasks(requester=requester, tasks=5)
+    worker, colleague = UserFactory(), UserFactory()
+    client.post(f"/api/v1/assignments/{submit_one(campaign, worker).pk}/approve/", format="json")
+    elsewhere_owner = RequesterFactory()
+    fund(elsewhere_owner, "10")
+    elsewhere = campaign_with_tasks(requester=elsewhere_owner, tasks=1)
+    result_approve(assignment_id=submit_one(elsewhere, worker).pk, reviewer=elsewhere_owner)
+    in_review = submit_one(campaign, worker)
+    # and a colleague with one approved and one (hard) rejected result, to show rejections do count
+    client.post(f"/api/v1/assignments/{submit_one(campaign, colleague).pk}/approve/", format="json")
+    client.post(
+        f"/api/v1/assignments/{submit_one(campaign, colleague).pk}/reject/", {"reason": "no"}, format="json"
+    )
+    expected = [
+        {
+            "id": worker.pk,
+            "username": worker.username,
+            "reputation": {"me": 100.0, "global": 100.0},
+            "experience": {"me": 1, "global": 2},
+        },
+        {
+            "id": colleague.pk,
+            "username": colleague.username,
+            "reputation": {"me": 50.0, "global": 50.0},
+            "experience": {"me": 2, "global": 2},
+        },
+    ]
+    assert body(client.get("/api/v1/workers/"))["results"] == expected
+    # when the requester soft-rejects the result in review
+    until = timezone.now() + timedelta(hours=1)
+    response = client.post(
+        f"/api/v1/assignments/{in_review.pk}/soft-reject/",
+        {"reason": "Please redo", "until": until.isoformat()},
+        format="json",
+    )
+    assert (response.status_code, response.json()["data"]["state"]) == (200, "soft_rejected")
+    # then the worker's reputation and experience, here and overall, are unchanged
+    assert body(client.get("/api/v1/workers/"))["results"] == expected
+    # when the redo window closes without a new submission
+    assert results_close_redo_due(now=until + timedelta(seconds=1)) == 1
+    # then the result has expired, unpaid, and still counts neither for nor against the worker
+    assert Assignment.objects.get(pk=in_review.pk).state == AssignmentState.EXPIRED
+    assert body(client.get("/api/v1/workers/"))["results"] == expected
+    assert balances(worker) == (D("2.00"), D("0"))
+    assert_money_invariants()
