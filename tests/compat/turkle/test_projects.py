@@ -240,6 +240,31 @@ def test_project_batches_are_paginated(owner_client, project, other_client):
     assert response.json()["results"][0]["project"] == project.pk
 
 
+def test_project_batches_are_listed_twenty_per_page_as_turkles_project_pages(owner_client, project):
+    # given 21 batches in the project and one elsewhere
+    batches = CampaignFactory.create_batch(21, project=project)
+    CampaignFactory()
+    url = f"/api/projects/{project.pk}/batches/"
+
+    # when
+    first = owner_client.get(url)
+    second = owner_client.get(f"{url}?page=2")
+    beyond = owner_client.get(f"{url}?page=3")
+    zero = owner_client.get(f"{url}?page=0")
+
+    # then
+    ids = sorted(b.pk for b in batches)
+    assert first.status_code == 200
+    assert (first.json()["count"], first.json()["previous"]) == (21, None)
+    assert first.json()["next"] == f"http://testserver{url}?page=2"
+    assert [b["id"] for b in first.json()["results"]] == ids[:20]
+    assert second.status_code == 200
+    assert (second.json()["next"], second.json()["previous"]) == (None, f"http://testserver{url}")
+    assert [b["id"] for b in second.json()["results"]] == ids[20:]
+    assert (beyond.status_code, beyond.json()) == (404, {"detail": "Invalid page."})
+    assert (zero.status_code, zero.json()) == (404, {"detail": "Invalid page."})
+
+
 def test_project_permissions_get_add_and_replace(owner_client, project):
     # given
     alice, bob = UserFactory(), UserFactory()

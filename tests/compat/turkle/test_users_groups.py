@@ -276,6 +276,28 @@ def test_list_retrieve_and_name_lookup_of_groups(staff_client):
     assert by_name.json() == {"count": 1, "next": None, "previous": None, "results": [spanish_body]}
 
 
+def test_staff_lists_groups_a_hundred_per_page(staff_client):
+    # given
+    groups = GroupFactory.create_batch(101)
+
+    # when
+    first = staff_client.get("/api/groups/")
+    second = staff_client.get("/api/groups/?page=2")
+    beyond = staff_client.get("/api/groups/?page=3")
+    not_a_number = staff_client.get("/api/groups/?page=last-but-one")
+
+    # then
+    assert first.status_code == 200
+    assert (first.json()["count"], first.json()["previous"]) == (101, None)
+    assert first.json()["next"] == "http://testserver/api/groups/?page=2"
+    assert [g["id"] for g in first.json()["results"]] == [g.pk for g in groups[:100]]
+    assert second.status_code == 200
+    assert (second.json()["next"], second.json()["previous"]) == (None, "http://testserver/api/groups/")
+    assert second.json()["results"] == [{"id": groups[100].pk, "name": groups[100].name, "users": []}]
+    assert (beyond.status_code, beyond.json()) == (404, {"detail": "Invalid page."})
+    assert (not_a_number.status_code, not_a_number.json()) == (404, {"detail": "Invalid page."})
+
+
 def test_unknown_group_is_404(staff_client):
     # when
     by_id = staff_client.get("/api/groups/999/")
