@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Min, OuterRef, Q, Subquery
+from django.db.models import Q
 from django.utils import timezone
 
 from campaigns.models import Campaign
@@ -12,6 +12,7 @@ from campaigns.selectors import campaign_get_for_worker
 from crowdplatform.errors import Conflict
 from results.models import DONE_STATES, Assignment, AssignmentState
 
+from . import claim_sql
 from .models import Task
 
 CLAIM_ATTEMPTS = 8
@@ -21,32 +22,14 @@ def task_qs_for_update(*, skip_locked: bool = False):
     return Task.objects.select_for_update(skip_locked=skip_locked)
 
 
-def holding_assignments(task_id: int, now: datetime):
-    """Assignments that hold one of the task's slots at ``now``: done work, and accepted work not yet expired."""
-    return Assignment.objects.filter(task_id=task_id).filter(
-        Q(state__in=DONE_STATES) | Q(state=AssignmentState.ACCEPTED, expires_at__gt=now)
-    )
-
-
-def _first_expiry(task_id, now: datetime):
-    """When the earliest accepted, unexpired assignment of the task runs out (a subquery)."""
-    return Subquery(
-        Assignment.objects.filter(task_id=task_id, state=AssignmentState.ACCEPTED, expires_at__gt=now)
-        .order_by()
-        .values("task_id")
-        .annotate(at=Min("expires_at"))
-        .values("at")
-    )
-
-
 def task_close(*, task: Task, now: datetime) -> None:
     """Mark a task the caller has locked as full: not open, and offered again when its first holder expires."""
-    Task.objects.filter(pk=task.pk).update(is_open=False, reopen_at=_first_expiry(task.pk, now))
+    claim_sql.close(task_id=task.pk, now=now)
 
 
 def task_refresh_slots(*, task: Task, now: datetime) -> Task:
     """Recompute ``is_open``/``reopen_at`` of a task the caller has locked."""
-    if holding_assignments(task.pk, now).count() >= task.results_needed:
+    if claim_sql.live_slots(task_id=task.pk, now=now) >= task.results_needed:
         task_close(task=task, now=now)
     elif not task.is_open or task.reopen_at is not None:
         Task.objects.filter(pk=task.pk).update(is_open=True, reopen_at=None)
@@ -61,21 +44,6 @@ def _worker_done_count(campaign: Campaign, worker: User, now: datetime) -> int:
             | Q(state=AssignmentState.ACCEPTED, expires_at__gt=now)
         )
         .count()
-    )
-
-
-def _candidate(campaign: Campaign, worker: User, now: datetime, *, skipped: bool) -> Task | None:
-    mine = Assignment.objects.filter(task=OuterRef("pk"), worker=worker)
-    if skipped:
-        mine_filter = Exists(mine.filter(state=AssignmentState.SKIPPED))
-    else:
-        mine_filter = ~Exists(mine)
-    base = task_qs_for_update(skip_locked=True).filter(mine_filter, campaign=campaign)
-    # Two narrow queries instead of one OR, so each uses its own partial index: tasks whose holders may
-    # have expired come first (they are the oldest), then open ones in order.
-    return (
-        base.filter(reopen_at__lte=now).order_by("reopen_at", "position").first()
-        or base.filter(is_open=True).order_by("position").first()
     )
 
 
@@ -106,12 +74,15 @@ def task_claim_next(*, campaign_id: int, worker: User, now: datetime | None = No
 
 def _claim_once(campaign: Campaign, worker: User, now: datetime) -> tuple[Assignment | None, bool]:
     """One attempt: (the new assignment, True), (None, True) if the task found was full, (None, False) if none."""
-    task, skipped = _candidate(campaign, worker, now, skipped=False), False
-    if task is None:
-        task, skipped = _candidate(campaign, worker, now, skipped=True), True
-    if task is None:
+    for skipped in (False, True):
+        task = claim_sql.next_free_task(
+            campaign_id=campaign.pk, worker_id=worker.pk, now=now, skipped=skipped
+        )
+        if task is not None:
+            break
+    else:
         return None, False
-    live = holding_assignments(task.pk, now).count()
+    live = claim_sql.live_slots(task_id=task.pk, now=now)
     if live >= task.results_needed:
         # Its bookkeeping was out of date (a holder submitted or expired since it was written): mend it,
         # and the caller tries again.
@@ -178,7 +149,7 @@ def task_claim(*, task: Task, worker: User, now: datetime | None = None) -> Assi
     task = task_qs_for_update().get(pk=task.pk)
     if Assignment.objects.filter(task=task, worker=worker).exclude(state=AssignmentState.SKIPPED).exists():
         raise Conflict("You already worked on this task.", code="already-assigned")
-    live = holding_assignments(task.pk, now).count()
+    live = claim_sql.live_slots(task_id=task.pk, now=now)
     if live >= task.results_needed:
         task_refresh_slots(task=task, now=now)
         raise Conflict("This task has all the results it needs.", code="task-full")
