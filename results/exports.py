@@ -8,7 +8,6 @@ that stays byte-compatible with Turkle.)
 """
 
 import csv
-import io
 import json
 import queue
 import threading
@@ -316,7 +315,14 @@ def results_csv_lines(campaign: Campaign) -> Iterator[str | bytes]:
     """The CSV: on PostgreSQL written by the database itself (``COPY ... TO STDOUT``), elsewhere by the
     csv module with the same quoting and line ends."""
     input_keys, answer_keys = export_columns(campaign)
-    header = csv.writer(_Line(), lineterminator="\n").writerow(
+    # The csv module quotes a cell holding a line break only if the break is in its line terminator, so it
+    # writes with CRLF (a lone CR in a cell is then quoted, as COPY quotes it) and each line ends in LF.
+    writer = csv.writer(_Line(), lineterminator="\r\n")
+
+    def line(row: list) -> str:
+        return writer.writerow(row)[:-2] + "\n"
+
+    header = line(
         [*FIXED_COLUMNS, *(f"input.{k}" for k in input_keys), *(f"answer.{k}" for k in answer_keys)]
     )
 
@@ -327,9 +333,7 @@ def results_csv_lines(campaign: Campaign) -> Iterator[str | bytes]:
             return
         found = _csv_rows_python(campaign, input_keys, answer_keys)
         while batch := list(islice(found, CHUNK_ROWS)):
-            buffer = io.StringIO()
-            csv.writer(buffer, lineterminator="\n").writerows(batch)
-            yield buffer.getvalue()
+            yield "".join(line(row) for row in batch)
 
     return chunks()
 

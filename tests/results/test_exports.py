@@ -4,7 +4,6 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from django.db import connection
 
 from accounts.models import PermissionGrant, PermissionName
 from results.models import Assignment, AssignmentState
@@ -227,16 +226,8 @@ def carriage_return_result(requester):
 
 
 def test_a_cell_beginning_with_a_carriage_return_is_neutralised_in_the_csv(
-    requester_client, carriage_return_result, request
+    requester_client, carriage_return_result
 ):
-    if connection.vendor == "sqlite":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="the csv module path (non-PostgreSQL) writes a bare CR unquoted with lineterminator \\n, "
-                "which splits the row for CSV readers; results/exports.py needs to quote it as COPY does",
-            )
-        )
     # given a result whose cells begin with a carriage return
     campaign, task, result = carriage_return_result
     # when its owner downloads the CSV
