@@ -1,7 +1,10 @@
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
+from rest_framework.test import APIClient
 
 from accounts.models import ApiToken
 from accounts.selectors import api_token_get_active
@@ -92,3 +95,19 @@ def test_create_token_command_refuses_an_unknown_user(db):
     with pytest.raises(CommandError):
         call_command("create_token", "nobody")
     assert ApiToken.objects.count() == 0
+
+
+def test_an_expired_token_is_refused_with_an_enveloped_401(worker):
+    # given a token that expired a second ago, and one that is still valid
+    now = timezone.now()
+    expired, expired_key = api_token_create(user=worker, name="old", expires_at=now - timedelta(seconds=1))
+    _, live_key = api_token_create(user=worker, name="new", expires_at=now + timedelta(hours=1))
+    # when each is used on the API
+    refused = APIClient().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {expired_key}")
+    accepted = APIClient().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {live_key}")
+    # then the expired one is a 401 (the live one works) and its use is not recorded
+    assert refused.status_code == 401
+    assert error(refused) == {"code": "invalid-credentials", "message": "Invalid token."}
+    assert refused["WWW-Authenticate"] == 'Bearer realm="api"'
+    assert (accepted.status_code, body(accepted)["id"]) == (200, worker.pk)
+    assert ApiToken.objects.get(pk=expired.pk).last_used_at is None

@@ -223,3 +223,29 @@ def test_a_soft_reject_does_no_reputation_damage_before_or_after_its_redo_window
     assert body(client.get("/api/v1/workers/"))["results"] == expected
     assert balances(worker) == (D("2.00"), D("0"))
     assert_money_invariants()
+
+
+@pytest.mark.parametrize(
+    ("quality", "status", "error"),
+    [
+        (-1, 400, {"code": "min_value", "message": "Ensure this value is greater than or equal to 0."}),
+        (0, 200, None),
+        (100, 200, None),
+        (101, 400, {"code": "max_value", "message": "Ensure this value is less than or equal to 100."}),
+    ],
+)
+def test_quality_bounds_are_0_and_100_inclusive(setup, quality, status, error):
+    # given a result in review with a quality already set
+    _, client, campaign = setup
+    result = submit_one(campaign)
+    Assignment.objects.filter(pk=result.pk).update(quality=50)
+    # when the requester sets the quality
+    response = client.post(f"/api/v1/assignments/{result.pk}/quality/", {"quality": quality}, format="json")
+    # then the bounds are accepted and what is outside refused with a code, the stored quality unchanged
+    assert response.status_code == status
+    if error is None:
+        assert body(response)["quality"] == quality
+        assert Assignment.objects.get(pk=result.pk).quality == quality
+    else:
+        assert response.json()["errors"] == [{**error, "field": "quality"}]
+        assert Assignment.objects.get(pk=result.pk).quality == 50

@@ -1,8 +1,10 @@
 import io
+from datetime import timedelta
 
 import pytest
 import yaml
 from django.urls import include, path
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from openapi_spec_validator import validate
 from rest_framework.test import APIClient
@@ -42,6 +44,20 @@ def test_bad_token_is_403_invalid_token():
     # given
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION="Token not-a-real-key")
+
+    # when
+    response = client.get("/api/projects/")
+
+    # then
+    assert response.status_code == 403
+    assert response.json() == {"detail": "Invalid token."}
+
+
+def test_an_expired_token_is_403_invalid_token(owner):
+    # given a token of the owner that expired a second ago
+    _, key = api_token_create(user=owner, expires_at=timezone.now() - timedelta(seconds=1))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
 
     # when
     response = client.get("/api/projects/")
