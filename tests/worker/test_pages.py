@@ -424,3 +424,36 @@ def test_a_closed_assignment_page_sends_the_worker_to_history(worker, worker_bro
     response = worker_browser.get(f"/worker/assignments/{assignment.pk}/")
     assert response["Location"] == "/worker/history/"
     assert worker_browser.get(f"/worker/assignments/{assignment.pk}/frame/").status_code == 409
+
+
+def test_my_tasks_page_lists_the_workers_open_work_and_not_another_workers(worker, worker_browser):
+    # given two campaigns; the worker has an open task in each and has submitted a third
+    birds, cats = image_campaign(name="Birds"), image_campaign(name="Cats")
+    first = task_claim_next(campaign_id=birds.pk, worker=worker)
+    second = task_claim_next(campaign_id=cats.pk, worker=worker)
+    submitted = task_claim_next(campaign_id=birds.pk, worker=worker)
+    Assignment.objects.filter(pk=submitted.pk).update(state=AssignmentState.SUBMITTED)
+    # and another worker has open tasks in one of those campaigns and in a third one
+    other = UserFactory()
+    theirs = task_claim_next(campaign_id=birds.pk, worker=other)
+    elsewhere = task_claim_next(campaign_id=image_campaign(name="Dogs").pk, worker=other)
+    # when the worker opens "My tasks"
+    response = worker_browser.get("/worker/assignments/")
+    # then exactly their open assignments are listed, soonest deadline first, each with its link
+    assert response.status_code == 200
+    assert [a.pk for a in response.context["open_assignments"]] == [first.pk, second.pk]
+    html = response.content.decode()
+    assert re.findall(r'href="/worker/assignments/(\d+)/"', html) == [str(first.pk), str(second.pk)]
+    assert "Birds" in html and "Cats" in html and "Dogs" not in html
+    for pk in (submitted.pk, theirs.pk, elsewhere.pk):
+        assert f"/worker/assignments/{pk}/" not in html
+    # and the other worker's page shows only their own two
+    other_browser = Client()
+    other_browser.force_login(other)
+    listed = other_browser.get("/worker/assignments/").context["open_assignments"]
+    assert [a.pk for a in listed] == [theirs.pk, elsewhere.pk]
+
+
+def test_my_tasks_page_needs_a_login(db):
+    response = Client().get("/worker/assignments/")
+    assert (response.status_code, response["Location"]) == (302, "/worker/login/?next=/worker/assignments/")
