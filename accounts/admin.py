@@ -1,12 +1,13 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
+from django.db import models
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 
 from . import admin_money  # noqa: F401  (wallet and ledger admin)
-from .models import ApiToken, PermissionGrant
+from .models import ApiToken, PermissionGrant, Profile
 from .services import api_token_create
 
 
@@ -40,6 +41,7 @@ class PermissionGrantInline(admin.TabularInline):
 
 class PlatformUserAdmin(UserAdmin):
     inlines = [PermissionGrantInline, ApiTokenInline]
+    search_fields = (*UserAdmin.search_fields, "profile__organization", "profile__customer_id")
     list_display = (
         "username",
         "email",
@@ -157,3 +159,22 @@ class PermissionGrantAdmin(admin.ModelAdmin):
     @admin.display(description="scope")
     def scope_label(self, obj):
         return obj.scope_label
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    """Seed 004's profile fields; staff also set the customer reference and the charity flag here."""
+
+    list_display = ("user", "organization", "phone", "website", "customer_id", "charity", "updated_at")
+    list_filter = ("charity",)
+    search_fields = ("user__username", "user__email", "organization", "customer_id", "phone")
+    list_select_related = ("user",)
+    raw_id_fields = ("user",)
+    fields = ("user", "phone", "organization", "website", "logo", "customer_id", "charity", "updated_at")
+    readonly_fields = ("updated_at",)
+    # As the API does: a bare host name is taken as https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_readonly_fields(self, request, obj=None):
+        # A profile belongs to one user for good; users without one get it here or on their first change.
+        return (*self.readonly_fields, "user") if obj else self.readonly_fields

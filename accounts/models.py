@@ -85,6 +85,34 @@ class PermissionGrant(models.Model):
         return "*" if self.scope == self.Scope.GLOBAL else f"{self.scope}:{self.scope_id}"
 
 
+class Profile(models.Model):
+    """Seed 004's profile fields that the Django user (names, email) lacks.
+
+    A user without a row shows the defaults; the row is created by the first change.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    phone = models.CharField(max_length=32, blank=True)
+    organization = models.CharField(max_length=200, blank=True, help_text="Name of the user's organization.")
+    website = models.URLField(max_length=500, blank=True, help_text="The organization's website.")
+    logo = models.URLField(max_length=500, blank=True, help_text="URL of the user's logo.")
+    customer_id = models.CharField(
+        max_length=32, blank=True, help_text="Customer reference for billing; set by staff."
+    )
+    charity = models.BooleanField(default=False, help_text="A charity account; set by staff.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer_id"], condition=~Q(customer_id=""), name="profile_customer_id_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"Profile of {self.user}"
+
+
 class Wallet(models.Model):
     """A user's money (or the platform's, or the outside world's), in ``settings.CROWD_CURRENCY``.
 

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.db.models import Q
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -7,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import money
-from accounts.models import LedgerEntry, Wallet
+from accounts.models import LedgerEntry, Profile, Wallet
 from accounts.permissions import IsStaff
 from accounts.selectors import user_is_requester
 from crowdplatform.api.pagination import NativePagination
@@ -18,6 +19,7 @@ from .money_serializers import (
     MoneyMovementInputSerializer,
     MoneyMovementOutputSerializer,
     ProfileOutputSerializer,
+    ProfileUpdateInputSerializer,
 )
 
 
@@ -29,30 +31,82 @@ def balance_of(wallet: Wallet | None) -> dict:
     }
 
 
-@extend_schema(tags=["money"], responses=ProfileOutputSerializer)
+PROFILE_FIELDS = ("phone", "organization", "website", "logo", "customer_id", "charity")
+USER_FIELDS = ("email", "first_name", "last_name")
+
+
+def profile_data(user: User) -> dict:
+    wallet = Wallet.objects.filter(user=user).first()
+    # Users who never changed their profile have no row: they show the defaults.
+    profile = Profile.objects.filter(user=user).first() or Profile(user=user)
+    rate = wallet.commission_rate if wallet and wallet.commission_rate is not None else None
+    roles = (
+        ["worker"] + (["requester"] if user_is_requester(user) else []) + (["staff"] if user.is_staff else [])
+    )
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "email": user.email,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "name": user.get_full_name() or user.username,
+        **{field: getattr(profile, field) for field in PROFILE_FIELDS},
+        "balance": balance_of(wallet),
+        "commission_rate": rate if rate is not None else money.default_commission_rate(),
+        "roles": roles,
+    }
+
+
+@transaction.atomic
+def profile_update(*, user: User, **values) -> Profile:
+    """Change the user's own profile fields; the profile row is created on the first change."""
+    # Locked so that two edits of different fields at once cannot put back each other's old values.
+    profile, _ = Profile.objects.select_for_update().get_or_create(user=user)
+    user_values = {key: value for key, value in values.items() if key in USER_FIELDS}
+    profile_values = {key: value for key, value in values.items() if key not in USER_FIELDS}
+    if user_values:
+        for key, value in user_values.items():
+            setattr(user, key, value)
+        user.save(update_fields=list(user_values))
+    if profile_values:
+        for key, value in profile_values.items():
+            setattr(profile, key, value)
+        profile.save(update_fields=[*profile_values, "updated_at"])
+    return profile
+
+
+@extend_schema(tags=["money"])
 class MeView(APIView):
+    @extend_schema(responses=ProfileOutputSerializer)
     def get(self, request):
-        """Your profile with your balance (seed 004's profile) and commission rate."""
-        user = request.user
-        wallet = Wallet.objects.filter(user=user).first()
-        rate = wallet.commission_rate if wallet and wallet.commission_rate is not None else None
-        roles = (
-            ["worker"]
-            + (["requester"] if user_is_requester(user) else [])
-            + (["staff"] if user.is_staff else [])
-        )
-        data = {
-            "id": user.pk,
-            "username": user.username,
-            "email": user.email,
-            "first_name": user.first_name,
-            "last_name": user.last_name,
-            "name": user.get_full_name() or user.username,
-            "balance": balance_of(wallet),
-            "commission_rate": rate if rate is not None else money.default_commission_rate(),
-            "roles": roles,
-        }
-        return Response(ProfileOutputSerializer(data).data)
+        """Your profile (seed 004's profile fields) with your balance and commission rate."""
+        return Response(ProfileOutputSerializer(profile_data(request.user)).data)
+
+    @extend_schema(
+        request=ProfileUpdateInputSerializer,
+        responses={
+            200: ProfileOutputSerializer,
+            400: OpenApiResponse(
+                description="invalid-url, invalid-phone, invalid, read-only-field (balance, commission_rate, "
+                "customer_id, charity, …), unknown-field; nothing is changed."
+            ),
+        },
+    )
+    def patch(self, request):
+        """Change your own profile fields; balances, commission rate, customer id and charity are read-only."""
+        if not isinstance(request.data, dict):
+            raise ValidationFailed("Send a JSON object of profile fields.", code="invalid-type")
+        editable = ProfileUpdateInputSerializer().fields
+        for field in sorted(set(request.data) - set(editable)):
+            if field in ProfileOutputSerializer().fields:
+                raise ValidationFailed(
+                    f"{field} cannot be changed here.", code="read-only-field", field=field
+                )
+            raise ValidationFailed(f"Unknown field {field}.", code="unknown-field", field=field)
+        data = ProfileUpdateInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        profile_update(user=request.user, **data.validated_data)
+        return Response(ProfileOutputSerializer(profile_data(request.user)).data)
 
 
 @extend_schema(

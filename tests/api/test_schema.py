@@ -148,3 +148,13 @@ def test_the_turkle_schema_keeps_its_own_error_shapes(anon_client):
     assert "ErrorEnvelope" not in schema["components"]["schemas"]
     for method, path, operation in operations(schema):
         assert not any(code.startswith("4") for code in operation["responses"]), (method, path)
+
+
+def test_me_describes_the_profile_fields_and_their_change(native_schema):
+    me = native_schema["paths"]["/api/v1/me/"]
+    profile = native_schema["components"]["schemas"]["ProfileOutput"]["properties"]
+    change = native_schema["components"]["schemas"]["PatchedProfileUpdateInputRequest"]["properties"]
+    assert {"phone", "organization", "website", "logo", "customer_id", "charity"} <= set(profile)
+    assert sorted(change) == ["email", "first_name", "last_name", "logo", "organization", "phone", "website"]
+    assert sorted(me["patch"]["responses"]) == ["200", "400", "401", "403"]
+    assert error_ref(me["patch"]["responses"]["400"]) == ERROR_REF

@@ -1,8 +1,11 @@
 from decimal import Decimal as D
 
 import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
 
-from accounts.models import LedgerEntry
+from accounts.models import LedgerEntry, Profile, Wallet
 from tests.conftest import token_client
 from tests.factories import RequesterFactory, UserFactory
 
@@ -66,6 +69,12 @@ def test_me_shows_the_profile_with_balance_and_commission_rate():
         "first_name": "Jon",
         "last_name": "Doe",
         "name": "Jon Doe",
+        "phone": "",
+        "organization": "",
+        "website": "",
+        "logo": "",
+        "customer_id": "",
+        "charity": False,
         "balance": {"available": "7.50", "frozen": "2.50", "currency": "EUR"},
         "commission_rate": "0.2500",
         "roles": ["worker", "requester"],
@@ -96,3 +105,185 @@ def test_publishing_through_the_api_without_money_is_402():
     campaign.refresh_from_db()
     assert campaign.state == "unpublished"
     assert not LedgerEntry.objects.exists()
+
+
+PROFILE_FIELDS = ("phone", "organization", "website", "logo", "customer_id", "charity")
+
+
+def profile_of(user) -> dict:
+    profile = Profile.objects.filter(user=user).first() or Profile(user=user)
+    return {field: getattr(profile, field) for field in PROFILE_FIELDS}
+
+
+def test_me_shows_seed_004_profile_fields():
+    # given a user whose profile was filled in
+    user = UserFactory()
+    Profile.objects.create(
+        user=user,
+        phone="+123456789",
+        organization="Swarms Technologies",
+        website="https://www.swarms.com",
+        logo="https://logo.swarms.com",
+        customer_id="AB12CD34",
+        charity=True,
+    )
+    # when they ask for their profile
+    response = token_client(user).get("/api/v1/me")
+    # then the seed 004 fields are there beside the account and the balance
+    assert response.status_code == 200
+    data = response.json()["data"]
+    assert {field: data[field] for field in PROFILE_FIELDS} == {
+        "phone": "+123456789",
+        "organization": "Swarms Technologies",
+        "website": "https://www.swarms.com",
+        "logo": "https://logo.swarms.com",
+        "customer_id": "AB12CD34",
+        "charity": True,
+    }
+    assert data["balance"] == {"available": "0.00", "frozen": "0.00", "currency": "EUR"}
+
+
+def test_patch_me_changes_my_profile_and_creates_it_on_the_first_change():
+    # given a user who has never changed their profile
+    user = UserFactory(first_name="Jon")
+    assert not Profile.objects.filter(user=user).exists()
+    body = {
+        "last_name": "Doe",
+        "phone": "+1 (234) 567-89",
+        "organization": "Swarms Technologies",
+        "website": "www.swarms.com",
+        "logo": "http://logo.swarms.com/a.png",
+    }
+    # when they change some fields
+    response = token_client(user).patch("/api/v1/me/", body, format="json")
+    # then those fields change, a bare host name is taken as https, and the rest stays
+    assert response.status_code == 200
+    data = response.json()["data"]
+    assert (data["first_name"], data["last_name"], data["name"]) == ("Jon", "Doe", "Jon Doe")
+    assert profile_of(user) == {
+        "phone": "+1 (234) 567-89",
+        "organization": "Swarms Technologies",
+        "website": "https://www.swarms.com",
+        "logo": "http://logo.swarms.com/a.png",
+        "customer_id": "",
+        "charity": False,
+    }
+    assert {field: data[field] for field in PROFILE_FIELDS} == profile_of(user)
+    assert User.objects.get(pk=user.pk).last_name == "Doe"
+    # and a second change touches only what it names
+    response = token_client(user).patch("/api/v1/me", {"phone": ""}, format="json")
+    assert response.status_code == 200
+    assert profile_of(user)["phone"] == ""
+    assert profile_of(user)["organization"] == "Swarms Technologies"
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("website", "not a url"),
+        ("website", "javascript:alert(1)"),
+        ("logo", "ftp://logo.swarms.com/a.png"),
+        ("logo", "https://"),
+    ],
+)
+def test_patch_me_with_a_bad_url_is_400_naming_the_field_and_changes_nothing(field, value):
+    # given a user with a profile
+    user = UserFactory(first_name="Jon")
+    Profile.objects.create(user=user, website="https://old.example.org", logo="https://old.example.org/l.png")
+    before = profile_of(user)
+    # when one field of the change is not a web address
+    response = token_client(user).patch("/api/v1/me/", {"organization": "New", field: value}, format="json")
+    # then the answer names the field and nothing is changed, not even the valid fields
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"code": "invalid-url", "message": "Enter a valid http or https URL.", "field": field}
+    ]
+    assert profile_of(user) == before
+
+
+def test_patch_me_with_a_bad_phone_is_400_naming_the_field():
+    user = UserFactory()
+    response = token_client(user).patch("/api/v1/me/", {"phone": "call me"}, format="json")
+    assert response.status_code == 400
+    assert [(e["code"], e["field"]) for e in response.json()["errors"]] == [("invalid-phone", "phone")]
+    assert not Profile.objects.filter(user=user).exists()
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("balance", {"available": "1000.00", "frozen": "0.00"}),
+        ("commission_rate", "0.0000"),
+        ("customer_id", "ME"),
+        ("charity", True),
+        ("roles", ["staff"]),
+    ],
+)
+def test_patch_me_cannot_change_balances_commission_rate_or_staff_set_fields(field, value):
+    # given a funded user with their own commission rate
+    user = UserFactory()
+    fund(user, "5")
+    Wallet.objects.filter(user=user).update(commission_rate=D("0.3000"))
+    # when they try to change a read-only field along with a profile field
+    response = token_client(user).patch("/api/v1/me/", {"organization": "X", field: value}, format="json")
+    # then it is refused as a whole
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"code": "read-only-field", "message": f"{field} cannot be changed here.", "field": field}
+    ]
+    assert balances(user) == (D("5"), D("0"))
+    assert Wallet.objects.get(user=user).commission_rate == D("0.3000")
+    assert profile_of(user) == profile_of(UserFactory())
+    assert not User.objects.get(pk=user.pk).is_staff
+    assert_money_invariants()
+
+
+def test_patch_me_refuses_unknown_fields_and_needs_a_login(anon_client):
+    user = UserFactory()
+    response = token_client(user).patch("/api/v1/me/", {"is_staff": True}, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0] == {
+        "code": "unknown-field",
+        "message": "Unknown field is_staff.",
+        "field": "is_staff",
+    }
+    assert not User.objects.get(pk=user.pk).is_staff
+    assert anon_client.patch("/api/v1/me/", {"phone": "1"}, format="json").status_code == 401
+
+
+def test_staff_see_and_edit_profiles_in_the_admin():
+    # given a user with a profile, and a superuser in the admin
+    user = UserFactory()
+    profile = Profile.objects.create(user=user, organization="Swarms Technologies")
+    admin = Client()
+    admin.force_login(User.objects.create_superuser("root", "root@example.org", "correct-horse"))
+    # when the profiles are listed and searched, then the user's is there
+    found = admin.get(reverse("admin:accounts_profile_changelist"), {"q": "Swarms"})
+    assert list(found.context["cl"].result_list) == [profile]
+    # and the user list can be searched by organization too
+    found = admin.get(reverse("admin:auth_user_changelist"), {"q": "Swarms"})
+    assert list(found.context["cl"].result_list) == [user]
+    # when staff set the fields only they may set
+    response = admin.post(
+        reverse("admin:accounts_profile_change", args=[profile.pk]),
+        {
+            "phone": "+123456789",
+            "organization": "Swarms Technologies",
+            "website": "www.swarms.com",
+            "logo": "",
+            "customer_id": "AB12CD34",
+            "charity": "on",
+        },
+    )
+    # then they are stored, and the user sees them
+    assert response.status_code == 302
+    assert profile_of(user) == {
+        "phone": "+123456789",
+        "organization": "Swarms Technologies",
+        "website": "https://www.swarms.com",
+        "logo": "",
+        "customer_id": "AB12CD34",
+        "charity": True,
+    }
+    data = token_client(user).get("/api/v1/me/").json()["data"]
+    assert (data["customer_id"], data["charity"]) == ("AB12CD34", True)
