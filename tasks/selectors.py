@@ -3,7 +3,9 @@
 from datetime import datetime
 
 from django.contrib.auth.models import User
+from django.db import connection
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -49,24 +51,42 @@ def task_get_for_requester(*, user: User, pk: int, permission: str = PermissionN
     return task
 
 
+# Counting every task on offer would read a whole campaign for each campaign a worker sees (about a second
+# per page at a million tasks); beyond this many the exact figure tells a worker nothing more.
+AVAILABLE_COUNT_CAP = 1000
+
+
+def _available_count_sql(campaign_column: str, worker_id: int | None, now: datetime) -> tuple[str, list]:
+    """A scalar SQL expression: tasks of the campaign in ``campaign_column`` on offer to the worker, counted
+    up to ``AVAILABLE_COUNT_CAP``. Open tasks and full ones whose holders may have expired are counted apart
+    (they never overlap), each through its own partial index and each stopping at the cap."""
+    had, had_params = "", []
+    if worker_id is not None:
+        had = (
+            " AND NOT EXISTS (SELECT 1 FROM results_assignment a WHERE a.task_id = t.id"
+            f" AND a.worker_id = %s AND a.state <> '{AssignmentState.SKIPPED}')"
+        )
+        had_params = [worker_id]
+    part = (
+        "(SELECT count(*) FROM (SELECT 1 FROM tasks_task t WHERE t.campaign_id = {column} AND {where}{had}"
+        f" LIMIT {AVAILABLE_COUNT_CAP}) x)"
+    )
+    open_part = part.format(column=campaign_column, where="t.is_open", had=had)
+    due_part = part.format(column=campaign_column, where="t.reopen_at <= %s", had=had)
+    total = f"{open_part} + {due_part}"
+    sql = f"(CASE WHEN {total} > {AVAILABLE_COUNT_CAP} THEN {AVAILABLE_COUNT_CAP} ELSE {total} END)"
+    at = connection.ops.adapt_datetimefield_value(now)
+    once = [*had_params, at, *had_params]
+    return sql, once + once
+
+
 def campaign_list_for_worker_with_availability(
     *, user: User, now: datetime | None = None
 ) -> QuerySet[Campaign]:
     """Campaigns the user may work on now, each with ``available_tasks`` (tasks with room that the user has
-    not had, skipped ones included) and ``worker_done`` (slots the user already holds, for the cap)."""
+    not had, skipped ones included, up to ``AVAILABLE_COUNT_CAP``) and ``worker_done`` (slots the user
+    already holds, for the cap)."""
     now = now or timezone.now()
-    taken_by_me = Assignment.objects.filter(task=OuterRef("pk"), worker=user).exclude(
-        state=AssignmentState.SKIPPED
-    )
-    available = (
-        Task.objects.filter(campaign=OuterRef("pk"))
-        .filter(Q(is_open=True) | Q(reopen_at__lte=now))
-        .filter(~Exists(taken_by_me))
-        .order_by()
-        .values("campaign")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     done = (
         Assignment.objects.filter(campaign=OuterRef("pk"), worker=user)
         .filter(
@@ -78,8 +98,10 @@ def campaign_list_for_worker_with_availability(
         .annotate(n=Count("pk"))
         .values("n")
     )
+    table = Campaign._meta.db_table
+    available = RawSQL(*_available_count_sql(f'"{table}"."id"', user.pk, now), output_field=IntegerField())
     return campaign_list_for_worker(user=user).annotate(
-        available_tasks=Coalesce(Subquery(available, output_field=IntegerField()), Value(0)),
+        available_tasks=available,
         worker_done=Coalesce(Subquery(done, output_field=IntegerField()), Value(0)),
     )
 
@@ -91,19 +113,20 @@ def _offered_to(worker, now):
 
 
 def available_task_counts(worker, campaign_ids, *, now=None) -> dict[int, int]:
-    """How many tasks of each campaign are on offer to ``worker``, in one query for all campaigns.
+    """How many tasks of each campaign are on offer to ``worker`` (up to ``AVAILABLE_COUNT_CAP``), in one
+    query for all campaigns.
 
     The caller passes campaigns the worker may see (``campaign_list_for_worker``); campaigns without any
     task on offer are absent from the result. ``worker`` may be None for an anonymous visitor.
     """
-    rows = (
-        _offered_to(worker, now or timezone.now())
-        .filter(campaign_id__in=list(campaign_ids))
-        .values("campaign_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    return {row["campaign_id"]: row["n"] for row in rows}
+    ids = list(campaign_ids)
+    if not ids:
+        return {}
+    count, params = _available_count_sql("c.id", worker.pk if worker else None, now or timezone.now())
+    sql = f"SELECT c.id, {count} FROM {Campaign._meta.db_table} c WHERE c.id IN ({', '.join(['%s'] * len(ids))})"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *ids])
+        return {campaign_id: n for campaign_id, n in cursor.fetchall() if n}
 
 
 def task_peek_next(*, campaign, worker, now=None):

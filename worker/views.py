@@ -19,7 +19,7 @@ from campaigns.selectors import campaign_get_for_worker, campaign_list_for_worke
 from crowdplatform.errors import ApplicationError, Conflict, Forbidden
 from results.models import AssignmentState
 from results.services import assignment_return, assignment_skip, assignment_submit
-from tasks.selectors import available_task_counts, task_peek_next
+from tasks.selectors import AVAILABLE_COUNT_CAP, available_task_counts, task_peek_next
 from tasks.services import task_claim, task_claim_next, task_skip
 
 from . import frames
@@ -93,6 +93,7 @@ def home(request):
     counts = available_task_counts(user if user.is_authenticated else None, [c.pk for c in campaigns])
     for campaign in campaigns:
         campaign.available = counts.get(campaign.pk, 0)
+        campaign.available_at_cap = campaign.available >= AVAILABLE_COUNT_CAP
     context = {"campaigns": campaigns, "auto_accept": _auto_accept(request)}
     if user.is_authenticated:
         context.update(
