@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from crowdplatform.errors import ApplicationError, ValidationFailed
 
-from .models import ApiToken, PermissionGrant
+from .models import ApiToken, PermissionGrant, Profile
 
 
 def hash_key(key: str) -> str:
@@ -225,3 +225,30 @@ def group_update(*, group: Group, name: str | None = None, users: list[User] | N
     if users is not None:
         group.user_set.set(users)
     return group
+
+
+# What a user may change of their own profile (PATCH /api/v1/me/): names and email live on the Django
+# user, the rest on the profile row; customer_id and charity are set by staff only.
+PROFILE_USER_FIELDS = ("email", "first_name", "last_name")
+PROFILE_OWN_FIELDS = ("phone", "organization", "website", "logo")
+
+
+@transaction.atomic
+def profile_update(*, user: User, **changes: str) -> Profile:
+    """Change the user's own profile fields; the profile row is created on the first change."""
+    unknown = sorted(set(changes) - {*PROFILE_USER_FIELDS, *PROFILE_OWN_FIELDS})
+    if unknown:
+        raise ValidationFailed(f"Unknown field {unknown[0]}.", code="unknown-field", field=unknown[0])
+    # Locked so that two edits of different fields at once cannot put back each other's old values.
+    profile, _ = Profile.objects.select_for_update().get_or_create(user=user)
+    user_changes = {key: value for key, value in changes.items() if key in PROFILE_USER_FIELDS}
+    profile_changes = {key: value for key, value in changes.items() if key in PROFILE_OWN_FIELDS}
+    if user_changes:
+        for key, value in user_changes.items():
+            setattr(user, key, value)
+        user.save(update_fields=list(user_changes))
+    if profile_changes:
+        for key, value in profile_changes.items():
+            setattr(profile, key, value)
+        profile.save(update_fields=[*profile_changes, "updated_at"])
+    return profile

@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import transaction
 from django.db.models import Q
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -11,6 +10,7 @@ from accounts import money
 from accounts.models import LedgerEntry, Profile, Wallet
 from accounts.permissions import IsStaff
 from accounts.selectors import user_is_requester
+from accounts.services import profile_update
 from crowdplatform.api.pagination import NativePagination
 from crowdplatform.errors import NotFound, ValidationFailed
 
@@ -32,7 +32,6 @@ def balance_of(wallet: Wallet | None) -> dict:
 
 
 PROFILE_FIELDS = ("phone", "organization", "website", "logo", "customer_id", "charity")
-USER_FIELDS = ("email", "first_name", "last_name")
 
 
 def profile_data(user: User) -> dict:
@@ -57,22 +56,16 @@ def profile_data(user: User) -> dict:
     }
 
 
-@transaction.atomic
-def profile_update(*, user: User, **values) -> Profile:
-    """Change the user's own profile fields; the profile row is created on the first change."""
-    # Locked so that two edits of different fields at once cannot put back each other's old values.
-    profile, _ = Profile.objects.select_for_update().get_or_create(user=user)
-    user_values = {key: value for key, value in values.items() if key in USER_FIELDS}
-    profile_values = {key: value for key, value in values.items() if key not in USER_FIELDS}
-    if user_values:
-        for key, value in user_values.items():
-            setattr(user, key, value)
-        user.save(update_fields=list(user_values))
-    if profile_values:
-        for key, value in profile_values.items():
-            setattr(profile, key, value)
-        profile.save(update_fields=[*profile_values, "updated_at"])
-    return profile
+def _profile_changes(data) -> dict:
+    """The raw PATCH body, refused whole if it names a field one may not change here."""
+    if not isinstance(data, dict):
+        raise ValidationFailed("Send a JSON object of profile fields.", code="invalid-type")
+    editable = ProfileUpdateInputSerializer().fields
+    for field in sorted(set(data) - set(editable)):
+        if field in ProfileOutputSerializer().fields:
+            raise ValidationFailed(f"{field} cannot be changed here.", code="read-only-field", field=field)
+        raise ValidationFailed(f"Unknown field {field}.", code="unknown-field", field=field)
+    return data
 
 
 @extend_schema(tags=["money"])
@@ -94,16 +87,7 @@ class MeView(APIView):
     )
     def patch(self, request):
         """Change your own profile fields; balances, commission rate, customer id and charity are read-only."""
-        if not isinstance(request.data, dict):
-            raise ValidationFailed("Send a JSON object of profile fields.", code="invalid-type")
-        editable = ProfileUpdateInputSerializer().fields
-        for field in sorted(set(request.data) - set(editable)):
-            if field in ProfileOutputSerializer().fields:
-                raise ValidationFailed(
-                    f"{field} cannot be changed here.", code="read-only-field", field=field
-                )
-            raise ValidationFailed(f"Unknown field {field}.", code="unknown-field", field=field)
-        data = ProfileUpdateInputSerializer(data=request.data, partial=True)
+        data = ProfileUpdateInputSerializer(data=_profile_changes(request.data), partial=True)
         data.is_valid(raise_exception=True)
         profile_update(user=request.user, **data.validated_data)
         return Response(ProfileOutputSerializer(profile_data(request.user)).data)

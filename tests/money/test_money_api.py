@@ -6,6 +6,8 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import LedgerEntry, Profile, Wallet
+from accounts.services import profile_update
+from crowdplatform.errors import ValidationFailed
 from tests.conftest import token_client
 from tests.factories import RequesterFactory, UserFactory
 
@@ -249,6 +251,18 @@ def test_patch_me_refuses_unknown_fields_and_needs_a_login(anon_client):
     }
     assert not User.objects.get(pk=user.pk).is_staff
     assert anon_client.patch("/api/v1/me/", {"phone": "1"}, format="json").status_code == 401
+
+
+def test_profile_update_service_refuses_staff_set_fields_and_changes_nothing():
+    # given a user who has never changed their profile
+    user = UserFactory(first_name="Jon")
+    # when a caller passes a staff-set field to the service directly
+    with pytest.raises(ValidationFailed) as refused:
+        profile_update(user=user, first_name="Jane", customer_id="ME")
+    # then it is refused, naming the field, and nothing is changed or created
+    assert (refused.value.code, refused.value.field) == ("unknown-field", "customer_id")
+    assert User.objects.get(pk=user.pk).first_name == "Jon"
+    assert not Profile.objects.filter(user=user).exists()
 
 
 def test_staff_see_and_edit_profiles_in_the_admin():
