@@ -198,8 +198,13 @@ def ledger_post(
         with transaction.atomic():
             LedgerEntry.objects.bulk_create(entries)
     except IntegrityError as exc:
+        keys = [leg.key for leg in legs]
+        recorded = set(
+            LedgerEntry.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True)
+        )
+        key = next((k for k in keys if k in recorded), keys[0])
         raise Conflict(
-            "This movement was already recorded.", code="duplicate-movement", extra={"key": legs[0].key}
+            "This movement was already recorded.", code="duplicate-movement", extra={"key": key}
         ) from exc
     wallets_apply(deltas)
     return entries

@@ -393,12 +393,12 @@ def test_ledger_post_refuses_a_duplicate_key_and_writes_nothing():
     fresh = Leg("fresh-key", kind.ADJUST, D("1"), external, available, wallet, available)
     before = money_state()
     with transaction.atomic():
-        # when the same movement is posted again, together with a new one
+        # when the same movement is posted again, after a new one in the same post
         with pytest.raises(Conflict) as err:
-            ledger_post([duplicate, fresh], reason="retry")
+            ledger_post([fresh, duplicate], reason="retry")
         # then the surrounding transaction is still usable (the failed insert only undid its savepoint)
         assert LedgerEntry.objects.count() == 1
-    # and the post is refused as a whole: neither leg recorded, no balance moved
+    # and the post is refused as a whole, naming the key already recorded: neither leg written, no balance moved
     assert (err.value.status, err.value.code, err.value.extra) == (
         409,
         "duplicate-movement",
