@@ -74,3 +74,39 @@ def test_twenty_workers_fill_a_campaign_exactly():
     assert not pairs.exists()
     assert len({a.worker_id for a in assignments}) > 1
     assert not Task.objects.filter(campaign=campaign, is_open=True).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_one_worker_claiming_in_many_requests_at_once_gets_distinct_tasks():
+    # given a campaign of 6 tasks needing 3 results each, and one worker
+    campaign = CampaignFactory(state=CampaignState.ACTIVE, results_per_task=RESULTS_PER_TASK)
+    Task.objects.bulk_create(
+        Task(campaign=campaign, position=i, input={"text": str(i)}, results_needed=RESULTS_PER_TASK)
+        for i in range(6)
+    )
+    worker = UserFactory()
+    start, claimed, refused, errors = threading.Barrier(10), [], [], []
+
+    def claim():
+        try:
+            start.wait()
+            claimed.append(task_claim_next(campaign_id=campaign.pk, worker=worker).task_id)
+        except Conflict as exc:
+            refused.append(exc.code)
+        except Exception as exc:  # noqa: BLE001 - reported to the main thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    # when ten of their requests claim at the same moment
+    threads = [threading.Thread(target=claim) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    # then no request fails with a database error, six get the six tasks once each, and four are told none is left
+    assert errors == []
+    tasks = set(Task.objects.filter(campaign=campaign).values_list("pk", flat=True))
+    assert (sorted(claimed), refused) == (sorted(tasks), ["no-task-available"] * 4)
+    assert Assignment.objects.filter(worker=worker).count() == 6
