@@ -99,6 +99,9 @@ class MeView(APIView):
     responses=LedgerEntryOutputSerializer(many=True),
 )
 class LedgerListView(APIView):
+    # Declared on the view (an APIView has none by default) so that the schema shows the paginated page.
+    pagination_class = NativePagination
+
     def get(self, request):
         """Your ledger entries, newest first."""
         user = request.user
@@ -113,7 +116,7 @@ class LedgerListView(APIView):
         qs = LedgerEntry.objects.filter(
             Q(from_wallet_id=wallet_id) | Q(to_wallet_id=wallet_id)
         ).select_related("from_wallet", "to_wallet")
-        paginator = NativePagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs.order_by("-id"), request, view=self)
         return paginator.get_paginated_response(LedgerEntryOutputSerializer(page, many=True).data)
 

@@ -1,4 +1,4 @@
-"""OpenAPI description of the native API: its authentication class and its error answers."""
+"""OpenAPI description of the native API: its authentication class, its success and its error answers."""
 
 import re
 
@@ -127,4 +127,73 @@ def native_error_responses(result, generator, request, public):
             operation["responses"] = dict(sorted(responses.items()))
     for method, path in sorted(unmatched):
         warn(f"FREEZES_MONEY names {method.upper()} {path}, which is not in the native schema.")
+    return result
+
+
+# Success answers that are not enveloped (their view sets ``response.raw``): seed 003's login.
+RAW_SUCCESS = {("post", "/api/v1/login/")}
+ENVELOPED_MEDIA_TYPE = "application/json"
+ENVELOPE_SUFFIX = "Envelope"
+
+
+def _success_envelope(payload: dict, description: str) -> dict:
+    return {
+        "type": "object",
+        "description": description,
+        "properties": {
+            "status": {"type": "string", "enum": ["success"]},
+            "data": payload,
+            "errors": {"type": "array", "items": {"$ref": "#/components/schemas/ErrorItem"}, "maxItems": 0},
+        },
+        "required": ["status", "data", "errors"],
+    }
+
+
+def native_success_envelopes(result, generator, request, public):
+    """Postprocessing hook: every native JSON success body is described inside its success envelope.
+
+    EnvelopeRenderer wraps each payload as ``{"status": "success", "data": <payload>, "errors": []}``, so a
+    payload component ``X`` is answered as ``XEnvelope``; an inline payload gets an inline envelope. The
+    login (raw) and the file exports (not JSON) keep their bodies as they are.
+    """
+    native = {path: item for path, item in result.get("paths", {}).items() if path.startswith(NATIVE_PREFIX)}
+    if not native:
+        return result
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("ErrorItem", ERROR_SCHEMAS["ErrorItem"])
+    envelopes = {}
+    # A response object shared by two operations must be wrapped once.
+    wrapped = set()
+    unmatched = set(RAW_SUCCESS)
+    for path, item in native.items():
+        for method, operation in item.items():
+            if method not in _METHODS:
+                continue
+            if (method, path) in RAW_SUCCESS:
+                unmatched.discard((method, path))
+                continue
+            for code, response in operation["responses"].items():
+                media = response.get("content", {}).get(ENVELOPED_MEDIA_TYPE)
+                if not code.startswith("2") or media is None or "schema" not in media or id(media) in wrapped:
+                    continue
+                wrapped.add(id(media))
+                payload = media["schema"]
+                name = payload.get("$ref", "").removeprefix("#/components/schemas/")
+                if not name or "/" in name:
+                    media["schema"] = _success_envelope(
+                        payload, "A success answer around its payload, `data`."
+                    )
+                    continue
+                envelope_name = f"{name}{ENVELOPE_SUFFIX}"
+                if envelope_name in schemas and envelope_name not in envelopes:
+                    warn(f"The success envelope of {name} would replace the component {envelope_name}.")
+                    continue
+                envelopes[envelope_name] = _success_envelope(
+                    payload, f"A success answer: `data` is a {name}."
+                )
+                media["schema"] = {"$ref": f"#/components/schemas/{envelope_name}"}
+    schemas.update(envelopes)
+    result["components"]["schemas"] = dict(sorted(schemas.items()))
+    for method, path in sorted(unmatched):
+        warn(f"RAW_SUCCESS names {method.upper()} {path}, which is not in the native schema.")
     return result

@@ -135,6 +135,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "crowdplatform.api.schema.native_error_responses",
+        "crowdplatform.api.schema.native_success_envelopes",
     ],
     "ENUM_NAME_OVERRIDES": {
         "CampaignStateEnum": "campaigns.models.CampaignState",

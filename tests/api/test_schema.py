@@ -1,15 +1,20 @@
 import io
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
 from django.core.management import call_command
-from jsonschema import ValidationError
+from jsonschema import FormatChecker, ValidationError
 from openapi_schema_validator import OAS30Validator
 from openapi_schema_validator import validate as validate_instance
 from openapi_spec_validator import validate
+from rest_framework.test import APIClient
 
+from accounts.services import api_token_create
 from campaigns.models import CampaignState
-from tests.factories import CampaignFactory, ProjectFactory
+from tests.conftest import token_client
+from tests.factories import CampaignFactory, ProjectFactory, UserFactory
+from tests.money.scenario import campaign_with_tasks, fund
 
 pytestmark = pytest.mark.django_db
 
@@ -158,3 +163,88 @@ def test_me_describes_the_profile_fields_and_their_change(native_schema):
     assert sorted(change) == ["email", "first_name", "last_name", "logo", "organization", "phone", "website"]
     assert sorted(me["patch"]["responses"]) == ["200", "400", "401", "403"]
     assert error_ref(me["patch"]["responses"]["400"]) == ERROR_REF
+
+
+# Without rfc3987 the validator checks no `uri` format, and drf-spectacular describes a URL that may be blank
+# as oneOf(uri, empty string): telling those apart needs the check.
+FORMATS = FormatChecker(formats=())
+FORMATS.checkers = {**OAS30Validator.FORMAT_CHECKER.checkers}
+FORMATS.checks("uri")(lambda value: not isinstance(value, str) or bool(urlsplit(value).scheme))
+
+
+def answer_schema(schema, method, path, code, media="application/json"):
+    """The schema of one documented answer, with the components its $refs point into."""
+    answer = schema["paths"][path][method]["responses"][code]["content"][media]["schema"]
+    return {**answer, "components": schema["components"]}
+
+
+def test_every_native_json_success_is_described_as_an_envelope_except_the_login(native_schema):
+    components = native_schema["components"]["schemas"]
+    enveloped = 0
+    for method, path, operation in operations(native_schema):
+        for code, response in operation["responses"].items():
+            media = response.get("content", {})
+            if not code.startswith("2") or "application/json" not in media:
+                continue
+            described = media["application/json"]["schema"]
+            if (method, path) == ("post", "/api/v1/login/"):
+                assert described == {"$ref": "#/components/schemas/LoginOutput"}
+                continue
+            enveloped += 1
+            if "$ref" in described:
+                described = components[described["$ref"].rsplit("/", 1)[1]]
+            assert described["required"] == ["status", "data", "errors"], (method, path, code)
+            assert described["properties"]["status"] == {"type": "string", "enum": ["success"]}
+            assert described["properties"]["errors"]["maxItems"] == 0
+    assert enveloped > 50
+
+
+def test_the_exports_keep_their_file_media_types(native_schema):
+    paths = native_schema["paths"]
+    csv = paths["/api/v1/campaigns/{id}/results.csv/"]["get"]["responses"]["200"]["content"]
+    jsonl = paths["/api/v1/campaigns/{id}/results.jsonl/"]["get"]["responses"]["200"]["content"]
+    assert csv == {"text/csv": {"schema": {"type": "string"}}}
+    assert jsonl == {"application/jsonl": {"schema": {"type": "string"}}}
+
+
+def test_real_success_answers_match_their_documented_envelopes(native_schema, requester, requester_client):
+    # given a requester with a project, a funded unpublished campaign, and a worker
+    fund(requester, "100")
+    campaign = campaign_with_tasks(requester=requester, tasks=2, publish=False)
+    worker = UserFactory()
+    answers = {}
+    # when they read a detail, a paginated list and their ledger, publish, and the worker claims a task
+    answers["get", "/api/v1/campaigns/{id}/", "200"] = requester_client.get(
+        f"/api/v1/campaigns/{campaign.pk}/"
+    )
+    answers["get", "/api/v1/projects/", "200"] = requester_client.get("/api/v1/projects/")
+    answers["get", "/api/v1/ledger/", "200"] = requester_client.get("/api/v1/ledger/")
+    answers["get", "/api/v1/me/", "200"] = requester_client.get("/api/v1/me/")
+    answers["post", "/api/v1/campaigns/{id}/publish/", "200"] = requester_client.post(
+        f"/api/v1/campaigns/{campaign.pk}/publish/"
+    )
+    answers["post", "/api/v1/work/campaigns/{id}/claim/", "201"] = token_client(worker).post(
+        f"/api/v1/work/campaigns/{campaign.pk}/claim/"
+    )
+    answers["get", "/api/v1/", "200"] = requester_client.get("/api/v1/")
+    # then each answer is an envelope that matches the schema documented for it, and its bare payload does not
+    for (method, path, code), response in answers.items():
+        assert str(response.status_code) == code, (method, path, response.content)
+        schema = answer_schema(native_schema, method, path, code)
+        validate_instance(response.json(), schema, cls=OAS30Validator, format_checker=FORMATS)
+        with pytest.raises(ValidationError):
+            validate_instance(response.json()["data"], schema, cls=OAS30Validator, format_checker=FORMATS)
+    assert answers["get", "/api/v1/projects/", "200"].json()["data"]["count"] == 1
+    assert answers["get", "/api/v1/ledger/", "200"].json()["data"]["count"] == 1
+
+
+def test_the_login_answer_matches_its_raw_documented_body(native_schema, requester):
+    # given an API token
+    _, key = api_token_create(user=requester, name="script")
+    # when it is exchanged for a bearer token
+    response = APIClient().post("/api/v1/login/", HTTP_AUTHORIZATION=f"token {key}")
+    # then the answer is the bare body the schema documents, not an envelope
+    assert response.status_code == 200
+    schema = answer_schema(native_schema, "post", "/api/v1/login/", "200")
+    validate_instance(response.json(), schema, cls=OAS30Validator, format_checker=FORMATS)
+    assert sorted(response.json()) == ["access_token", "expires_in", "token_type"]
