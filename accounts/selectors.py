@@ -1,10 +1,12 @@
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from crowdplatform.errors import NotFound
 
-from .models import ApiToken, PermissionGrant
+from .models import ApiToken, LedgerEntry, PermissionGrant, Profile, Wallet
+from .money import default_commission_rate
 from .services import hash_key
 
 
@@ -98,3 +100,55 @@ def permission_grant_get(*, pk: int) -> PermissionGrant:
     if grant is None:
         raise NotFound("No such permission grant.", code="grant-not-found")
     return grant
+
+
+def balance_of(wallet: Wallet | None) -> dict:
+    return {
+        "available": wallet.available if wallet else "0.00",
+        "frozen": wallet.frozen if wallet else "0.00",
+        "currency": settings.CROWD_CURRENCY,
+    }
+
+
+PROFILE_FIELDS = ("phone", "organization", "website", "logo", "customer_id", "charity")
+
+
+def profile_get(*, user: User) -> dict:
+    """The user's profile as ``/me/`` shows it: account, seed 004 profile fields, balances and roles."""
+    wallet = Wallet.objects.filter(user=user).first()
+    # Users who never changed their profile have no row: they show the defaults.
+    profile = Profile.objects.filter(user=user).first() or Profile(user=user)
+    rate = wallet.commission_rate if wallet and wallet.commission_rate is not None else None
+    roles = (
+        ["worker"] + (["requester"] if user_is_requester(user) else []) + (["staff"] if user.is_staff else [])
+    )
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "email": user.email,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "name": user.get_full_name() or user.username,
+        **{field: getattr(profile, field) for field in PROFILE_FIELDS},
+        "balance": balance_of(wallet),
+        "commission_rate": rate if rate is not None else default_commission_rate(),
+        "roles": roles,
+    }
+
+
+def ledger_entry_list(*, user: User, owner_id: str | int | None = None) -> QuerySet[LedgerEntry]:
+    """Ledger entries of the user's wallet, newest first; staff may name another user by ``owner_id``."""
+    owner = user
+    if owner_id:
+        if not user.is_staff:
+            raise NotFound("No such user.", code="user-not-found", field="user")
+        try:
+            owner = User.objects.get(pk=int(owner_id))
+        except (ValueError, User.DoesNotExist) as exc:
+            raise NotFound("No such user.", code="user-not-found", field="user") from exc
+    wallet_id = Wallet.objects.filter(user=owner).values_list("pk", flat=True).first()
+    return (
+        LedgerEntry.objects.filter(Q(from_wallet_id=wallet_id) | Q(to_wallet_id=wallet_id))
+        .select_related("from_wallet", "to_wallet")
+        .order_by("-id")
+    )

@@ -1,15 +1,13 @@
-from django.conf import settings
 from django.contrib.auth.models import User
-from django.db.models import Q
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import money
-from accounts.models import LedgerEntry, Profile, Wallet
+from accounts.models import LedgerEntry, Wallet
 from accounts.permissions import IsStaff
-from accounts.selectors import user_is_requester
+from accounts.selectors import balance_of, ledger_entry_list, profile_get
 from accounts.services import profile_update
 from crowdplatform.api.pagination import NativePagination
 from crowdplatform.errors import NotFound, ValidationFailed
@@ -21,39 +19,6 @@ from .money_serializers import (
     ProfileOutputSerializer,
     ProfileUpdateInputSerializer,
 )
-
-
-def balance_of(wallet: Wallet | None) -> dict:
-    return {
-        "available": wallet.available if wallet else "0.00",
-        "frozen": wallet.frozen if wallet else "0.00",
-        "currency": settings.CROWD_CURRENCY,
-    }
-
-
-PROFILE_FIELDS = ("phone", "organization", "website", "logo", "customer_id", "charity")
-
-
-def profile_data(user: User) -> dict:
-    wallet = Wallet.objects.filter(user=user).first()
-    # Users who never changed their profile have no row: they show the defaults.
-    profile = Profile.objects.filter(user=user).first() or Profile(user=user)
-    rate = wallet.commission_rate if wallet and wallet.commission_rate is not None else None
-    roles = (
-        ["worker"] + (["requester"] if user_is_requester(user) else []) + (["staff"] if user.is_staff else [])
-    )
-    return {
-        "id": user.pk,
-        "username": user.username,
-        "email": user.email,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "name": user.get_full_name() or user.username,
-        **{field: getattr(profile, field) for field in PROFILE_FIELDS},
-        "balance": balance_of(wallet),
-        "commission_rate": rate if rate is not None else money.default_commission_rate(),
-        "roles": roles,
-    }
 
 
 def _profile_changes(data) -> dict:
@@ -73,7 +38,7 @@ class MeView(APIView):
     @extend_schema(responses=ProfileOutputSerializer)
     def get(self, request):
         """Your profile (seed 004's profile fields) with your balance and commission rate."""
-        return Response(ProfileOutputSerializer(profile_data(request.user)).data)
+        return Response(ProfileOutputSerializer(profile_get(user=request.user)).data)
 
     @extend_schema(
         request=ProfileUpdateInputSerializer,
@@ -90,7 +55,7 @@ class MeView(APIView):
         data = ProfileUpdateInputSerializer(data=_profile_changes(request.data), partial=True)
         data.is_valid(raise_exception=True)
         profile_update(user=request.user, **data.validated_data)
-        return Response(ProfileOutputSerializer(profile_data(request.user)).data)
+        return Response(ProfileOutputSerializer(profile_get(user=request.user)).data)
 
 
 @extend_schema(
@@ -104,20 +69,9 @@ class LedgerListView(APIView):
 
     def get(self, request):
         """Your ledger entries, newest first."""
-        user = request.user
-        if request.query_params.get("user"):
-            if not user.is_staff:
-                raise NotFound("No such user.", code="user-not-found", field="user")
-            try:
-                user = User.objects.get(pk=int(request.query_params["user"]))
-            except (ValueError, User.DoesNotExist) as exc:
-                raise NotFound("No such user.", code="user-not-found", field="user") from exc
-        wallet_id = Wallet.objects.filter(user=user).values_list("pk", flat=True).first()
-        qs = LedgerEntry.objects.filter(
-            Q(from_wallet_id=wallet_id) | Q(to_wallet_id=wallet_id)
-        ).select_related("from_wallet", "to_wallet")
+        entries = ledger_entry_list(user=request.user, owner_id=request.query_params.get("user"))
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(qs.order_by("-id"), request, view=self)
+        page = paginator.paginate_queryset(entries, request, view=self)
         return paginator.get_paginated_response(LedgerEntryOutputSerializer(page, many=True).data)
 
 

@@ -132,10 +132,12 @@ class CampaignApproveAllView(APIView):
 @extend_schema(tags=["review"], responses=WorkerStandingOutputSerializer(many=True))
 class WorkerStandingListView(APIView):
     permission_classes = [IsRequester]
+    # Declared on the view (an APIView has none by default) so that the schema shows the paginated page.
+    pagination_class = NativePagination
 
     def get(self, request):
         """Workers who worked on your campaigns: reputation and experience with you ("me") and overall."""
-        paginator = NativePagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(
             review_selectors.worker_standing_list(user=request.user), request, view=self
         )
@@ -149,12 +151,14 @@ class WorkerStandingListView(APIView):
 )
 class CampaignWorkerListView(APIView):
     permission_classes = [IsRequester]
+    # Declared on the view (an APIView has none by default) so that the schema shows the paginated page.
+    pagination_class = NativePagination
 
     def get(self, request, pk):
         """Workers of one campaign with their in-review, approved and rejected counts there."""
         campaign = review_selectors.campaign_get_for_review(user=request.user, pk=int(pk))
         in_review = parse_bool(request.query_params.get("in_review"), field="in_review", default=False)
-        paginator = NativePagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(
             review_selectors.worker_standing_list(user=request.user, campaign=campaign, in_review=in_review),
             request,

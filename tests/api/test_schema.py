@@ -213,7 +213,7 @@ def test_real_success_answers_match_their_documented_envelopes(native_schema, re
     campaign = campaign_with_tasks(requester=requester, tasks=2, publish=False)
     worker = UserFactory()
     answers = {}
-    # when they read a detail, a paginated list and their ledger, publish, and the worker claims a task
+    # when they read a detail, paginated lists (projects, ledger, workers), publish, and a worker claims a task
     answers["get", "/api/v1/campaigns/{id}/", "200"] = requester_client.get(
         f"/api/v1/campaigns/{campaign.pk}/"
     )
@@ -227,6 +227,10 @@ def test_real_success_answers_match_their_documented_envelopes(native_schema, re
         f"/api/v1/work/campaigns/{campaign.pk}/claim/"
     )
     answers["get", "/api/v1/", "200"] = requester_client.get("/api/v1/")
+    answers["get", "/api/v1/workers/", "200"] = requester_client.get("/api/v1/workers/")
+    answers["get", "/api/v1/campaigns/{id}/workers/", "200"] = requester_client.get(
+        f"/api/v1/campaigns/{campaign.pk}/workers/"
+    )
     # then each answer is an envelope that matches the schema documented for it, and its bare payload does not
     for (method, path, code), response in answers.items():
         assert str(response.status_code) == code, (method, path, response.content)
