@@ -17,6 +17,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAdminUser, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 from rest_framework.routers import APIRootView
 
 from accounts import selectors as account_selectors
@@ -94,10 +95,10 @@ class TurkleViewSet(viewsets.GenericViewSet):
 
 
 class TurkleRootView(APIRootView):
-    """Every collection of the API, with absolute URLs."""
+    """Every collection of the API and its schema, with absolute URLs (a token is needed, as in Turkle)."""
 
-    authentication_classes = []
-    permission_classes = []
+    authentication_classes = [TurkleTokenAuthentication]
+    permission_classes = [IsAuthenticated]
     renderer_classes = [JSONRenderer]
 
     def get_exception_handler(self):
@@ -105,7 +106,9 @@ class TurkleRootView(APIRootView):
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        response = super().get(request, *args, **kwargs)
+        response.data["schema"] = reverse("turkle-schema", request=request)
+        return response
 
 
 @extend_schema(tags=["users"])

@@ -11,13 +11,16 @@ from rest_framework.test import APIClient
 
 from accounts.services import api_token_create
 from crowdplatform.compat.turkle.urls import turkle_patterns
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def test_root_lists_every_collection_with_absolute_urls():
+def test_root_lists_every_collection_and_the_schema_with_absolute_urls():
+    # given a user with a token
+    _, key = api_token_create(user=UserFactory(), name="script")
     # when
-    response = APIClient().get("/api/")
+    response = APIClient().get("/api/", HTTP_AUTHORIZATION=f"Token {key}")
 
     # then
     assert response.status_code == 200
@@ -26,7 +29,17 @@ def test_root_lists_every_collection_with_absolute_urls():
         "groups": "http://testserver/api/groups/",
         "projects": "http://testserver/api/projects/",
         "batches": "http://testserver/api/batches/",
+        "schema": "http://testserver/api/schema/",
     }
+
+
+def test_root_needs_a_token_as_in_turkle():
+    # when
+    response = APIClient().get("/api/")
+
+    # then
+    assert response.status_code == 403
+    assert response.json() == {"detail": "Authentication credentials were not provided."}
 
 
 @pytest.mark.parametrize("url", ["/api/users/", "/api/groups/", "/api/projects/", "/api/batches/"])
