@@ -18,7 +18,6 @@ from django.contrib.auth.models import User
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import F, Max
-from django.utils import timezone
 
 from accounts.money import campaign_budget_add_tasks
 from campaigns.lifecycle import accepts_new_tasks
@@ -30,7 +29,7 @@ from .models import ImportJob, Task
 
 BATCH_SIZE = 5000
 READ_SIZE = 1 << 16
-_json = DjangoJSONEncoder(ensure_ascii=False).encode
+_json = DjangoJSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def _check_header(header: list[str], fields: list[str]) -> None:
@@ -173,16 +172,16 @@ class _CopySource:
         except BaseException as exc:
             self.error = exc
             raise
-        # Only the JSON holds backslashes; the other columns are numbers, a boolean and a timestamp.
+        # Only the JSON holds backslashes; the other columns are numbers and a boolean.
         return "".join(parts).replace("\\", "\\\\").encode()
 
 
 def _copy_lines(
-    rows: Iterator[str], *, campaign_id: int, start: int, needed: int, now: str, counter: list[int]
+    rows: Iterator[str], *, campaign_id: int, start: int, needed: int, counter: list[int]
 ) -> Iterator[str]:
     """COPY text format, backslashes not yet doubled (``_CopySource`` does it per chunk): JSON text escapes
     every control character, so backslashes are all that COPY would misread."""
-    tail = f"\t{needed}\tt\t{now}\n"
+    tail = f"\t{needed}\tt\n"
     position = start
     for input_json in rows:
         yield f"{campaign_id}\t{position}\t{input_json}{tail}"
@@ -197,14 +196,12 @@ def _write_postgres(*, campaign: Campaign, inputs: Iterator[str], start: int) ->
         campaign_id=campaign.pk,
         start=start,
         needed=campaign.results_per_task,
-        now=timezone.now().isoformat(),
         counter=counter,
     )
     source = _CopySource(lines)
-    sql = (
-        f"COPY {Task._meta.db_table} (campaign_id, position, input, results_needed, is_open, created_at) "
-        "FROM STDIN"
-    )
+    # created_at is left to the column's default (the statement's time): parsing a timestamp per row is
+    # about a sixth of the database's work in this COPY.
+    sql = f"COPY {Task._meta.db_table} (campaign_id, position, input, results_needed, is_open) FROM STDIN"
     with connection.cursor() as cursor:
         try:
             cursor.copy_expert(sql, source, size=READ_SIZE)
@@ -264,10 +261,9 @@ def _write(
 
 def _csv_json_texts(header: list[str], records: Iterator[tuple[int, list[str]]]) -> Iterator[str]:
     # Every CSV value is a string: build the JSON object from pre-encoded keys, several times faster than
-    # a generic encoder on a million rows.
-    keys = ["{" + encode_basestring(header[0]) + ": "] + [
-        ", " + encode_basestring(h) + ": " for h in header[1:]
-    ]
+    # a generic encoder on a million rows. No spaces after the separators: jsonb stores the same value, and
+    # PostgreSQL has fewer bytes to read.
+    keys = ["{" + encode_basestring(header[0]) + ":"] + ["," + encode_basestring(h) + ":" for h in header[1:]]
     for _, record in records:
         yield "".join([k + encode_basestring(v) for k, v in zip(keys, record, strict=True)]) + "}"
 

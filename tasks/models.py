@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 
 
 class Task(models.Model):
@@ -22,7 +23,9 @@ class Task(models.Model):
     results_needed = models.PositiveIntegerField(default=1)
     is_open = models.BooleanField(default=True)
     reopen_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # The database default lets bulk ingest leave the column out of COPY: parsing a timestamp per row is
+    # about a sixth of the database's work there.
+    created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
 
     class Meta:
         ordering = ["campaign_id", "position"]

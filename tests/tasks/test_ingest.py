@@ -1,8 +1,10 @@
 import io
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignState
 from crowdplatform.errors import Conflict, ValidationFailed
@@ -219,3 +221,102 @@ def test_an_unquoted_formula_with_a_comma_is_a_row_too_wide():
     # then line 3 is refused for its width
     assert (err.value.code, err.value.line) == ("csv-row-width", 3)
     assert _nothing_written(campaign)
+
+
+def test_values_that_look_like_json_separators_keep_their_exact_text():
+    # given values with '","', escaped quotes, a trailing backslash, empty cells and a non-ASCII header
+    campaign = _campaign("<p>${a}${b}</p>")
+    tricky = ['x","y', '\\",\\"', "ends\\", "", '"', "], [", "tab\tand\nline"]
+    lines = [f"{_quoted(v)},{_quoted(w)}" for v, w in zip(tricky, reversed(tricky), strict=True)]
+    data = "a,b,é ü\n" + "".join(f"{line},{i}\n" for i, line in enumerate(lines))
+    # when it is ingested
+    job = tasks_ingest_csv(campaign=campaign, stream=io.BytesIO(data.encode()))
+    # then every value comes back exactly as written
+    assert job.rows == len(tricky)
+    assert [i for _, i in _inputs(campaign)] == [
+        {"a": v, "b": w, "é ü": str(i)} for i, (v, w) in enumerate(zip(tricky, reversed(tricky), strict=True))
+    ]
+
+
+def _quoted(value: str) -> str:
+    return '"' + value.replace('"', '""') + '"'
+
+
+def test_bulk_ingested_tasks_get_a_creation_time():
+    # given a campaign
+    campaign = _campaign("<p>${a}</p>")
+    before = timezone.now()
+    # when a CSV is ingested
+    tasks_ingest_csv(campaign=campaign, stream=io.BytesIO(b"a\n1\n2\n"))
+    # then each task has a creation time from this ingest
+    times = list(Task.objects.filter(campaign=campaign).values_list("created_at", flat=True))
+    assert len(times) == 2
+    assert all(before - timedelta(seconds=5) <= t <= timezone.now() for t in times)
+
+
+def test_a_bad_row_names_its_line_after_several_multi_line_values_and_blank_lines():
+    # given multi-line values (one with CRLF) and blank lines, and a short record starting on line 9
+    campaign = _campaign("<p>${a}${b}</p>")
+    data = 'a,b\n1,"one\ntwo"\n\n2,x\n3,"th\r\nree"\n\n4\n5,y\n'
+    # when it is ingested
+    with pytest.raises(ValidationFailed) as err:
+        tasks_ingest_csv(campaign=campaign, stream=io.BytesIO(data.encode()))
+    # then line 9 is named and nothing is written
+    assert err.value.as_item() == {
+        "code": "csv-row-width",
+        "message": "Line 9 has 1 cells; the header has 2.",
+        "line": 9,
+    }
+    assert _nothing_written(campaign)
+
+
+def test_leading_trailing_and_repeated_blank_lines_are_skipped():
+    # given blank lines before, between and after the records
+    campaign = _campaign("<p>${a}</p>")
+    data = b"a\n\n1\n2\n\n\n3\n4\n\n5\n\n"
+    # when it is ingested
+    job = tasks_ingest_csv(campaign=campaign, stream=io.BytesIO(data))
+    # then every record is a task, in order
+    assert job.rows == 5
+    assert [i["a"] for _, i in _inputs(campaign)] == ["1", "2", "3", "4", "5"]
+
+
+def test_a_bad_row_is_reported_before_a_later_undecodable_line():
+    # given a short record on line 3 and, further on, bytes that are not UTF-8
+    campaign = _campaign("<p>${a}${b}</p>")
+    data = b"a,b\n1,x\n2\n3,y\n4,caf\xe9\n"
+    # when it is ingested through a reader that decodes one byte at a time
+    with pytest.raises(ValidationFailed) as err:
+        tasks_ingest_csv(campaign=campaign, stream=io.TextIOWrapper(_OneByte(data), encoding="utf-8"))
+    # then the first fault in the file is the one reported
+    assert (err.value.code, err.value.line) == ("csv-row-width", 3)
+    assert _nothing_written(campaign)
+
+
+def test_an_undecodable_line_after_a_multi_line_value_names_the_line_after_the_last_good_record():
+    # given a record spanning lines 2-3, a good line 4, and undecodable bytes on line 5
+    campaign = _campaign("<p>${a}</p>")
+    data = b'a\n"one\ntwo"\nok\ncaf\xe9\n'
+    # when it is ingested through a reader that decodes one byte at a time
+    with pytest.raises(ValidationFailed) as err:
+        tasks_ingest_csv(campaign=campaign, stream=io.TextIOWrapper(_OneByte(data), encoding="utf-8"))
+    # then line 5 is named and nothing is written
+    assert err.value.as_item() == {
+        "code": "csv-encoding",
+        "message": "Line 5: the CSV is not UTF-8 text.",
+        "line": 5,
+    }
+    assert _nothing_written(campaign)
+
+
+class _OneByte(io.RawIOBase):
+    def __init__(self, data: bytes):
+        self._data = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        byte = self._data.read(1)
+        buffer[: len(byte)] = byte
+        return len(byte)
