@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from campaigns.models import CampaignState
 from crowdplatform.errors import Conflict, NotFound, ValidationFailed
+from crowdplatform.jsonvalues import holds_nul
 from tasks.models import Task
 from tasks.services import task_qs_for_update, task_refresh_slots
 
@@ -26,6 +27,10 @@ def validate_answers(answers) -> dict:
             "answers must be a JSON object of field names to values.", code="invalid-type", field="answers"
         )
     for key, value in answers.items():
+        if holds_nul(key) or holds_nul(value):
+            raise ValidationFailed(
+                f"Answer '{key}' holds a NUL character.", code="nul-character", field=f"answers.{key}"
+            )
         values = value if isinstance(value, list) else [value]
         if not all(isinstance(v, (str, int, float, bool)) or v is None for v in values):
             raise ValidationFailed(

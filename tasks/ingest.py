@@ -24,6 +24,7 @@ from campaigns.lifecycle import accepts_new_tasks
 from campaigns.models import Campaign
 from campaigns.services import campaign_qs_for_update
 from crowdplatform.errors import Conflict, ValidationFailed
+from crowdplatform.jsonvalues import holds_nul
 
 from .models import ImportJob, Task
 
@@ -112,6 +113,11 @@ def _records(stream, fields: list[str]) -> tuple[list[str], Iterator[tuple[int, 
                         code="csv-row-width",
                         line=start,
                     )
+                if "\x00" in "".join(record):
+                    # The task input is stored as JSON, which cannot hold a NUL character on PostgreSQL.
+                    raise ValidationFailed(
+                        f"Line {start} holds a NUL character.", code="csv-nul-character", line=start
+                    )
                 yield start, record
         except UnicodeDecodeError as exc:
             raise ValidationFailed(
@@ -136,6 +142,10 @@ def check_rows(rows: Iterable, fields: list[str]) -> list[dict]:
         if not isinstance(row, dict):
             raise ValidationFailed(
                 f"Item {index} is not a JSON object.", code="invalid-type", field=f"[{index}]"
+            )
+        if holds_nul(row):
+            raise ValidationFailed(
+                f"Item {index} holds a NUL character.", code="nul-character", field=f"[{index}]"
             )
         missing = [f for f in fields if f not in row]
         if missing:

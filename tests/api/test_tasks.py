@@ -135,3 +135,35 @@ def test_task_detail(active_campaign, requester_client):
         "is_open": True,
         "created_at": data["created_at"],
     }
+
+
+def test_a_csv_value_holding_a_nul_character_names_its_line_and_writes_nothing(campaign, requester_client):
+    # given a CSV whose third line holds a NUL character, which a JSON column cannot store
+    data = "text,id\nfine,1\nbad\x00value,2\n"
+    # when it is uploaded
+    response = requester_client.post(
+        f"/api/v1/campaigns/{campaign.pk}/tasks/", data=data, content_type="text/csv"
+    )
+    # then it is refused with the line, and not even the good first row is written
+    assert response.status_code == 400
+    assert error(response) == {
+        "code": "csv-nul-character",
+        "message": "Line 3 holds a NUL character.",
+        "line": 3,
+    }
+    assert not Task.objects.filter(campaign=campaign).exists()
+
+
+def test_a_json_task_holding_a_nul_character_is_refused_and_nothing_is_written(campaign, requester_client):
+    response = requester_client.post(
+        f"/api/v1/campaigns/{campaign.pk}/tasks/",
+        [{"text": "fine"}, {"text": "ok", "notes": ["a\x00b"]}],
+        format="json",
+    )
+    assert response.status_code == 400
+    assert error(response) == {
+        "code": "nul-character",
+        "message": "Item 1 holds a NUL character.",
+        "field": "[1]",
+    }
+    assert not Task.objects.filter(campaign=campaign).exists()

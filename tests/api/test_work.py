@@ -163,3 +163,20 @@ def test_a_restricted_campaign_is_invisible_to_workers_not_on_its_list(project, 
     # and a listed worker may claim it
     campaign.worker_users.add(worker)
     assert worker_client.post(f"/api/v1/work/campaigns/{campaign.pk}/claim/").status_code == 201
+
+
+def test_answers_holding_a_nul_character_are_a_400_and_change_nothing(active_campaign, worker_client):
+    claimed = body(worker_client.post(f"/api/v1/work/campaigns/{active_campaign.pk}/claim/"))
+    response = worker_client.post(
+        f"/api/v1/work/assignments/{claimed['id']}/submit/",
+        {"answers": {"label": "cat", "tags": ["ok", "bad\x00"]}},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert error(response) == {
+        "code": "nul-character",
+        "message": "Answer 'tags' holds a NUL character.",
+        "field": "answers.tags",
+    }
+    assignment = Assignment.objects.get(pk=claimed["id"])
+    assert (assignment.state, assignment.answers) == ("accepted", {})
