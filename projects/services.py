@@ -2,6 +2,7 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 
 from crowdplatform.errors import ValidationFailed
+from crowdplatform.jsonvalues import holds_nul
 
 from .models import Project
 from .templating import template_fields
@@ -33,6 +34,8 @@ def _validate(values: dict) -> None:
         )
     if "data" in values and not isinstance(values["data"], dict):
         raise ValidationFailed("data must be a JSON object.", code="invalid-type", field="data")
+    if holds_nul(values.get("data")):
+        raise ValidationFailed("data holds a NUL character.", code="nul-character", field="data")
     for field in ("default_results_per_task",):
         if field in values and (not isinstance(values[field], int) or values[field] < 1):
             raise ValidationFailed(

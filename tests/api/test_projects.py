@@ -84,3 +84,16 @@ def test_a_scoped_manager_may_patch(project):
     response = token_client(manager).patch(f"/api/v1/projects/{project.pk}", {"priority": 5}, format="json")
     assert response.status_code == 200
     assert body(response)["priority"] == 5
+
+
+def test_project_data_or_a_name_holding_a_nul_character_is_a_400_and_changes_nothing(
+    project, requester_client
+):
+    # when the free data, then the name, of a project would hold a NUL character
+    data = requester_client.patch(f"/api/v1/projects/{project.pk}/", {"data": {"k": "a\x00b"}}, format="json")
+    name = requester_client.patch(f"/api/v1/projects/{project.pk}/", {"name": "a\x00b"}, format="json")
+    # then both are refused naming the field, and the project is as it was
+    assert (data.status_code, error(data)["code"], error(data)["field"]) == (400, "nul-character", "data")
+    assert (name.status_code, error(name)["field"]) == (400, "name")
+    stored = Project.objects.get(pk=project.pk)
+    assert (stored.data, stored.name) == (project.data, project.name)
