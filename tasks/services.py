@@ -59,16 +59,20 @@ def task_claim_next(*, campaign_id: int, worker: User, now: datetime | None = No
     now = now or timezone.now()
     campaign = campaign_get_for_worker(user=worker, pk=campaign_id)
     _check_cap(campaign, worker, now)
-    for _ in range(CLAIM_ATTEMPTS):
+    races = 0
+    while races < CLAIM_ATTEMPTS:
         try:
             with transaction.atomic():
                 assignment, found = _claim_once(campaign, worker, now)
         except IntegrityError:
+            races += 1
             continue
         if assignment is not None:
             return assignment
         if not found:
             break
+        # A task whose bookkeeping was out of date was mended: it is not offered again at ``now``, so this
+        # loop ends after at most as many rounds as there were such tasks.
     raise Conflict("No task is available for you in this campaign.", code="no-task-available")
 
 

@@ -10,7 +10,7 @@ from crowdplatform.errors import Conflict
 from results.models import Assignment, AssignmentState
 from results.services import assignment_skip, assignment_submit, assignments_expire_due
 from tasks.models import Task
-from tasks.services import task_claim_next
+from tasks.services import CLAIM_ATTEMPTS, task_claim_next
 from tests.conftest import token_client
 from tests.factories import CampaignFactory, TaskFactory, UserFactory
 
@@ -102,21 +102,24 @@ def test_expiry_sweep_is_idempotent_and_reopens_the_task():
     assert task.is_open is True
 
 
-def test_a_task_whose_bookkeeping_is_out_of_date_is_mended_and_the_next_one_given():
-    # given a one-result task that is done, but whose bookkeeping still says a holder may expire at noon
+def test_tasks_whose_bookkeeping_is_out_of_date_are_mended_and_the_next_one_given():
+    # given more done one-result tasks than a claim's retries, each of whose bookkeeping still says a holder
+    # may expire a minute ago, and one task that needs work after them
     campaign = CampaignFactory(results_per_task=1)
-    first, second = TaskFactory(campaign=campaign), TaskFactory(campaign=campaign)
-    done_by = UserFactory()
-    done = task_claim_next(campaign_id=campaign.pk, worker=done_by)
-    assignment_submit(assignment_id=done.pk, worker=done_by, answers={"label": "x"})
+    done_tasks = [TaskFactory(campaign=campaign) for _ in range(CLAIM_ATTEMPTS + 2)]
+    open_task = TaskFactory(campaign=campaign)
+    for _ in done_tasks:
+        done_by = UserFactory()
+        done = task_claim_next(campaign_id=campaign.pk, worker=done_by)
+        assignment_submit(assignment_id=done.pk, worker=done_by, answers={"label": "x"})
     stale_at = timezone.now() - timedelta(minutes=1)
-    Task.objects.filter(pk=first.pk).update(is_open=False, reopen_at=stale_at)
+    Task.objects.filter(pk__in=[t.pk for t in done_tasks]).update(is_open=False, reopen_at=stale_at)
     # when another worker claims
     taken = task_claim_next(campaign_id=campaign.pk, worker=UserFactory())
-    # then they get the task that needs work, and the done one is marked as never reopening
-    first.refresh_from_db()
-    assert taken.task_id == second.pk
-    assert (first.is_open, first.reopen_at) == (False, None)
+    # then they get the task that needs work, and every done one is marked as never reopening
+    assert taken.task_id == open_task.pk
+    mended = Task.objects.filter(pk__in=[t.pk for t in done_tasks]).values_list("is_open", "reopen_at")
+    assert set(mended) == {(False, None)}
 
 
 def test_submitting_the_last_holder_of_a_full_task_clears_its_reopen_time():
