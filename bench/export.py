@@ -1,11 +1,13 @@
-"""Export of N submitted results through the native CSV endpoint, against a raw ``COPY (SELECT ...) TO STDOUT``.
+"""Export of N submitted results through a CSV endpoint, against a raw ``COPY (SELECT ...) TO STDOUT``.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/cp_bench .venv/bin/python bench/export.py --rows 1000000
+    DATABASE_URL=... .venv/bin/python bench/export.py --rows 1000000 --surface turkle
 
 Creates N tasks and N submitted results with SQL (``INSERT ... SELECT generate_series``), then downloads
-``GET /api/v1/campaigns/{id}/results.csv`` from a gunicorn server (one sync worker), streaming the body to
-nowhere, and measures wall time and the server's peak RSS. The baseline is a raw COPY of the same rows
-(same joins, same columns) to STDOUT.
+``GET /api/v1/campaigns/{id}/results.csv`` (``--surface native``, the default) or Turkle's
+``GET /api/batches/{id}/results/`` (``--surface turkle``) from a gunicorn server (one sync worker),
+streaming the body to nowhere, and measures wall time and the server's peak RSS. The baseline is a raw COPY
+of the same rows (same joins, same columns) to STDOUT.
 """
 
 import argparse
@@ -146,11 +148,15 @@ def download(port: int, path: str, token: str) -> tuple[int, int, int]:
     return int(first.split(b" ", 2)[1]), size, lines
 
 
+PATHS = {"native": "/api/v1/campaigns/{id}/results.csv", "turkle": "/api/batches/{id}/results/"}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--surface", choices=sorted(PATHS), default="native")
     args = parser.parse_args()
     url = harness.setup()
 
@@ -169,7 +175,7 @@ def main() -> None:
     with harness.Server(workers=1) as server:
         before = server.peak_rss_mb()
         started = time.perf_counter()
-        status, size, lines = download(server.port, f"/api/v1/campaigns/{campaign.pk}/results.csv", token)
+        status, size, lines = download(server.port, PATHS[args.surface].format(id=campaign.pk), token)
         elapsed = time.perf_counter() - started
         peak = server.peak_rss_mb()
         master = server.master_rss_mb()
@@ -177,14 +183,17 @@ def main() -> None:
         raise SystemExit(f"export failed: {status}")
     assert lines >= args.rows + 1, (lines, args.rows)
     print(
-        f"ours: GET results.csv through gunicorn: {elapsed:.2f} s ({args.rows / elapsed:,.0f} rows/s), "
+        f"ours: GET {PATHS[args.surface]} through gunicorn: {elapsed:.2f} s ({args.rows / elapsed:,.0f} rows/s), "
         f"{size / 1e6:.1f} MB, server worker peak RSS {peak} MB (idle {before} MB; master {master} MB)"
     )
     ratio = elapsed / raw
-    print(f"ratio to raw COPY TO: {ratio:.2f} (target <= 3), peak RSS target < 100 MB")
+    # The 3x target is the native export's; Turkle's byte-compatible CSV is formatted in Python.
+    target = " (target <= 3)" if args.surface == "native" else ""
+    print(f"ratio to raw COPY TO: {ratio:.2f}{target}, peak RSS target < 100 MB")
     harness.result(
         {
             "benchmark": "export",
+            "surface": args.surface,
             "rows": args.rows,
             "wall_s": round(elapsed, 3),
             "rows_per_s": round(args.rows / elapsed),
