@@ -27,8 +27,9 @@ DONE_STATES = (AssignmentState.SUBMITTED, AssignmentState.APPROVED, AssignmentSt
 class Assignment(models.Model):
     """One worker on one task."""
 
-    # No single-column indexes on these three: the composite indexes below lead with each of them, and every
-    # index is one more write on each claim, submit and approval.
+    # No single-column indexes on these three: the unique (task, worker) constraint and the composite
+    # indexes below lead with each of them, and every index is one more write on each claim, submit and
+    # approval.
     task = models.ForeignKey(
         "tasks.Task", on_delete=models.CASCADE, related_name="assignments", db_index=False
     )
@@ -74,8 +75,10 @@ class Assignment(models.Model):
                 condition=Q(quality__isnull=True) | Q(quality__lte=100), name="assignment_quality_range"
             ),
         ]
+        # No (task, state) index: the unique (task, worker) index leads with the task and serves every
+        # lookup of a task's assignments (a handful of rows each), and an index keyed on the state is one
+        # more write on every claim, submit and approval.
         indexes = [
-            models.Index(fields=["task", "state"]),
             models.Index(fields=["campaign", "state", "submitted_at"]),
             models.Index(fields=["worker", "state"]),
             models.Index(fields=["expires_at"], condition=Q(state="accepted"), name="assignment_expiry_due"),
