@@ -21,6 +21,9 @@ CHROMIUM_ARGS = [
 def pytest_collection_modifyitems(config, items):
     if CHROMIUM:
         return
+    if os.environ.get("CROWD_REQUIRE_BROWSER"):
+        # CI sets this: there the browser tests must run, never be skipped away.
+        raise pytest.UsageError("CROWD_REQUIRE_BROWSER is set but the system Chromium is missing")
     skip = pytest.mark.skip(reason="the system Chromium is missing (install Debian's chromium package)")
     for item in items:
         if "browser" in item.keywords:

@@ -58,6 +58,13 @@ def test_worker_accepts_fills_submits_returns_and_skips(live_server, page):
     frame.get_by_role("heading", name="Does this picture contain a bicycle?").wait_for()
     if SCREENSHOT:
         page.screenshot(path=SCREENSHOT, full_page=True)
+    # and the countdown to the time limit runs (an hour allowed: it shows 59 minutes and some seconds)
+    left = page.locator(".countdown .left")
+    shown = left.inner_text()
+    assert re.fullmatch(r"\((59:[0-5]\d|1:00:00) left\)", shown), shown
+    page.wait_for_function(
+        "shown => document.querySelector('.countdown .left').textContent !== shown", arg=shown, timeout=5000
+    )
     frame.get_by_label("Yes").check()
     frame.get_by_label("a person").check()
     frame.get_by_label("a vehicle").check()
