@@ -4,7 +4,13 @@ Each action calls the review services one result at a time, so every rule (revie
 reopening the task) applies exactly as in the API; errors are reported per result, not raised.
 """
 
+from datetime import timedelta
+
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
+from django.utils import timezone
 
 from crowdplatform.errors import ApplicationError
 
@@ -51,6 +57,46 @@ def reject_results(modeladmin, request, queryset):
     )
 
 
+class SoftRejectForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 80}),
+        help_text="Shown to the worker (Markdown): what to change.",
+    )
+    until = forms.DateTimeField(help_text="The worker may redo and resubmit until then (UTC).")
+
+
+@admin.action(description="Send selected results back for a redo (soft-reject, with a reason and a deadline)")
+def soft_reject_results(modeladmin, request, queryset):
+    # The first call shows the form; its submit comes back here with "apply" and the same selection.
+    form = SoftRejectForm(request.POST if "apply" in request.POST else None)
+    if form.is_valid():
+        reason, until = form.cleaned_data["reason"], form.cleaned_data["until"]
+        _each(
+            modeladmin,
+            request,
+            queryset,
+            "sent back for a redo",
+            lambda pk: review.result_soft_reject(
+                assignment_id=pk, reviewer=request.user, reason=reason, until=until
+            ),
+        )
+        return None
+    if not form.is_bound:
+        form = SoftRejectForm(initial={"until": timezone.now() + timedelta(days=2)})
+    return TemplateResponse(
+        request,
+        "admin/results/assignment/soft_reject.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": "Send results back for a redo",
+            "form": form,
+            "results": queryset,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "opts": modeladmin.model._meta,
+        },
+    )
+
+
 @admin.action(description="Overturn selected rejections into approvals")
 def overturn_rejections(modeladmin, request, queryset):
     _each(
@@ -68,4 +114,10 @@ def run_auto_approval(modeladmin, request, queryset):
     modeladmin.message_user(request, f"{count} due result(s) approved and paid.", messages.SUCCESS)
 
 
-REVIEW_ACTIONS: list = [approve_results, reject_results, overturn_rejections, run_auto_approval]
+REVIEW_ACTIONS: list = [
+    approve_results,
+    reject_results,
+    soft_reject_results,
+    overturn_rejections,
+    run_auto_approval,
+]
