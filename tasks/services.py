@@ -18,8 +18,8 @@ from .models import Task
 CLAIM_ATTEMPTS = 8
 
 
-def task_qs_for_update(*, skip_locked: bool = False):
-    return Task.objects.select_for_update(skip_locked=skip_locked)
+def task_qs_for_update():
+    return Task.objects.select_for_update()
 
 
 def task_close(*, task: Task, now: datetime) -> None:
