@@ -1,17 +1,18 @@
 """Writes on assignments: submit, return, skip, and the expiry sweep."""
 
+import json
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import User
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
 from django.utils import timezone
 
-from campaigns.models import CampaignState
+from campaigns.models import Campaign, CampaignState
 from crowdplatform.errors import Conflict, NotFound, ValidationFailed
 from crowdplatform.jsonvalues import holds_nul
+from crowdplatform.sqlrows import Layout
 from tasks.models import Task
-from tasks.services import task_qs_for_update, task_refresh_slots
+from tasks.services import task_lock, task_qs_for_update, task_refresh_slots
 
 from .models import Assignment, AssignmentState
 
@@ -54,12 +55,20 @@ def _lock_own(assignment_id: int, worker: User) -> Assignment:
     return assignment
 
 
+_OWN = Layout((Assignment, "a"), (Campaign, "c"), (Task, "t"))
+
+
 def _own(assignment_id: int, worker: User) -> Assignment:
-    assignment = (
-        Assignment.objects.select_related("campaign", "task").filter(pk=assignment_id, worker=worker).first()
+    """The worker's assignment with its campaign and task; SQL text, as it runs on every submit."""
+    found = _OWN.fetch_one(
+        f"SELECT {_OWN.columns} FROM results_assignment a"
+        " JOIN campaigns_campaign c ON c.id = a.campaign_id JOIN tasks_task t ON t.id = a.task_id"
+        " WHERE a.id = %s AND a.worker_id = %s",
+        [assignment_id, worker.pk],
     )
-    if assignment is None:
+    if found is None:
         raise NotFound("No such assignment.", code="assignment-not-found")
+    assignment, assignment.campaign, assignment.task = found
     return assignment
 
 
@@ -82,6 +91,32 @@ def _check_submittable(assignment: Assignment, now: datetime) -> None:
         raise Conflict("The campaign was cancelled.", code="campaign-closed")
 
 
+# The submit's one write, as SQL text (it runs on every submit): it changes the assignment only if it is
+# still in the state it was read in and its deadline has not passed.
+_SUBMIT = f"""
+UPDATE results_assignment
+SET state = '{AssignmentState.SUBMITTED}', answers = %(answers)s, submitted_at = %(now)s,
+    review_due_at = %(review_due)s, updated_at = %(now)s
+WHERE id = %(id)s AND state = %(state)s AND {{deadline}} > %(now)s"""
+_SUBMIT_ACCEPTED = _SUBMIT.format(deadline="expires_at")
+_SUBMIT_REDO = _SUBMIT.format(deadline="redo_until")
+
+
+def _mark_submitted(assignment: Assignment, answers: dict, now: datetime, review_due_at: datetime) -> bool:
+    at = connection.ops.adapt_datetimefield_value
+    sql = _SUBMIT_ACCEPTED if assignment.state == AssignmentState.ACCEPTED else _SUBMIT_REDO
+    params = {
+        "answers": json.dumps(answers),
+        "now": at(now),
+        "review_due": at(review_due_at),
+        "id": assignment.pk,
+        "state": assignment.state,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount == 1
+
+
 @transaction.atomic
 def assignment_submit(
     *, assignment_id: int, worker: User, answers: dict, now: datetime | None = None
@@ -100,19 +135,9 @@ def assignment_submit(
     answers = validate_answers(answers)
     assignment = _own(assignment_id, worker)
     _check_submittable(assignment, now)
-    full_task = task_qs_for_update().get(pk=assignment.task_id) if assignment.task.reopen_at else None
-    deadline = (
-        Q(expires_at__gt=now) if assignment.state == AssignmentState.ACCEPTED else Q(redo_until__gt=now)
-    )
+    full_task = task_lock(task_id=assignment.task_id) if assignment.task.reopen_at else None
     review_due_at = now + timedelta(seconds=assignment.campaign.review_window_s)
-    submitted = Assignment.objects.filter(deadline, pk=assignment.pk, state=assignment.state).update(
-        state=AssignmentState.SUBMITTED,
-        answers=answers,
-        submitted_at=now,
-        review_due_at=review_due_at,
-        updated_at=now,
-    )
-    if not submitted:
+    if not _mark_submitted(assignment, answers, now, review_due_at):
         # It changed since it was read (a parallel submit, a sweep, a review): say what it is now.
         _check_submittable(_own(assignment_id, worker), now)
         raise Conflict("The assignment changed while it was being submitted.", code="assignment-changed")

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from django.db import connection
 
+from crowdplatform.sqlrows import Layout
 from results.models import DONE_STATES, AssignmentState
 
 from .models import Task
@@ -18,10 +19,10 @@ _DONE = ", ".join(f"'{state}'" for state in DONE_STATES)
 _ACCEPTED = f"'{AssignmentState.ACCEPTED}'"
 _SKIPPED = f"'{AssignmentState.SKIPPED}'"
 
+_TASK = Layout((Task, "t"))
 _MINE = "SELECT 1 FROM results_assignment a WHERE a.task_id = t.id AND a.worker_id = %(worker)s"
 _CANDIDATE = """
-SELECT t.id, t.campaign_id, t.position, t.input, t.results_needed, t.is_open, t.reopen_at, t.created_at
-FROM tasks_task t
+SELECT {columns} FROM tasks_task t
 WHERE t.campaign_id = %(campaign)s AND {where} AND {mine}
 ORDER BY {order}
 LIMIT 1"""
@@ -43,7 +44,7 @@ UPDATE tasks_task SET is_open = %(false)s, reopen_at = (
 
 def _candidate_sql(*, due: bool, skipped: bool) -> str:
     mine = f"EXISTS ({_MINE} AND a.state = {_SKIPPED})" if skipped else f"NOT EXISTS ({_MINE})"
-    sql = _CANDIDATE.format(mine=mine, **(_DUE if due else _OPEN))
+    sql = _CANDIDATE.format(columns=_TASK.columns, mine=mine, **(_DUE if due else _OPEN))
     if connection.features.has_select_for_update_skip_locked:
         sql += " FOR UPDATE OF t SKIP LOCKED"
     return sql
@@ -58,10 +59,42 @@ def next_free_task(*, campaign_id: int, worker_id: int, now: datetime, skipped: 
     (``skipped``: that the worker skipped); a task another transaction holds is passed over."""
     params = {"campaign": campaign_id, "worker": worker_id, "now": _at(now)}
     for due in (True, False):
-        found = next(iter(Task.objects.raw(_candidate_sql(due=due, skipped=skipped), params)), None)
+        found = _TASK.fetch_one(_candidate_sql(due=due, skipped=skipped), params)
         if found is not None:
-            return found
+            return found[0]
     return None
+
+
+def lock(*, task_id: int) -> Task:
+    """The task, locked until the end of the transaction (waiting for another holder of the lock)."""
+    sql = f"SELECT {_TASK.columns} FROM tasks_task t WHERE t.id = %s"
+    if connection.features.has_select_for_update:
+        sql += " FOR UPDATE"
+    return _TASK.fetch_one(sql, [task_id])[0]
+
+
+_INSERT_ACCEPTED = f"""
+INSERT INTO results_assignment (task_id, campaign_id, worker_id, state, answers, accepted_at, expires_at,
+                                feedback, updated_at)
+VALUES (%(task)s, %(campaign)s, %(worker)s, {_ACCEPTED}, '{{}}', %(now)s, %(expires)s, '', %(now)s)
+RETURNING id"""
+
+
+def insert_accepted(
+    *, task_id: int, campaign_id: int, worker_id: int, now: datetime, expires_at: datetime
+) -> int:
+    """Insert the worker's accepted assignment on the task and return its id. A second one of the same worker
+    on the task raises ``IntegrityError`` (the unique (task, worker) constraint)."""
+    params = {
+        "task": task_id,
+        "campaign": campaign_id,
+        "worker": worker_id,
+        "now": _at(now),
+        "expires": _at(expires_at),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT_ACCEPTED, params)
+        return cursor.fetchone()[0]
 
 
 def live_slots(*, task_id: int, now: datetime) -> int:

@@ -22,6 +22,11 @@ def task_qs_for_update():
     return Task.objects.select_for_update()
 
 
+def task_lock(*, task_id: int) -> Task:
+    """Lock the task until the end of the caller's transaction (SQL text: submits of full tasks run it)."""
+    return claim_sql.lock(task_id=task_id)
+
+
 def task_close(*, task: Task, now: datetime) -> None:
     """Mark a task the caller has locked as full: not open, and offered again when its first holder expires."""
     claim_sql.close(task_id=task.pk, now=now)
@@ -125,14 +130,19 @@ def _take(
         if revived:
             assignment = Assignment.objects.get(task=task, worker=worker)
     if assignment is None:
-        assignment = Assignment.objects.create(
+        assignment = Assignment(
             task=task,
             worker=worker,
             campaign=campaign,
             state=AssignmentState.ACCEPTED,
             accepted_at=now,
             expires_at=expires_at,
+            updated_at=now,
         )
+        assignment.pk = claim_sql.insert_accepted(
+            task_id=task.pk, campaign_id=campaign.pk, worker_id=worker.pk, now=now, expires_at=expires_at
+        )
+        assignment._state.adding = False
     if live + 1 >= task.results_needed:
         task_close(task=task, now=now)
     assignment.task = task
