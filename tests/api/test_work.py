@@ -2,8 +2,10 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from rest_framework import serializers
 
 from campaigns.models import CampaignState
+from results.api.serializers import WorkAssignmentOutputSerializer
 from results.models import Assignment, AssignmentState
 from tests.api.envelope import body, error
 from tests.conftest import token_client
@@ -180,3 +182,37 @@ def test_answers_holding_a_nul_character_are_a_400_and_change_nothing(active_cam
     }
     assignment = Assignment.objects.get(pk=claimed["id"])
     assert (assignment.state, assignment.answers) == ("accepted", {})
+
+
+@pytest.mark.parametrize(
+    "state, extra",
+    [
+        (AssignmentState.ACCEPTED, {}),
+        (AssignmentState.SUBMITTED, {"answers": {"label": "yes", "tags": ["a", "b"]}, "submitted": True}),
+        (AssignmentState.SOFT_REJECTED, {"feedback": "Look again at **row 3**.", "redo": True}),
+        (AssignmentState.RETURNED, {"closed": True}),
+    ],
+)
+def test_the_worker_assignment_renders_as_its_declared_fields_do(active_campaign, worker, state, extra):
+    # given an assignment with every optional value set or unset
+    now = timezone.now().replace(microsecond=123456)
+    assignment = Assignment.objects.create(
+        task=active_campaign.tasks.first(),
+        worker=worker,
+        campaign=active_campaign,
+        state=state,
+        answers=extra.get("answers", {}),
+        accepted_at=now,
+        expires_at=now + timedelta(hours=1),
+        submitted_at=now if extra.get("submitted") else None,
+        closed_at=now if extra.get("closed") else None,
+        feedback=extra.get("feedback", ""),
+        redo_until=now + timedelta(days=1) if extra.get("redo") else None,
+    )
+    assignment = Assignment.objects.select_related("task", "campaign").get(pk=assignment.pk)
+    serializer = WorkAssignmentOutputSerializer(assignment)
+    # when it is rendered by the serializer's own writer
+    fast = serializer.data
+    # then it is exactly what DRF makes of the declared fields
+    assert fast == serializers.Serializer.to_representation(serializer, assignment)
+    assert list(fast) == list(WorkAssignmentOutputSerializer().fields)
