@@ -7,6 +7,7 @@ PostgreSQL and SQLite: the row lock is added only where the database has ``FOR U
 """
 
 from datetime import datetime
+from functools import cache
 
 from django.db import connection
 
@@ -21,15 +22,17 @@ _SKIPPED = f"'{AssignmentState.SKIPPED}'"
 
 _TASK = Layout((Task, "t"))
 _MINE = "SELECT 1 FROM results_assignment a WHERE a.task_id = t.id AND a.worker_id = %(worker)s"
-_CANDIDATE = """
-SELECT {columns} FROM tasks_task t
+# The task to take: the first whose holders may have expired (the oldest work), else the first open one in
+# order. Two narrow picks instead of one OR, so each uses its own partial index; both in one statement, the
+# second run only when the first finds nothing. Each pick locks the row it returns and passes over rows
+# another transaction holds.
+_PICK = """(SELECT t.id FROM tasks_task t
 WHERE t.campaign_id = %(campaign)s AND {where} AND {mine}
 ORDER BY {order}
-LIMIT 1"""
-# Two narrow statements instead of one OR, so each uses its own partial index: tasks whose holders may have
-# expired come first (they are the oldest), then open ones in order.
+LIMIT 1{lock})"""
 _DUE = {"where": "t.reopen_at <= %(now)s", "order": "t.reopen_at, t.position"}
 _OPEN = {"where": "t.is_open", "order": "t.position"}
+_CANDIDATE = "SELECT {columns} FROM tasks_task t WHERE t.id = COALESCE({due}, {open})"
 
 # Slots a task's assignments hold at a moment: done work, and accepted work not yet expired.
 _LIVE_SLOTS = f"""
@@ -42,12 +45,12 @@ UPDATE tasks_task SET is_open = %(false)s, reopen_at = (
 ) WHERE id = %(task)s"""
 
 
-def _candidate_sql(*, due: bool, skipped: bool) -> str:
+@cache
+def _candidate_sql(*, skipped: bool) -> str:
     mine = f"EXISTS ({_MINE} AND a.state = {_SKIPPED})" if skipped else f"NOT EXISTS ({_MINE})"
-    sql = _CANDIDATE.format(columns=_TASK.columns, mine=mine, **(_DUE if due else _OPEN))
-    if connection.features.has_select_for_update_skip_locked:
-        sql += " FOR UPDATE OF t SKIP LOCKED"
-    return sql
+    lock = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    due, open_ = (_PICK.format(mine=mine, lock=lock, **pick) for pick in (_DUE, _OPEN))
+    return _CANDIDATE.format(columns=_TASK.columns, due=due, open=open_)
 
 
 def _at(now: datetime):
@@ -58,11 +61,8 @@ def next_free_task(*, campaign_id: int, worker_id: int, now: datetime, skipped: 
     """Lock and return the first task of the campaign that may have room and that the worker has not had
     (``skipped``: that the worker skipped); a task another transaction holds is passed over."""
     params = {"campaign": campaign_id, "worker": worker_id, "now": _at(now)}
-    for due in (True, False):
-        found = _TASK.fetch_one(_candidate_sql(due=due, skipped=skipped), params)
-        if found is not None:
-            return found[0]
-    return None
+    found = _TASK.fetch_one(_candidate_sql(skipped=skipped), params)
+    return None if found is None else found[0]
 
 
 def lock(*, task_id: int) -> Task:
