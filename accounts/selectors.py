@@ -4,23 +4,22 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from crowdplatform.errors import NotFound
-from crowdplatform.sqlrows import Layout
+from crowdplatform.sqlrows import Layout, Statement
 
 from .models import ApiToken, LedgerEntry, PermissionGrant, Profile, Wallet
 from .money import default_commission_rate
 from .services import hash_key
 
 _TOKEN = Layout((ApiToken, "t"), (User, "u"))
+_TOKEN_BY_HASH = Statement(
+    f"SELECT {_TOKEN.columns} FROM accounts_apitoken t JOIN auth_user u ON u.id = t.user_id WHERE t.key_hash = %s"
+)
 
 
 def api_token_get_active(*, key: str) -> ApiToken | None:
     """The token with this key and its user, if both are still good. Runs on every API request, so the
     read is SQL text (see ``crowdplatform.sqlrows``)."""
-    found = _TOKEN.fetch_one(
-        f"SELECT {_TOKEN.columns} FROM accounts_apitoken t JOIN auth_user u ON u.id = t.user_id"
-        " WHERE t.key_hash = %s",
-        [hash_key(key)],
-    )
+    found = _TOKEN.fetch_one(_TOKEN_BY_HASH, [hash_key(key)])
     if found is None:
         return None
     token, token.user = found

@@ -7,7 +7,7 @@ from django.utils import timezone
 from accounts.models import PermissionName
 from accounts.selectors import scoped_ids
 from crowdplatform.errors import Conflict, Forbidden, NotFound
-from crowdplatform.sqlrows import Layout
+from crowdplatform.sqlrows import Layout, Statement
 from projects.models import Project
 from results.models import DONE_STATES, Assignment, AssignmentState
 from tasks.models import ImportJob, Task
@@ -90,6 +90,10 @@ def _may_work(campaign: Campaign, user: User, now) -> bool:
 
 
 _CAMPAIGN = Layout((Campaign, "c"), (Project, "p"))
+_CAMPAIGN_BY_ID = Statement(
+    f"SELECT {_CAMPAIGN.columns} FROM campaigns_campaign c JOIN projects_project p ON p.id = c.project_id"
+    " WHERE c.id = %s"
+)
 
 
 def campaign_get_for_worker(*, user: User, pk: int) -> Campaign:
@@ -97,11 +101,7 @@ def campaign_get_for_worker(*, user: User, pk: int) -> Campaign:
     # Every claim passes here: one plain query (SQL text, see ``crowdplatform.sqlrows``) and the rule
     # checked on the row (membership only for a restricted campaign) cost a fraction of planning the list
     # query with its joins.
-    found = _CAMPAIGN.fetch_one(
-        f"SELECT {_CAMPAIGN.columns} FROM campaigns_campaign c JOIN projects_project p ON p.id = c.project_id"
-        " WHERE c.id = %s",
-        [pk],
-    )
+    found = _CAMPAIGN.fetch_one(_CAMPAIGN_BY_ID, [pk])
     if found is None:
         raise NotFound("No such campaign.", code="campaign-not-found")
     campaign, campaign.project = found

@@ -1,19 +1,72 @@
-"""Model instances from statements written as SQL text, for the few paths that run on every request.
+"""Statements written as SQL text, and model instances from their rows, for the few paths that run on
+every request (claim, submit, token authentication).
 
-Compiling an ORM query costs this machine 1–2 ms of CPU, more than PostgreSQL takes to run it; the claim,
-submit and token-authentication paths send their reads as text instead. ``Layout`` names the models a
-statement selects, in order, gives the select list to put in it, and turns each row back into those
-models with the same database converters the ORM applies (JSON, dates on SQLite, …).
+Compiling an ORM query costs this machine 1–2 ms of CPU, more than PostgreSQL takes to run it, so these
+paths send text. ``Statement`` holds one such statement; on PostgreSQL it is parsed and planned once per
+database connection (``PREPARE``) and then run by name (``EXECUTE``), which also spares the server the
+parse and plan that cost it more than running these statements. ``Layout`` names the models a statement
+selects, in order, gives the select list to put in it, and turns each row back into those models with
+the same database converters the ORM applies (JSON, dates on SQLite, …).
 
     CAMPAIGN = Layout((Campaign, "c"), (Project, "p"))
-    sql = f"SELECT {CAMPAIGN.columns} FROM campaigns_campaign c JOIN projects_project p ON ... WHERE c.id = %s"
-    campaign, project = CAMPAIGN.fetch_one(sql, [pk]) or (None, None)
+    BY_ID = Statement(
+        f"SELECT {CAMPAIGN.columns} FROM campaigns_campaign c JOIN projects_project p ON ... WHERE c.id = %s"
+    )
+    campaign, project = CAMPAIGN.fetch_one(BY_ID, [pk]) or (None, None)
+
+Set ``CROWD_PREPARED_STATEMENTS=0`` when the application reaches PostgreSQL through a pool that hands one
+server session to several clients (PgBouncer in transaction mode): prepared statements live in a session.
 """
 
+import itertools
+import re
 from functools import cached_property
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Model
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s|%s")
+
+
+class Statement:
+    _numbers = itertools.count(1)
+    by_name: dict[str, "Statement"] = {}
+
+    def __init__(self, sql: str):
+        self.sql = sql
+        self.name = f"crowd_{next(self._numbers)}"
+        Statement.by_name[self.name] = self
+        self._keys: list = []
+
+        def number(match):
+            key = match.group(1)
+            if key is None:  # positional: the n-th %s is the n-th parameter
+                key = len(self._keys)
+            elif key in self._keys:
+                return f"${self._keys.index(key) + 1}"
+            self._keys.append(key)
+            return f"${len(self._keys)}"
+
+        self._numbered = _PLACEHOLDER.sub(number, sql)
+
+    def execute(self, cursor, params) -> None:
+        db = cursor.db
+        if db.vendor != "postgresql" or not settings.CROWD_PREPARED_STATEMENTS:
+            cursor.execute(self.sql, params)
+            return
+        # Which statements this very server session has prepared; a new session (reconnect) starts empty.
+        session = db.__dict__.get("_crowd_prepared")
+        if session is None or session[0] is not db.connection:
+            session = db.__dict__["_crowd_prepared"] = (db.connection, set())
+        if self.name not in session[1]:
+            cursor.execute(f"PREPARE {self.name} AS {self._numbered}")
+            session[1].add(self.name)
+        values = [params[key] for key in self._keys]
+        cursor.execute(
+            f"EXECUTE {self.name}({', '.join(['%s'] * len(values))})" if values else f"EXECUTE {self.name}",
+            values or None,
+        )
 
 
 class Layout:
@@ -58,8 +111,8 @@ class Layout:
             instances.append(model.from_db(connection.alias, attnames, values))
         return tuple(instances)
 
-    def fetch_one(self, sql: str, params) -> tuple[Model, ...] | None:
+    def fetch_one(self, statement: Statement, params) -> tuple[Model, ...] | None:
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            statement.execute(cursor, params)
             row = cursor.fetchone()
         return None if row is None else self.load(row)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from campaigns.models import Campaign, CampaignState
 from crowdplatform.errors import Conflict, NotFound, ValidationFailed
 from crowdplatform.jsonvalues import holds_nul
-from crowdplatform.sqlrows import Layout
+from crowdplatform.sqlrows import Layout, Statement
 from tasks.models import Task
 from tasks.services import task_lock, task_qs_for_update, task_refresh_slots
 
@@ -56,16 +56,16 @@ def _lock_own(assignment_id: int, worker: User) -> Assignment:
 
 
 _OWN = Layout((Assignment, "a"), (Campaign, "c"), (Task, "t"))
+_OWN_BY_ID = Statement(
+    f"SELECT {_OWN.columns} FROM results_assignment a"
+    " JOIN campaigns_campaign c ON c.id = a.campaign_id JOIN tasks_task t ON t.id = a.task_id"
+    " WHERE a.id = %s AND a.worker_id = %s"
+)
 
 
 def _own(assignment_id: int, worker: User) -> Assignment:
     """The worker's assignment with its campaign and task; SQL text, as it runs on every submit."""
-    found = _OWN.fetch_one(
-        f"SELECT {_OWN.columns} FROM results_assignment a"
-        " JOIN campaigns_campaign c ON c.id = a.campaign_id JOIN tasks_task t ON t.id = a.task_id"
-        " WHERE a.id = %s AND a.worker_id = %s",
-        [assignment_id, worker.pk],
-    )
+    found = _OWN.fetch_one(_OWN_BY_ID, [assignment_id, worker.pk])
     if found is None:
         raise NotFound("No such assignment.", code="assignment-not-found")
     assignment, assignment.campaign, assignment.task = found
@@ -98,13 +98,13 @@ UPDATE results_assignment
 SET state = '{AssignmentState.SUBMITTED}', answers = %(answers)s, submitted_at = %(now)s,
     review_due_at = %(review_due)s, updated_at = %(now)s
 WHERE id = %(id)s AND state = %(state)s AND {{deadline}} > %(now)s"""
-_SUBMIT_ACCEPTED = _SUBMIT.format(deadline="expires_at")
-_SUBMIT_REDO = _SUBMIT.format(deadline="redo_until")
+_SUBMIT_ACCEPTED = Statement(_SUBMIT.format(deadline="expires_at"))
+_SUBMIT_REDO = Statement(_SUBMIT.format(deadline="redo_until"))
 
 
 def _mark_submitted(assignment: Assignment, answers: dict, now: datetime, review_due_at: datetime) -> bool:
     at = connection.ops.adapt_datetimefield_value
-    sql = _SUBMIT_ACCEPTED if assignment.state == AssignmentState.ACCEPTED else _SUBMIT_REDO
+    statement = _SUBMIT_ACCEPTED if assignment.state == AssignmentState.ACCEPTED else _SUBMIT_REDO
     params = {
         "answers": json.dumps(answers),
         "now": at(now),
@@ -113,7 +113,7 @@ def _mark_submitted(assignment: Assignment, answers: dict, now: datetime, review
         "state": assignment.state,
     }
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        statement.execute(cursor, params)
         return cursor.rowcount == 1
 
 

@@ -11,7 +11,7 @@ from functools import cache
 
 from django.db import connection
 
-from crowdplatform.sqlrows import Layout
+from crowdplatform.sqlrows import Layout, Statement
 from results.models import DONE_STATES, AssignmentState
 
 from .models import Task
@@ -35,22 +35,28 @@ _OPEN = {"where": "t.is_open", "order": "t.position"}
 _CANDIDATE = "SELECT {columns} FROM tasks_task t WHERE t.id = COALESCE({due}, {open})"
 
 # Slots a task's assignments hold at a moment: done work, and accepted work not yet expired.
-_LIVE_SLOTS = f"""
+_LIVE_SLOTS = Statement(f"""
 SELECT count(*) FROM results_assignment
-WHERE task_id = %(task)s AND (state IN ({_DONE}) OR (state = {_ACCEPTED} AND expires_at > %(now)s))"""
-_CLOSE = f"""
+WHERE task_id = %(task)s AND (state IN ({_DONE}) OR (state = {_ACCEPTED} AND expires_at > %(now)s))""")
+_CLOSE = Statement(f"""
 UPDATE tasks_task SET is_open = %(false)s, reopen_at = (
     SELECT min(expires_at) FROM results_assignment
     WHERE task_id = %(task)s AND state = {_ACCEPTED} AND expires_at > %(now)s
-) WHERE id = %(task)s"""
+) WHERE id = %(task)s""")
 
 
 @cache
-def _candidate_sql(*, skipped: bool) -> str:
+def _candidate(*, skipped: bool) -> Statement:
     mine = f"EXISTS ({_MINE} AND a.state = {_SKIPPED})" if skipped else f"NOT EXISTS ({_MINE})"
     lock = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
     due, open_ = (_PICK.format(mine=mine, lock=lock, **pick) for pick in (_DUE, _OPEN))
-    return _CANDIDATE.format(columns=_TASK.columns, due=due, open=open_)
+    return Statement(_CANDIDATE.format(columns=_TASK.columns, due=due, open=open_))
+
+
+@cache
+def _lock() -> Statement:
+    sql = f"SELECT {_TASK.columns} FROM tasks_task t WHERE t.id = %s"
+    return Statement(sql + " FOR UPDATE" if connection.features.has_select_for_update else sql)
 
 
 def _at(now: datetime):
@@ -61,23 +67,20 @@ def next_free_task(*, campaign_id: int, worker_id: int, now: datetime, skipped: 
     """Lock and return the first task of the campaign that may have room and that the worker has not had
     (``skipped``: that the worker skipped); a task another transaction holds is passed over."""
     params = {"campaign": campaign_id, "worker": worker_id, "now": _at(now)}
-    found = _TASK.fetch_one(_candidate_sql(skipped=skipped), params)
+    found = _TASK.fetch_one(_candidate(skipped=skipped), params)
     return None if found is None else found[0]
 
 
 def lock(*, task_id: int) -> Task:
     """The task, locked until the end of the transaction (waiting for another holder of the lock)."""
-    sql = f"SELECT {_TASK.columns} FROM tasks_task t WHERE t.id = %s"
-    if connection.features.has_select_for_update:
-        sql += " FOR UPDATE"
-    return _TASK.fetch_one(sql, [task_id])[0]
+    return _TASK.fetch_one(_lock(), [task_id])[0]
 
 
-_INSERT_ACCEPTED = f"""
+_INSERT_ACCEPTED = Statement(f"""
 INSERT INTO results_assignment (task_id, campaign_id, worker_id, state, answers, accepted_at, expires_at,
                                 feedback, updated_at)
 VALUES (%(task)s, %(campaign)s, %(worker)s, {_ACCEPTED}, '{{}}', %(now)s, %(expires)s, '', %(now)s)
-RETURNING id"""
+RETURNING id""")
 
 
 def insert_accepted(
@@ -93,18 +96,18 @@ def insert_accepted(
         "expires": _at(expires_at),
     }
     with connection.cursor() as cursor:
-        cursor.execute(_INSERT_ACCEPTED, params)
+        _INSERT_ACCEPTED.execute(cursor, params)
         return cursor.fetchone()[0]
 
 
 def live_slots(*, task_id: int, now: datetime) -> int:
     """How many of the task's slots are held at ``now``."""
     with connection.cursor() as cursor:
-        cursor.execute(_LIVE_SLOTS, {"task": task_id, "now": _at(now)})
+        _LIVE_SLOTS.execute(cursor, {"task": task_id, "now": _at(now)})
         return cursor.fetchone()[0]
 
 
 def close(*, task_id: int, now: datetime) -> None:
     """Mark a full task as not open, to be offered again when its first accepted holder expires."""
     with connection.cursor() as cursor:
-        cursor.execute(_CLOSE, {"task": task_id, "now": _at(now), "false": False})
+        _CLOSE.execute(cursor, {"task": task_id, "now": _at(now), "false": False})

@@ -146,6 +146,9 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Platform rules
+# Hot-path statements are prepared once per PostgreSQL session (crowdplatform.sqlrows); turn off behind a
+# pool that shares sessions between clients, such as PgBouncer in transaction mode.
+CROWD_PREPARED_STATEMENTS = env_bool("CROWD_PREPARED_STATEMENTS", True)
 CROWD_CURRENCY = os.environ.get("CROWD_CURRENCY", "EUR")
 CROWD_LOGIN_TOKEN_TTL = timedelta(seconds=int(os.environ.get("CROWD_LOGIN_TOKEN_TTL", "3600")))
 CROWD_LOGIN_FAILURES_ALLOWED = int(os.environ.get("CROWD_LOGIN_FAILURES_ALLOWED", "10"))

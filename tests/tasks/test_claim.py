@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from campaigns.models import CampaignState
 from crowdplatform.errors import Conflict
+from crowdplatform.sqlrows import Statement
 from results.models import Assignment, AssignmentState
 from results.services import assignment_skip, assignment_submit, assignments_expire_due
 from tasks.models import Task
@@ -144,9 +145,16 @@ def test_submitting_the_last_holder_of_a_full_task_clears_its_reopen_time():
 
 
 def _statements(captured) -> list[str]:
-    """The verbs of the statements sent, leaving out the savepoints of the test's own transaction."""
-    verbs = [q["sql"].split()[0] for q in captured.captured_queries]
-    return [v for v in verbs if v not in ("SAVEPOINT", "RELEASE")]
+    """The verbs of the statements run, leaving out the savepoints of the test's own transaction and the
+    PREPAREs of a connection's first use of a hot-path statement; EXECUTE counts as the verb it runs."""
+    verbs = []
+    for query in captured.captured_queries:
+        verb, *rest = query["sql"].split(maxsplit=2)
+        if verb == "EXECUTE":
+            verb = Statement.by_name[rest[0].split("(")[0]].sql.split()[0]
+        if verb not in ("SAVEPOINT", "RELEASE", "PREPARE"):
+            verbs.append(verb)
+    return verbs
 
 
 def test_claim_and_submit_cost_a_handful_of_queries():
@@ -172,3 +180,27 @@ def test_claim_and_submit_cost_a_handful_of_queries():
         )
     assert (submitted.status_code, submitted.json()["data"]["state"]) == (200, "submitted")
     assert _statements(submit) == ["SELECT", "SELECT", "UPDATE"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_hot_path_statements_are_prepared_once_per_database_session():
+    # given a campaign, a worker whose token has been used once, and a new database session
+    campaign = CampaignFactory(results_per_task=1)
+    TaskFactory.create_batch(3, campaign=campaign)
+    client = token_client(UserFactory())
+    client.get("/api/v1/work/assignments/")
+    connection.close()
+
+    def prepares_of_a_claim():
+        with CaptureQueriesContext(connection) as claim:
+            assert client.post(f"/api/v1/work/campaigns/{campaign.pk}/claim/").status_code == 201
+        return sum(q["sql"].startswith("PREPARE") for q in claim.captured_queries)
+
+    # when it claims for the first time on this session, then its statements are prepared
+    assert prepares_of_a_claim() > 0
+    # and the next claim only runs them
+    assert prepares_of_a_claim() == 0
+    # and after the session is replaced, they are prepared again on the new one
+    connection.close()
+    assert prepares_of_a_claim() > 0
