@@ -1,6 +1,6 @@
 from crowdplatform.api.routers import OptionalSlashRouter
 
-from .views import CampaignViewSet, ProjectCampaignViewSet, WorkCampaignViewSet
+from .views import CampaignViewSet, ProjectCampaignViewSet
 
 router = OptionalSlashRouter()
 router.include_root_view = False
@@ -8,6 +8,5 @@ router.register("campaigns", CampaignViewSet, basename="campaign")
 router.register(
     r"projects/(?P<project_pk>\d+)/campaigns", ProjectCampaignViewSet, basename="project-campaign"
 )
-router.register("work/campaigns", WorkCampaignViewSet, basename="work-campaign")
 
 urlpatterns = router.urls

@@ -9,6 +9,10 @@ from .views import ApiIndexView, UnknownEndpointView
 app_name = "api"
 
 urlpatterns = [
+    # The worker's routes first: a request is matched against the patterns in order, and claims and submits
+    # are most of the traffic.
+    path("", include("campaigns.api.work_urls")),
+    path("", include("results.api.work_urls")),
     re_path(r"^$", ApiIndexView.as_view(), name="index"),
     re_path(
         r"^schema/?$",

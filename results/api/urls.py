@@ -1,10 +1,9 @@
 from crowdplatform.api.routers import OptionalSlashRouter
 
-from .views import AssignmentViewSet, WorkAssignmentViewSet
+from .views import AssignmentViewSet
 
 router = OptionalSlashRouter()
 router.include_root_view = False
 router.register("assignments", AssignmentViewSet, basename="assignment")
-router.register("work/assignments", WorkAssignmentViewSet, basename="work-assignment")
 
 urlpatterns = router.urls
