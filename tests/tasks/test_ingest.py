@@ -4,12 +4,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignState
 from crowdplatform.errors import Conflict, ValidationFailed
 from projects.templating import template_fields
-from tasks.ingest import parse_csv, tasks_ingest_csv, tasks_ingest_rows
+from tasks.ingest import _row_checks_off, parse_csv, tasks_ingest_csv, tasks_ingest_rows
 from tasks.models import ImportJob, Task
 from tests.factories import CampaignFactory, ProjectFactory, TaskFactory
 
@@ -320,3 +321,45 @@ class _OneByte(io.RawIOBase):
         byte = self._data.read(1)
         buffer[: len(byte)] = byte
         return len(byte)
+
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="COPY and trigger roles are PostgreSQL's"
+)
+
+
+def _replication_role() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW session_replication_role")
+        return cursor.fetchone()[0]
+
+
+@postgres_only
+def test_after_the_copy_the_foreign_key_checks_every_other_write_again():
+    # given a CSV ingested by a role that may spare the COPY its per-row foreign-key checks
+    campaign = _campaign("<p>${a}</p>")
+    tasks_ingest_csv(campaign=campaign, stream=io.BytesIO(b"a\n1\n2\n"))
+    assert Task.objects.filter(campaign=campaign).count() == 2
+    # then within the same transaction the triggers fire again
+    assert _replication_role() == "origin"
+    # and a task naming a campaign that does not exist is refused
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Task.objects.create(campaign_id=campaign.pk + 10_000, position=1)
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+@postgres_only
+def test_the_per_row_checks_are_spared_only_where_the_role_may():
+    with connection.cursor() as cursor:
+        # given the test database's owner (a superuser here): the checks can be turned off
+        with transaction.atomic():
+            assert _row_checks_off(cursor) is True
+            assert _replication_role() == "replica"
+            cursor.execute("SET LOCAL session_replication_role = origin")
+        # given a role that may not set it: the checks stay, and the transaction goes on unharmed
+        with transaction.atomic():
+            cursor.execute("SET LOCAL ROLE pg_read_all_data")
+            assert _row_checks_off(cursor) is False
+            assert _replication_role() == "origin"
+            cursor.execute("RESET ROLE")
