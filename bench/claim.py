@@ -85,8 +85,16 @@ def make_campaign(tasks: int, name: str):
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        cursor.execute(f"ANALYZE {Task._meta.db_table}")
     return campaign
+
+
+def settle() -> None:
+    """Vacuum and analyze the freshly written tables now, so that autovacuum does not run over a million new
+    rows in the middle of whichever measurement comes next."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE) tasks_task, results_assignment")
 
 
 def make_workers(count: int, prefix: str) -> list[tuple[int, str]]:
@@ -273,6 +281,7 @@ def main() -> None:
         for size in sizes:
             ours_campaign = make_campaign(size, f"bench {size}")
             raw_campaign = make_campaign(size, f"raw {size}")
+            settle()
             for clients in concurrencies:
                 workers = make_workers(clients, f"w{size}-{clients}")
                 tally = Tally()

@@ -30,6 +30,8 @@ _PLACEHOLDER = re.compile(r"%\((\w+)\)s|%s")
 
 
 class Statement:
+    """One statement with ``%(name)s`` or ``%s`` placeholders (not both, and no literal ``%%``)."""
+
     _numbers = itertools.count(1)
     by_name: dict[str, "Statement"] = {}
 
@@ -51,17 +53,15 @@ class Statement:
         self._numbered = _PLACEHOLDER.sub(number, sql)
 
     def execute(self, cursor, params) -> None:
+        """Run on a Django cursor with ``params``: a dict for named placeholders, a sequence for ``%s``."""
         db = cursor.db
         if db.vendor != "postgresql" or not settings.CROWD_PREPARED_STATEMENTS:
             cursor.execute(self.sql, params)
             return
-        # Which statements this very server session has prepared; a new session (reconnect) starts empty.
-        session = db.__dict__.get("_crowd_prepared")
-        if session is None or session[0] is not db.connection:
-            session = db.__dict__["_crowd_prepared"] = (db.connection, set())
-        if self.name not in session[1]:
+        prepared = _prepared_on(db)
+        if self.name not in prepared:
             cursor.execute(f"PREPARE {self.name} AS {self._numbered}")
-            session[1].add(self.name)
+            prepared.add(self.name)
         values = [params[key] for key in self._keys]
         cursor.execute(
             f"EXECUTE {self.name}({', '.join(['%s'] * len(values))})" if values else f"EXECUTE {self.name}",
@@ -69,7 +69,18 @@ class Statement:
         )
 
 
+def _prepared_on(db) -> set[str]:
+    """Names of the statements prepared in the database session ``db`` holds now. Prepared statements live
+    as long as the session (a rollback keeps them), so a reconnect starts again with none."""
+    holder = db.__dict__.get("_crowd_prepared")
+    if holder is None or holder[0] is not db.connection:
+        holder = db.__dict__["_crowd_prepared"] = (db.connection, set())
+    return holder[1]
+
+
 class Layout:
+    """The models a statement selects, in order, each under a table alias."""
+
     def __init__(self, *parts: tuple[type[Model], str]):
         self.parts = parts
 
