@@ -20,6 +20,7 @@ server session to several clients (PgBouncer in transaction mode): prepared stat
 
 import itertools
 import re
+import time
 from functools import cached_property
 
 from django.conf import settings
@@ -58,10 +59,14 @@ class Statement:
         if db.vendor != "postgresql" or not settings.CROWD_PREPARED_STATEMENTS:
             cursor.execute(self.sql, params)
             return
-        prepared = _prepared_on(db)
-        if self.name not in prepared:
-            cursor.execute(f"PREPARE {self.name} AS {self._numbered}")
-            prepared.add(self.name)
+        prepared, now = _prepared_on(db), time.monotonic()
+        since = prepared.get(self.name)
+        if since is None or now - since >= settings.CROWD_PREPARED_STATEMENTS_REPLAN:
+            # PostgreSQL keeps the plan it settled on until the tables are next analyzed; preparing again
+            # now and then lets a plan made while a table was nearly empty give way to one for its size.
+            again = f"DEALLOCATE {self.name}; " if since is not None else ""
+            cursor.execute(f"{again}PREPARE {self.name} AS {self._numbered}")
+            prepared[self.name] = now
         values = [params[key] for key in self._keys]
         cursor.execute(
             f"EXECUTE {self.name}({', '.join(['%s'] * len(values))})" if values else f"EXECUTE {self.name}",
@@ -69,12 +74,12 @@ class Statement:
         )
 
 
-def _prepared_on(db) -> set[str]:
-    """Names of the statements prepared in the database session ``db`` holds now. Prepared statements live
-    as long as the session (a rollback keeps them), so a reconnect starts again with none."""
+def _prepared_on(db) -> dict[str, float]:
+    """The statements prepared in the database session ``db`` holds now, with when. Prepared statements
+    live as long as the session (a rollback keeps them), so a reconnect starts again with none."""
     holder = db.__dict__.get("_crowd_prepared")
     if holder is None or holder[0] is not db.connection:
-        holder = db.__dict__["_crowd_prepared"] = (db.connection, set())
+        holder = db.__dict__["_crowd_prepared"] = (db.connection, {})
     return holder[1]
 
 

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -146,13 +147,13 @@ def test_submitting_the_last_holder_of_a_full_task_clears_its_reopen_time():
 
 def _statements(captured) -> list[str]:
     """The verbs of the statements run, leaving out the savepoints of the test's own transaction and the
-    PREPAREs of a connection's first use of a hot-path statement; EXECUTE counts as the verb it runs."""
+    (re-)PREPAREs of a connection's hot-path statements; EXECUTE counts as the verb it runs."""
     verbs = []
     for query in captured.captured_queries:
         verb, *rest = query["sql"].split(maxsplit=2)
         if verb == "EXECUTE":
             verb = Statement.by_name[rest[0].split("(")[0]].sql.split()[0]
-        if verb not in ("SAVEPOINT", "RELEASE", "PREPARE"):
+        if verb not in ("SAVEPOINT", "RELEASE", "PREPARE", "DEALLOCATE"):
             verbs.append(verb)
     return verbs
 
@@ -187,7 +188,7 @@ def test_claim_and_submit_cost_a_handful_of_queries():
 def test_hot_path_statements_are_prepared_once_per_database_session():
     # given a campaign, a worker whose token has been used once, and a new database session
     campaign = CampaignFactory(results_per_task=1)
-    TaskFactory.create_batch(3, campaign=campaign)
+    TaskFactory.create_batch(4, campaign=campaign)
     client = token_client(UserFactory())
     client.get("/api/v1/work/assignments/")
     connection.close()
@@ -195,7 +196,7 @@ def test_hot_path_statements_are_prepared_once_per_database_session():
     def prepares_of_a_claim():
         with CaptureQueriesContext(connection) as claim:
             assert client.post(f"/api/v1/work/campaigns/{campaign.pk}/claim/").status_code == 201
-        return sum(q["sql"].startswith("PREPARE") for q in claim.captured_queries)
+        return sum("PREPARE crowd_" in q["sql"] for q in claim.captured_queries)
 
     # when it claims for the first time on this session, then its statements are prepared
     assert prepares_of_a_claim() > 0
@@ -204,3 +205,6 @@ def test_hot_path_statements_are_prepared_once_per_database_session():
     # and after the session is replaced, they are prepared again on the new one
     connection.close()
     assert prepares_of_a_claim() > 0
+    # and once the re-planning interval has passed, they are prepared afresh
+    with override_settings(CROWD_PREPARED_STATEMENTS_REPLAN=0):
+        assert prepares_of_a_claim() > 0
