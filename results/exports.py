@@ -62,39 +62,41 @@ def _exported(campaign: Campaign) -> QuerySet:
     return Assignment.objects.filter(campaign=campaign, state__in=EXPORTED_STATES).order_by("id")
 
 
-def _distinct_keys(table: str, column: str, where: str, params: list) -> list[str]:
+def _key_kinds(table: str, column: str, where: str, params: list) -> dict[str, bool]:
+    """Each top-level key of the JSON objects in ``column`` (sorted) → whether any of them holds a list there,
+    in one pass that reads the keys and the type of their values only."""
     if connection.vendor == "postgresql":
         sql = (
-            f"SELECT DISTINCT jsonb_object_keys({column}) FROM {table} "
-            f"WHERE {where} AND jsonb_typeof({column}) = 'object'"
+            f"SELECT j.key, bool_or(jsonb_typeof(j.value) = 'array') FROM {table}, jsonb_each({table}.{column}) j "
+            f"WHERE {where} AND jsonb_typeof({table}.{column}) = 'object' GROUP BY j.key"
         )
     else:
         sql = (
-            f"SELECT DISTINCT j.key FROM {table}, json_each({table}.{column}) j "
-            f"WHERE {where} AND json_type({table}.{column}) = 'object'"
+            f"SELECT j.key, max(j.type = 'array') FROM {table}, json_each({table}.{column}) j "
+            f"WHERE {where} AND json_type({table}.{column}) = 'object' GROUP BY j.key"
         )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return sorted(row[0] for row in cursor.fetchall())
+        return {key: bool(listed) for key, listed in sorted(cursor.fetchall())}
 
 
-def export_columns(campaign: Campaign) -> tuple[list[str], list[str]]:
-    """(input keys, answer keys) of a campaign's export.
+def export_columns(campaign: Campaign) -> tuple[list[str], dict[str, bool]]:
+    """(input keys, answer keys → whether some answer under the key is a list) of a campaign's export.
 
     Input keys come from the headers of its imports (in the order first seen), plus the template fields;
     only a campaign whose tasks were made otherwise needs a pass over the tasks. Answer keys take one
-    pass over the exported answers, reading only the keys.
+    pass over the exported answers, reading only the keys and their values' types.
     """
     inputs: dict[str, None] = {}
     for header in ImportJob.objects.filter(campaign=campaign).order_by("id").values_list("header", flat=True):
         inputs.update(dict.fromkeys(header))
     if not inputs and Task.objects.filter(campaign=campaign).exists():
         inputs.update(
-            dict.fromkeys(_distinct_keys(Task._meta.db_table, "input", "campaign_id = %s", [campaign.pk]))
+            dict.fromkeys(_key_kinds(Task._meta.db_table, "input", "campaign_id = %s", [campaign.pk]))
         )
     inputs.update(dict.fromkeys(campaign.project.template_fields))
     states = ", ".join(["%s"] * len(EXPORTED_STATES))
-    answers = _distinct_keys(
+    answers = _key_kinds(
         Assignment._meta.db_table,
         "answers",
         f"campaign_id = %s AND state IN ({states})",
@@ -185,19 +187,23 @@ class _Neutral(Func):
     output_field = TextField()
 
 
-def _csv_query_postgres(campaign: Campaign, input_keys: list[str], answer_keys: list[str]) -> QuerySet:
+def _csv_query_postgres(campaign: Campaign, input_keys: list[str], answer_keys: dict[str, bool]) -> QuerySet:
     """The rows as PostgreSQL will print them: times formatted, values taken out of the JSON, cells
     neutralised, empty text as NULL (so that COPY prints nothing rather than ``""``, as the csv module)."""
     names = {
         f"i{n}": NullIf(_Neutral(KeyTextTransform(k, "task__input")), Value("", output_field=TextField()))
         for n, k in enumerate(input_keys)
     }
+    # A key none of whose answers is a list is read as plain text; only the others pay for the join.
     names.update(
         {
             f"a{n}": NullIf(
-                _Neutral(_AnswerText(KeyTransform(k, "answers"))), Value("", output_field=TextField())
+                _Neutral(
+                    _AnswerText(KeyTransform(k, "answers")) if listed else KeyTextTransform(k, "answers")
+                ),
+                Value("", output_field=TextField()),
             )
-            for n, k in enumerate(answer_keys)
+            for n, (k, listed) in enumerate(answer_keys.items())
         }
     )
     queryset = _exported(campaign).annotate(
@@ -281,7 +287,7 @@ def _copy_out(sql: str) -> Iterator[bytes]:
 
 
 def _csv_chunks_postgres(
-    campaign: Campaign, input_keys: list[str], answer_keys: list[str]
+    campaign: Campaign, input_keys: list[str], answer_keys: dict[str, bool]
 ) -> Iterator[bytes]:
     sql, params = _csv_query_postgres(campaign, input_keys, answer_keys).query.sql_with_params()
     with connection.cursor() as cursor:
@@ -291,7 +297,9 @@ def _csv_chunks_postgres(
     return _copy_out(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)")
 
 
-def _csv_rows_python(campaign: Campaign, input_keys: list[str], answer_keys: list[str]) -> Iterator[list]:
+def _csv_rows_python(
+    campaign: Campaign, input_keys: list[str], answer_keys: dict[str, bool]
+) -> Iterator[list]:
     for aid, tid, position, worker, state, accepted, submitted, quality, task_input, answers in _streamed(
         _exported(campaign), *FIXED_VALUES, "task__input", "answers"
     ):

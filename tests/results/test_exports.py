@@ -265,3 +265,21 @@ def test_a_value_beginning_with_a_carriage_return_stays_data_on_one_line_in_json
         {"text": "\r=HYPERLINK(1)"},
         {"label": "\r+1"},
     )
+
+
+def test_a_key_whose_answers_are_sometimes_lists_is_joined_where_it_is_one(requester_client, requester):
+    # given answers where one key is a list in one result and text in another, and one key never a list
+    project = ProjectFactory(owner=requester, html_template="<p>${text}</p>", template_fields=["text"])
+    campaign = CampaignFactory(project=project, results_per_task=2)
+    task = TaskFactory(campaign=campaign, position=1, input={"text": "t"})
+    first = _assignment(task, UserFactory(), AssignmentState.SUBMITTED, {"pick": ["a", "=b"], "score": 3})
+    second = _assignment(task, UserFactory(), AssignmentState.SUBMITTED, {"pick": "-c", "score": "=1"})
+    # when the CSV is downloaded
+    response = requester_client.get(f"/api/v1/campaigns/{campaign.pk}/results.csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode(), newline="")))
+    # then the list is joined with "|", the text stays text, and both are neutralised
+    assert rows[0][-2:] == ["answer.pick", "answer.score"]
+    assert [(row[0], row[-2], row[-1]) for row in rows[1:]] == [
+        (str(first.pk), "a|=b", "3"),
+        (str(second.pk), "'-c", "'=1"),
+    ]
