@@ -24,10 +24,11 @@ import time
 from functools import cached_property
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.models import Model
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s|%s")
+_NO_SUCH_STATEMENT = "26000"  # invalid_sql_statement_name
 
 
 class Statement:
@@ -61,17 +62,27 @@ class Statement:
             return
         prepared, now = _prepared_on(db), time.monotonic()
         since = prepared.get(self.name)
-        if since is None or now - since >= settings.CROWD_PREPARED_STATEMENTS_REPLAN:
-            # PostgreSQL keeps the plan it settled on until the tables are next analyzed; preparing again
-            # now and then lets a plan made while a table was nearly empty give way to one for its size.
-            again = f"DEALLOCATE {self.name}; " if since is not None else ""
-            cursor.execute(f"{again}PREPARE {self.name} AS {self._numbered}")
-            prepared[self.name] = now
         values = [params[key] for key in self._keys]
-        cursor.execute(
-            f"EXECUTE {self.name}({', '.join(['%s'] * len(values))})" if values else f"EXECUTE {self.name}",
-            values or None,
-        )
+        try:
+            if since is None or now - since >= settings.CROWD_PREPARED_STATEMENTS_REPLAN:
+                # PostgreSQL keeps the plan it settled on until the tables are next analyzed; preparing
+                # again now and then lets a plan made while a table was nearly empty give way to one for
+                # its size.
+                again = f"DEALLOCATE {self.name}; " if since is not None else ""
+                cursor.execute(f"{again}PREPARE {self.name} AS {self._numbered}")
+                prepared[self.name] = now
+            cursor.execute(
+                f"EXECUTE {self.name}({', '.join(['%s'] * len(values))})"
+                if values
+                else f"EXECUTE {self.name}",
+                values or None,
+            )
+        except DatabaseError as exc:
+            if getattr(exc.__cause__, "pgcode", None) == _NO_SUCH_STATEMENT:
+                # The session's prepared statements are gone (a pool's DISCARD ALL, say): the next
+                # request prepares them again.
+                prepared.clear()
+            raise
 
 
 def _prepared_on(db) -> dict[str, float]:

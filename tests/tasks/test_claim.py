@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -208,3 +208,20 @@ def test_hot_path_statements_are_prepared_once_per_database_session():
     # and once the re-planning interval has passed, they are prepared afresh
     with override_settings(CROWD_PREPARED_STATEMENTS_REPLAN=0):
         assert prepares_of_a_claim() > 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_a_session_whose_prepared_statements_were_discarded_recovers_on_the_next_request():
+    # given a worker who has claimed once on this session
+    campaign = CampaignFactory(results_per_task=1)
+    TaskFactory.create_batch(3, campaign=campaign)
+    client = token_client(UserFactory())
+    assert client.post(f"/api/v1/work/campaigns/{campaign.pk}/claim/").status_code == 201
+    # when something drops the session's prepared statements (a pooler's DISCARD ALL, say)
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    # then the next request fails, and the one after it prepares them again and succeeds
+    with pytest.raises(DatabaseError):
+        client.post(f"/api/v1/work/campaigns/{campaign.pk}/claim/")
+    assert client.post(f"/api/v1/work/campaigns/{campaign.pk}/claim/").status_code == 201
