@@ -183,22 +183,35 @@ def test_claim_and_submit_cost_a_handful_of_queries():
     assert _statements(submit) == ["SELECT", "SELECT", "UPDATE"]
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
-@pytest.mark.django_db(transaction=True)
-def test_hot_path_statements_are_prepared_once_per_database_session():
-    # given a campaign, a worker whose token has been used once, and a new database session
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's"
+)
+# Transactional: these tests replace the database session, which a test's own transaction would not survive.
+own_sessions = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def claim():
+    """Claim the next task of a campaign of four single-result tasks as a worker whose token was used once."""
     campaign = CampaignFactory(results_per_task=1)
     TaskFactory.create_batch(4, campaign=campaign)
     client = token_client(UserFactory())
     client.get("/api/v1/work/assignments/")
+    return lambda: client.post(f"/api/v1/work/campaigns/{campaign.pk}/claim/")
+
+
+@postgres_only
+@own_sessions
+def test_hot_path_statements_are_prepared_once_per_database_session(claim):
+    # given a new database session
     connection.close()
 
     def prepares_of_a_claim():
-        with CaptureQueriesContext(connection) as claim:
-            assert client.post(f"/api/v1/work/campaigns/{campaign.pk}/claim/").status_code == 201
-        return sum("PREPARE crowd_" in q["sql"] for q in claim.captured_queries)
+        with CaptureQueriesContext(connection) as captured:
+            assert claim().status_code == 201
+        return sum("PREPARE crowd_" in q["sql"] for q in captured.captured_queries)
 
-    # when it claims for the first time on this session, then its statements are prepared
+    # when the worker claims for the first time on this session, then the statements are prepared
     assert prepares_of_a_claim() > 0
     # and the next claim only runs them
     assert prepares_of_a_claim() == 0
@@ -210,18 +223,15 @@ def test_hot_path_statements_are_prepared_once_per_database_session():
         assert prepares_of_a_claim() > 0
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
-@pytest.mark.django_db(transaction=True)
-def test_a_session_whose_prepared_statements_were_discarded_recovers_on_the_next_request():
+@postgres_only
+@own_sessions
+def test_a_session_whose_prepared_statements_were_discarded_recovers_on_the_next_request(claim):
     # given a worker who has claimed once on this session
-    campaign = CampaignFactory(results_per_task=1)
-    TaskFactory.create_batch(3, campaign=campaign)
-    client = token_client(UserFactory())
-    assert client.post(f"/api/v1/work/campaigns/{campaign.pk}/claim/").status_code == 201
-    # when something drops the session's prepared statements (a pooler's DISCARD ALL, say)
+    assert claim().status_code == 201
+    # when something drops the session's prepared statements (a pool's DISCARD ALL, say)
     with connection.cursor() as cursor:
         cursor.execute("DEALLOCATE ALL")
     # then the next request fails, and the one after it prepares them again and succeeds
     with pytest.raises(DatabaseError):
-        client.post(f"/api/v1/work/campaigns/{campaign.pk}/claim/")
-    assert client.post(f"/api/v1/work/campaigns/{campaign.pk}/claim/").status_code == 201
+        claim()
+    assert claim().status_code == 201
