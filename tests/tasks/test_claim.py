@@ -183,9 +183,6 @@ def test_claim_and_submit_cost_a_handful_of_queries():
     assert _statements(submit) == ["SELECT", "SELECT", "UPDATE"]
 
 
-postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's"
-)
 # Transactional: these tests replace the database session, which a test's own transaction would not survive.
 own_sessions = pytest.mark.django_db(transaction=True)
 
@@ -200,7 +197,7 @@ def claim():
     return lambda: client.post(f"/api/v1/work/campaigns/{campaign.pk}/claim/")
 
 
-@postgres_only
+@pytest.mark.postgres
 @own_sessions
 def test_hot_path_statements_are_prepared_once_per_database_session(claim):
     # given a new database session
@@ -223,7 +220,7 @@ def test_hot_path_statements_are_prepared_once_per_database_session(claim):
         assert prepares_of_a_claim() > 0
 
 
-@postgres_only
+@pytest.mark.postgres
 @own_sessions
 def test_a_session_whose_prepared_statements_were_discarded_recovers_on_the_next_request(claim):
     # given a worker who has claimed once on this session

@@ -323,18 +323,13 @@ class _OneByte(io.RawIOBase):
         return len(byte)
 
 
-postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="COPY and trigger roles are PostgreSQL's"
-)
-
-
 def _replication_role() -> str:
     with connection.cursor() as cursor:
         cursor.execute("SHOW session_replication_role")
         return cursor.fetchone()[0]
 
 
-@postgres_only
+@pytest.mark.postgres
 def test_after_the_copy_the_foreign_key_checks_every_other_write_again():
     # given a CSV ingested by a role that may spare the COPY its per-row foreign-key checks
     campaign = _campaign("<p>${a}</p>")
@@ -349,7 +344,7 @@ def test_after_the_copy_the_foreign_key_checks_every_other_write_again():
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
-@postgres_only
+@pytest.mark.postgres
 def test_the_per_row_checks_are_spared_only_where_the_role_may():
     with connection.cursor() as cursor:
         # given the test database's owner (a superuser here): the checks can be turned off
