@@ -45,15 +45,21 @@ def _work(campaign, worker, errors):
         connection.close()
 
 
+def _active_campaign(tasks: int):
+    """An active campaign of ``tasks`` tasks needing RESULTS_PER_TASK results each."""
+    campaign = CampaignFactory(state=CampaignState.ACTIVE, results_per_task=RESULTS_PER_TASK)
+    Task.objects.bulk_create(
+        Task(campaign=campaign, position=i, input={"text": str(i)}, results_needed=RESULTS_PER_TASK)
+        for i in range(tasks)
+    )
+    return campaign
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_twenty_workers_fill_a_campaign_exactly():
     # given a campaign of 200 tasks needing 3 results each, and 20 workers
-    campaign = CampaignFactory(state=CampaignState.ACTIVE, results_per_task=RESULTS_PER_TASK)
-    Task.objects.bulk_create(
-        Task(campaign=campaign, position=i, input={"text": str(i)}, results_needed=RESULTS_PER_TASK)
-        for i in range(TASKS)
-    )
+    campaign = _active_campaign(TASKS)
     workers = [UserFactory() for _ in range(WORKERS)]
     errors: list[Exception] = []
     # when they all claim and submit in parallel until nothing is left
@@ -80,11 +86,7 @@ def test_twenty_workers_fill_a_campaign_exactly():
 @pytest.mark.django_db(transaction=True)
 def test_one_worker_claiming_in_many_requests_at_once_gets_distinct_tasks():
     # given a campaign of 6 tasks needing 3 results each, and one worker
-    campaign = CampaignFactory(state=CampaignState.ACTIVE, results_per_task=RESULTS_PER_TASK)
-    Task.objects.bulk_create(
-        Task(campaign=campaign, position=i, input={"text": str(i)}, results_needed=RESULTS_PER_TASK)
-        for i in range(6)
-    )
+    campaign = _active_campaign(6)
     worker = UserFactory()
     start, claimed, refused, errors = threading.Barrier(10), [], [], []
 
