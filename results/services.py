@@ -12,6 +12,7 @@ from crowdplatform.errors import Conflict, NotFound, ValidationFailed
 from crowdplatform.jsonvalues import holds_nul
 from crowdplatform.sqlrows import Layout, Statement
 from tasks.models import Task
+from tasks import claim_sql
 from tasks.services import task_lock, task_qs_for_update, task_refresh_slots
 
 from .models import Assignment, AssignmentState
@@ -117,7 +118,21 @@ def _mark_submitted(assignment: Assignment, answers: dict, now: datetime, review
         return cursor.rowcount == 1
 
 
-@transaction.atomic
+# The common submit in one statement (PostgreSQL): the worker's own accepted, unexpired assignment of a task
+# that is not full, in a campaign that still takes results. It writes exactly what the steps of
+# ``_submit`` write for such an assignment; any other one it leaves untouched for them.
+_SUBMIT_OPEN = Statement(f"""
+UPDATE results_assignment a
+SET state = '{AssignmentState.SUBMITTED}', answers = %(answers)s, submitted_at = %(now)s,
+    review_due_at = %(now)s + c.review_window_s * interval '1 second', updated_at = %(now)s
+FROM campaigns_campaign c, tasks_task t
+WHERE a.id = %(id)s AND a.worker_id = %(worker)s AND a.state = '{AssignmentState.ACCEPTED}'
+  AND a.expires_at > %(now)s
+  AND c.id = a.campaign_id AND c.state NOT IN ('{CampaignState.CANCELLED}', '{CampaignState.ARCHIVED}')
+  AND t.id = a.task_id AND t.reopen_at IS NULL
+RETURNING {_OWN.columns}""")
+
+
 def assignment_submit(
     *, assignment_id: int, worker: User, answers: dict, now: datetime | None = None
 ) -> Assignment:
@@ -133,6 +148,20 @@ def assignment_submit(
     """
     now = now or timezone.now()
     answers = validate_answers(answers)
+    if claim_sql.one_call_available():
+        found = _OWN.fetch_one(
+            _SUBMIT_OPEN,
+            {"answers": json.dumps(answers), "now": now, "id": assignment_id, "worker": worker.pk},
+        )
+        if found is not None:
+            assignment, assignment.campaign, assignment.task = found
+            assignment.answers = answers  # as sent, in the order sent
+            return assignment
+    return _submit(assignment_id, worker, answers, now)
+
+
+@transaction.atomic
+def _submit(assignment_id: int, worker: User, answers: dict, now: datetime) -> Assignment:
     assignment = _own(assignment_id, worker)
     _check_submittable(assignment, now)
     full_task = task_lock(task_id=assignment.task_id) if assignment.task.reopen_at else None

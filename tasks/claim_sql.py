@@ -112,3 +112,101 @@ def close(*, task_id: int, now: datetime) -> None:
     """Mark a full task as not open, to be offered again when its first accepted holder expires."""
     with connection.cursor() as cursor:
         _CLOSE.execute(cursor, {"task": task_id, "now": _at(now), "false": False})
+
+
+# On PostgreSQL the common claim (a task the worker has not had, with room, taken and closed when full) runs
+# as one call of a function built from the statements above, so the whole transaction costs one round trip
+# instead of six. The function answers what it did; whatever it does not do (no task left, a task whose
+# bookkeeping is out of date, a skipped task to revive) it leaves untouched for the steps above. Each
+# statement in it takes a fresh snapshot, as the separate statements do, so the slot count is read after
+# the task is locked.
+FUNCTION = "crowd_claim_next"
+TAKEN, NONE, STALE = "taken", "none", "stale"
+_ARGUMENTS = {
+    "%(campaign)s": "p_campaign",
+    "%(worker)s": "p_worker",
+    "%(now)s": "p_now",
+    "%(expires)s": "p_expires",
+    "%(task)s": "picked.id",
+    "%(false)s": "false",
+}
+
+
+def _in_function(sql: str) -> str:
+    for placeholder, argument in _ARGUMENTS.items():
+        sql = sql.replace(placeholder, argument)
+    return sql
+
+
+def function_sql() -> str:
+    """``CREATE OR REPLACE FUNCTION`` for the one-call claim (installed after every ``migrate``)."""
+    insert = _INSERT_ACCEPTED.sql.strip().removesuffix("RETURNING id")
+    return f"""
+CREATE OR REPLACE FUNCTION {FUNCTION}(p_campaign bigint, p_worker bigint, p_now timestamptz,
+                                      p_expires timestamptz)
+RETURNS TABLE (outcome text, assignment_id bigint, task_id bigint, task_position integer, task_input jsonb,
+               task_results_needed integer)
+LANGUAGE plpgsql AS $claim$
+#variable_conflict use_column
+DECLARE
+    picked record;
+    live integer;
+    taken bigint;
+BEGIN
+    {_in_function(_candidate(skipped=False).sql).replace(" FROM tasks_task t WHERE", " INTO picked FROM tasks_task t WHERE", 1)};
+    IF NOT FOUND THEN
+        RETURN QUERY SELECT '{NONE}'::text, NULL::bigint, NULL::bigint, NULL::integer, NULL::jsonb, NULL::integer;
+        RETURN;
+    END IF;
+    {_in_function(_LIVE_SLOTS.sql.strip()).replace("SELECT count(*)", "SELECT count(*) INTO live", 1)};
+    IF live >= picked.results_needed THEN
+        RETURN QUERY SELECT '{STALE}'::text, NULL::bigint, picked.id, NULL::integer, NULL::jsonb, NULL::integer;
+        RETURN;
+    END IF;
+    {_in_function(insert)} RETURNING id INTO taken;
+    IF live + 1 >= picked.results_needed THEN
+        {_in_function(_CLOSE.sql.strip())};
+    END IF;
+    RETURN QUERY SELECT '{TAKEN}'::text, taken, picked.id, picked.position::integer, picked.input,
+                        picked.results_needed::integer;
+END
+$claim$"""
+
+
+def install_function(db) -> None:
+    """Create (or bring up to date) the one-call claim on a PostgreSQL database."""
+    if db.vendor == "postgresql":
+        with db.cursor() as cursor:
+            cursor.execute(function_sql())
+
+
+_CLAIM_IN_ONE_CALL = Statement(
+    f"SELECT outcome, assignment_id, task_id, task_position, task_input, task_results_needed"
+    f" FROM {FUNCTION}(%(campaign)s, %(worker)s, %(now)s, %(expires)s)"
+)
+_TAKEN_TASK_FIELDS = ["id", "position", "input", "results_needed"]
+
+
+def one_call_available() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def claim_in_one_call(
+    *, campaign_id: int, worker_id: int, now: datetime, expires_at: datetime
+) -> tuple[str, int | None, Task | None]:
+    """Run the one-call claim: (``TAKEN``, the new assignment's id, the task) or (``NONE``/``STALE``, None,
+    None), in which case nothing was written. A second assignment of the worker on the task raises
+    ``IntegrityError`` (the unique (task, worker) constraint), also with nothing written."""
+    params = {"campaign": campaign_id, "worker": worker_id, "now": now, "expires": expires_at}
+    with connection.cursor() as cursor:
+        _CLAIM_IN_ONE_CALL.execute(cursor, params)
+        outcome, assignment_id, *task = cursor.fetchone()
+    if outcome != TAKEN:
+        return outcome, None, None
+    task[2] = _INPUT.from_db_value(task[2], None, connection)
+    task = Task.from_db(connection.alias, _TAKEN_TASK_FIELDS, task)
+    task.campaign_id = campaign_id
+    return outcome, assignment_id, task
+
+
+_INPUT = Task._meta.get_field("input")

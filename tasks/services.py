@@ -1,5 +1,6 @@
 """Claiming the next task, and the open/full bookkeeping of tasks."""
 
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import User
@@ -64,6 +65,10 @@ def task_claim_next(*, campaign_id: int, worker: User, now: datetime | None = No
     now = now or timezone.now()
     campaign = campaign_get_for_worker(user=worker, pk=campaign_id)
     _check_cap(campaign, worker, now)
+    if claim_sql.one_call_available():
+        assignment = _claim_in_one_call(campaign, worker, now)
+        if assignment is not None:
+            return assignment
     races = 0
     while races < CLAIM_ATTEMPTS:
         try:
@@ -79,6 +84,38 @@ def task_claim_next(*, campaign_id: int, worker: User, now: datetime | None = No
         # A task whose bookkeeping was out of date was mended: it is not offered again at ``now``, so this
         # loop ends after at most as many rounds as there were such tasks.
     raise Conflict("No task is available for you in this campaign.", code="no-task-available")
+
+
+def _claim_in_one_call(campaign: Campaign, worker: User, now: datetime) -> Assignment | None:
+    """The common claim in one round trip (PostgreSQL); None when it took nothing and wrote nothing, for the
+    steps of ``_claim_once`` to deal with (no task left, bookkeeping to mend, a skipped task, a race)."""
+    expires_at = now + timedelta(seconds=campaign.time_allowed_s)
+    try:
+        # Inside a caller's transaction, a savepoint keeps that transaction usable if the call fails.
+        with transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext():
+            outcome, assignment_id, task = claim_sql.claim_in_one_call(
+                campaign_id=campaign.pk, worker_id=worker.pk, now=now, expires_at=expires_at
+            )
+    except IntegrityError:
+        return None
+    if outcome != claim_sql.TAKEN:
+        return None
+    assignment = _accepted(task, campaign, worker, now, expires_at)
+    assignment.pk = assignment_id
+    assignment._state.adding = False
+    return assignment
+
+
+def _accepted(task: Task, campaign: Campaign, worker: User, now: datetime, expires_at: datetime) -> Assignment:
+    return Assignment(
+        task=task,
+        worker=worker,
+        campaign=campaign,
+        state=AssignmentState.ACCEPTED,
+        accepted_at=now,
+        expires_at=expires_at,
+        updated_at=now,
+    )
 
 
 def _claim_once(campaign: Campaign, worker: User, now: datetime) -> tuple[Assignment | None, bool]:
@@ -130,15 +167,7 @@ def _take(
         if revived:
             assignment = Assignment.objects.get(task=task, worker=worker)
     if assignment is None:
-        assignment = Assignment(
-            task=task,
-            worker=worker,
-            campaign=campaign,
-            state=AssignmentState.ACCEPTED,
-            accepted_at=now,
-            expires_at=expires_at,
-            updated_at=now,
-        )
+        assignment = _accepted(task, campaign, worker, now, expires_at)
         assignment.pk = claim_sql.insert_accepted(
             task_id=task.pk, campaign_id=campaign.pk, worker_id=worker.pk, now=now, expires_at=expires_at
         )

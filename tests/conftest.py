@@ -54,3 +54,19 @@ def anon_client():
 @pytest.fixture
 def is_postgres():
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture(params=["one call", "step by step"])
+def claim_path(request, monkeypatch):
+    """Run a test on both ways of claiming and submitting: the one-call claim and one-statement submit that
+    PostgreSQL uses for the common case, and the statement-by-statement path every database has."""
+    from django.conf import settings
+
+    if request.param == "one call":
+        if not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+            pytest.skip("the one-call claim is PostgreSQL's")
+    else:
+        from tasks import claim_sql
+
+        monkeypatch.setattr(claim_sql, "one_call_available", lambda: False)
+    return request.param

@@ -57,6 +57,7 @@ def _active_campaign(tasks: int):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("claim_path")
 def test_twenty_workers_fill_a_campaign_exactly():
     # given a campaign of 200 tasks needing 3 results each, and 20 workers
     campaign = _active_campaign(TASKS)
@@ -84,6 +85,7 @@ def test_twenty_workers_fill_a_campaign_exactly():
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("claim_path")
 def test_one_worker_claiming_in_many_requests_at_once_gets_distinct_tasks():
     # given a campaign of 6 tasks needing 3 results each, and one worker
     campaign = _active_campaign(6)

@@ -19,6 +19,7 @@ from tests.factories import CampaignFactory, TaskFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.usefixtures("claim_path")
 def test_claim_gives_tasks_in_order_and_never_the_same_task_twice():
     # given a campaign of two tasks needing two results each
     campaign = CampaignFactory(results_per_task=2)
@@ -34,6 +35,7 @@ def test_claim_gives_tasks_in_order_and_never_the_same_task_twice():
     assert err.value.code == "no-task-available"
 
 
+@pytest.mark.usefixtures("claim_path")
 def test_a_full_task_is_not_offered_until_an_assignment_expires_even_without_a_sweep():
     # given a one-result task held by a worker whose time has run out
     campaign = CampaignFactory(results_per_task=1, time_allowed_s=60)
@@ -50,6 +52,7 @@ def test_a_full_task_is_not_offered_until_an_assignment_expires_even_without_a_s
     assert Assignment.objects.get(pk=held.pk).state == AssignmentState.ACCEPTED
 
 
+@pytest.mark.usefixtures("claim_path")
 def test_skipped_tasks_come_last_for_that_worker():
     campaign = CampaignFactory()
     first, second = TaskFactory(campaign=campaign), TaskFactory(campaign=campaign)
@@ -61,6 +64,7 @@ def test_skipped_tasks_come_last_for_that_worker():
     assert (again.task_id, again.pk, again.state) == (first.pk, a.pk, AssignmentState.ACCEPTED)
 
 
+@pytest.mark.usefixtures("claim_path")
 def test_claiming_from_a_paused_campaign_is_refused():
     campaign = CampaignFactory(state=CampaignState.PAUSED)
     TaskFactory(campaign=campaign)
@@ -70,6 +74,7 @@ def test_claiming_from_a_paused_campaign_is_refused():
     assert Assignment.objects.count() == 0
 
 
+@pytest.mark.usefixtures("claim_path")
 def test_submit_twice_and_submit_expired_are_refused():
     campaign = CampaignFactory(time_allowed_s=60)
     TaskFactory(campaign=campaign)
@@ -92,6 +97,7 @@ def test_submit_twice_and_submit_expired_are_refused():
     assert Assignment.objects.get(pk=late.pk).answers == {}
 
 
+@pytest.mark.usefixtures("claim_path")
 def test_expiry_sweep_is_idempotent_and_reopens_the_task():
     campaign = CampaignFactory(time_allowed_s=60)
     task = TaskFactory(campaign=campaign)
@@ -104,6 +110,7 @@ def test_expiry_sweep_is_idempotent_and_reopens_the_task():
     assert task.is_open is True
 
 
+@pytest.mark.usefixtures("claim_path")
 def test_tasks_whose_bookkeeping_is_out_of_date_are_mended_and_the_next_one_given():
     # given more done one-result tasks than a claim's retries, each of whose bookkeeping still says a holder
     # may expire a minute ago, and one task that needs work after them
@@ -124,6 +131,7 @@ def test_tasks_whose_bookkeeping_is_out_of_date_are_mended_and_the_next_one_give
     assert set(mended) == {(False, None)}
 
 
+@pytest.mark.usefixtures("claim_path")
 def test_submitting_the_last_holder_of_a_full_task_clears_its_reopen_time():
     # given a one-result task held by one accepted assignment, so it reopens when that one expires
     campaign = CampaignFactory(results_per_task=1)
@@ -158,21 +166,16 @@ def _statements(captured) -> list[str]:
     return verbs
 
 
-def test_claim_and_submit_cost_a_handful_of_queries():
-    # given an active campaign with room (the worker's token already used once, so no last-use write)
+def _claim_and_submit_statements() -> tuple[list[str], list[str]]:
+    """The statements of one claim and one submit through the API, on a campaign whose task has room after
+    the claim (the worker's token already used once, so no last-use write)."""
     campaign = CampaignFactory(results_per_task=2)
     TaskFactory(campaign=campaign)
-    worker = UserFactory()
-    client = token_client(worker)
+    client = token_client(UserFactory())
     client.get("/api/v1/work/assignments/")
-    # when the worker claims through the API
     with CaptureQueriesContext(connection) as claim:
         claimed = client.post(f"/api/v1/work/campaigns/{campaign.pk}/claim/")
-    # then it reads the token, the campaign, the candidate (due or open, one statement) and the slot count,
-    # and inserts
     assert claimed.status_code == 201
-    assert _statements(claim) == ["SELECT"] * 4 + ["INSERT"]
-    # and a submit on a task that still has room reads the token and the assignment, then updates it
     with CaptureQueriesContext(connection) as submit:
         submitted = client.post(
             f"/api/v1/work/assignments/{claimed.json()['data']['id']}/submit/",
@@ -180,7 +183,32 @@ def test_claim_and_submit_cost_a_handful_of_queries():
             format="json",
         )
     assert (submitted.status_code, submitted.json()["data"]["state"]) == (200, "submitted")
-    assert _statements(submit) == ["SELECT", "SELECT", "UPDATE"]
+    return _statements(claim), _statements(submit)
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_claim_and_a_submit_are_one_call_each_after_the_reads():
+    # given an active campaign with room, when a worker claims and submits through the API
+    claim, submit = _claim_and_submit_statements()
+    # then the claim reads the token and the campaign, then calls the claim function (one round trip for
+    # pick, count, insert and close)
+    assert claim == ["SELECT"] * 3
+    # and the submit reads the token, then updates the assignment in one statement
+    assert submit == ["SELECT", "UPDATE"]
+
+
+def test_step_by_step_a_claim_and_a_submit_cost_a_handful_of_queries(monkeypatch):
+    # given the statement-by-statement path (every database's)
+    from tasks import claim_sql
+
+    monkeypatch.setattr(claim_sql, "one_call_available", lambda: False)
+    # when a worker claims and submits through the API
+    claim, submit = _claim_and_submit_statements()
+    # then the claim reads the token, the campaign, the candidate (due or open, one statement) and the slot
+    # count, and inserts
+    assert claim == ["SELECT"] * 4 + ["INSERT"]
+    # and the submit reads the token and the assignment, then updates it
+    assert submit == ["SELECT", "SELECT", "UPDATE"]
 
 
 # Transactional: these tests replace the database session, which a test's own transaction would not survive.
@@ -232,3 +260,19 @@ def test_a_session_whose_prepared_statements_were_discarded_recovers_on_the_next
     with pytest.raises(DatabaseError):
         claim()
     assert claim().status_code == 201
+
+
+@pytest.mark.postgres
+def test_the_claim_function_is_installed_from_the_current_statements():
+    # given a database migrated by the test run (post_migrate installs the function)
+    from tasks import claim_sql
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_functiondef(%s::regproc)", [claim_sql.FUNCTION])
+        installed = cursor.fetchone()[0]
+    # then its body is the one built from this code's statements
+    built = claim_sql.function_sql()
+    body = built[built.index("$claim$") + len("$claim$") : built.rindex("$claim$")]
+    assert body in installed
+    # and installing it again (the next migrate) is harmless
+    claim_sql.install_function(connection)
