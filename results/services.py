@@ -11,8 +11,8 @@ from campaigns.models import Campaign, CampaignState
 from crowdplatform.errors import Conflict, NotFound, ValidationFailed
 from crowdplatform.jsonvalues import holds_nul
 from crowdplatform.sqlrows import Layout, Statement
-from tasks.models import Task
 from tasks import claim_sql
+from tasks.models import Task
 from tasks.services import task_lock, task_qs_for_update, task_refresh_slots
 
 from .models import Assignment, AssignmentState

@@ -106,7 +106,9 @@ def _claim_in_one_call(campaign: Campaign, worker: User, now: datetime) -> Assig
     return assignment
 
 
-def _accepted(task: Task, campaign: Campaign, worker: User, now: datetime, expires_at: datetime) -> Assignment:
+def _accepted(
+    task: Task, campaign: Campaign, worker: User, now: datetime, expires_at: datetime
+) -> Assignment:
     return Assignment(
         task=task,
         worker=worker,
