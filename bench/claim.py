@@ -6,15 +6,14 @@
 For each campaign size: a campaign of N tasks x 3 results (made with SQL), one worker user and token per
 concurrent client, and a gunicorn server. Each client loops ``POST /api/v1/work/campaigns/{id}/claim/`` then
 ``POST /api/v1/work/assignments/{id}/submit/`` for the given time; the figures are completed (submitted)
-results per second and the latency of each request. The HTTP clients are tasks of one asyncio event loop
-that send prebuilt requests (as a load generator such as wrk does), so that on a small machine the load
-costs little CPU beside the server's; the raw loop's clients are threads on psycopg2. The baseline runs the same claim and submit
+results per second and the latency of each request. The baseline runs the same claim and submit
 transactions as raw SQL (``FOR UPDATE SKIP LOCKED``, one connection per client) on a campaign of the same
 size. At the end, SQL checks that no task holds more results than it needs (over-assignment) and that no
 worker got one task twice.
 """
 
 import argparse
+import http.client
 import json
 import threading
 import time
@@ -121,96 +120,44 @@ class Tally:
                 self.errors[key] = self.errors.get(key, 0) + n
 
 
-class _Response:
-    __slots__ = ("status", "body", "close")
-
-    def __init__(self, status: int, body: bytes, close: bool):
-        self.status, self.body, self.close = status, body, close
-
-
-async def _exchange(reader, writer, request: bytes) -> _Response:
-    """Send one prebuilt HTTP/1.1 request and read its answer (status, Content-Length body)."""
-    writer.write(request)
-    head = await reader.readuntil(b"\r\n\r\n")
-    lines = head.split(b"\r\n")
-    status = int(lines[0].split(b" ", 2)[1])
-    length, close = 0, False
-    for line in lines[1:]:
-        name, _, value = line.partition(b":")
-        name = name.strip().lower()
-        if name == b"content-length":
-            length = int(value)
-        elif name == b"connection":
-            close = value.strip().lower() == b"close"
-    body = await reader.readexactly(length) if length else b""
-    return _Response(status, body, close)
-
-
-async def _http_client(port: int, token: str, campaign_id: int, deadline: float, tally: Tally) -> None:
-    """One worker: claim, then submit, until the deadline, reconnecting whenever the server closes."""
-    import asyncio
-
-    auth = f"Authorization: Token {token}\r\nHost: 127.0.0.1\r\n"
-    claim = f"POST /api/v1/work/campaigns/{campaign_id}/claim/ HTTP/1.1\r\n{auth}Content-Length: 0\r\n\r\n"
+def _http_client(port: int, token: str, campaign_id: int, deadline: float, tally: Tally) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
     body = json.dumps({"answers": ANSWERS})
-    submit_head = (
-        "POST /api/v1/work/assignments/{}/submit/ HTTP/1.1\r\n"
-        f"{auth}Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n{body}"
-    )
     latencies: dict[str, list[float]] = {"claim": [], "submit": []}
     errors: dict[str, int] = {}
     completed = 0
-    connection = None
 
-    async def post(kind: str, request: bytes) -> _Response | None:
-        nonlocal connection
+    def post(kind: str, path: str, payload: str | None):
         started = time.perf_counter()
         try:
-            if connection is None:
-                connection = await asyncio.open_connection("127.0.0.1", port)
-            response = await _exchange(*connection, request)
-        except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
+            conn.request("POST", path, body=payload, headers=headers)
+            response = conn.getresponse()
+            data = response.read()
+        except (OSError, http.client.HTTPException) as exc:
+            conn.close()
             errors[f"{kind}: {type(exc).__name__}"] = errors.get(f"{kind}: {type(exc).__name__}", 0) + 1
-            response = None
-        else:
-            latencies[kind].append(time.perf_counter() - started)
-        if response is None or response.close:
-            connection[1].close()
-            connection = None
-        return response
+            return None, None
+        latencies[kind].append(time.perf_counter() - started)
+        if response.getheader("Connection", "").lower() == "close":
+            conn.close()
+        return response.status, data
 
     while time.perf_counter() < deadline:
-        response = await post("claim", claim.encode())
-        if response is None or response.status != 201:
-            if response is not None:
-                key = f"claim {response.status}: {response.body[:120]!r}"
-                errors[key] = errors.get(key, 0) + 1
-            continue
-        assignment_id = json.loads(response.body)["data"]["id"]
-        response = await post("submit", submit_head.format(assignment_id).encode())
-        if response is not None and response.status == 200:
-            completed += 1
-        elif response is not None:
-            key = f"submit {response.status}: {response.body[:120]!r}"
+        status, data = post("claim", f"/api/v1/work/campaigns/{campaign_id}/claim/", None)
+        if status != 201:
+            key = f"claim {status}: {(data or b'')[:120]!r}"
             errors[key] = errors.get(key, 0) + 1
-    if connection is not None:
-        connection[1].close()
+            continue
+        assignment_id = json.loads(data)["data"]["id"]
+        status, data = post("submit", f"/api/v1/work/assignments/{assignment_id}/submit/", body)
+        if status == 200:
+            completed += 1
+        else:
+            key = f"submit {status}: {(data or b'')[:120]!r}"
+            errors[key] = errors.get(key, 0) + 1
+    conn.close()
     tally.add(completed, latencies, errors)
-
-
-def _run_http(port: int, tokens: list[str], campaign_id: int, seconds: float) -> Tally:
-    """Every worker as a task of one event loop: the load costs the machine little CPU of its own, as a
-    load generator such as wrk would, so that the figures are the server's."""
-    import asyncio
-
-    tally = Tally()
-
-    async def everyone():
-        deadline = time.perf_counter() + seconds
-        await asyncio.gather(*(_http_client(port, token, campaign_id, deadline, tally) for token in tokens))
-
-    asyncio.run(everyone())
-    return tally
 
 
 def _raw_client(url: str, worker_id: int, campaign_id: int, deadline: float, tally: Tally, insert_sql: str):
@@ -337,8 +284,15 @@ def main() -> None:
             settle()
             for clients in concurrencies:
                 workers = make_workers(clients, f"w{size}-{clients}")
-                tally = _run_http(
-                    server.port, [token for _, token in workers], ours_campaign.pk, args.seconds
+                tally = Tally()
+                deadline = time.perf_counter() + args.seconds
+                _run(
+                    [
+                        threading.Thread(
+                            target=_http_client, args=(server.port, token, ours_campaign.pk, deadline, tally)
+                        )
+                        for _, token in workers
+                    ]
                 )
                 ours = _summary(tally, args.seconds)
                 tally = Tally()

@@ -4,9 +4,10 @@ every request (claim, submit, token authentication).
 Compiling an ORM query costs this machine 1–2 ms of CPU, more than PostgreSQL takes to run it, so these
 paths send text. ``Statement`` holds one such statement; on PostgreSQL it is parsed and planned once per
 database connection (``PREPARE``) and then run by name (``EXECUTE``), which also spares the server the
-parse and plan that cost it more than running these statements. ``Layout`` names the models a statement
-selects, in order, gives the select list to put in it, and turns each row back into those models with
-the same database converters the ORM applies (JSON, dates on SQLite, …).
+parse and plan that cost it more than running these statements (the plans are made afresh now and then,
+see ``_Session``). ``Layout`` names the models a statement selects, in order, gives the select list to
+put in it, and turns each row back into those models with the same database converters the ORM applies
+(JSON, dates on SQLite, …).
 
     CAMPAIGN = Layout((Campaign, "c"), (Project, "p"))
     BY_ID = Statement(
@@ -57,20 +58,19 @@ class Statement:
     def execute(self, cursor, params) -> None:
         """Run on a Django cursor with ``params``: a dict for named placeholders, a sequence for ``%s``."""
         db = cursor.db
-        if db.vendor != "postgresql" or not settings.CROWD_PREPARED_STATEMENTS:
+        if db.vendor != "postgresql":
             cursor.execute(self.sql, params)
             return
-        prepared, now = _prepared_on(db), time.monotonic()
-        since = prepared.get(self.name)
+        session = _session_of(db)
+        session.replan_if_due(cursor)
+        if not settings.CROWD_PREPARED_STATEMENTS:
+            cursor.execute(self.sql, params)
+            return
         values = [params[key] for key in self._keys]
         try:
-            if since is None or now - since >= settings.CROWD_PREPARED_STATEMENTS_REPLAN:
-                # PostgreSQL keeps the plan it settled on until the tables are next analyzed; preparing
-                # again now and then lets a plan made while a table was nearly empty give way to one for
-                # its size.
-                again = f"DEALLOCATE {self.name}; " if since is not None else ""
-                cursor.execute(f"{again}PREPARE {self.name} AS {self._numbered}")
-                prepared[self.name] = now
+            if self.name not in session.prepared:
+                cursor.execute(f"PREPARE {self.name} AS {self._numbered}")
+                session.prepared.add(self.name)
             cursor.execute(
                 f"EXECUTE {self.name}({', '.join(['%s'] * len(values))})"
                 if values
@@ -81,17 +81,39 @@ class Statement:
             if getattr(exc.__cause__, "pgcode", None) == _NO_SUCH_STATEMENT:
                 # The session's prepared statements are gone (a pool's DISCARD ALL, say): the next
                 # request prepares them again.
-                prepared.clear()
+                session.prepared.clear()
             raise
 
 
-def _prepared_on(db) -> dict[str, float]:
-    """The statements prepared in the database session ``db`` holds now, with when. Prepared statements
-    live as long as the session (a rollback keeps them), so a reconnect starts again with none."""
-    holder = db.__dict__.get("_crowd_prepared")
-    if holder is None or holder[0] is not db.connection:
-        holder = db.__dict__["_crowd_prepared"] = (db.connection, {})
-    return holder[1]
+class _Session:
+    """What one PostgreSQL session holds: the statements prepared in it, and when its plans were made.
+
+    PostgreSQL keeps a plan it settled on for a prepared statement (or inside a function such as the
+    one-call claim) until the tables are next analyzed, and a plan made while a table was nearly empty
+    scans it whole once it has grown. So every ``CROWD_PREPARED_STATEMENTS_REPLAN`` seconds the session's
+    plans are dropped (``DISCARD PLANS``, which keeps the statements) and made again on their next use,
+    for the tables as they are then.
+    """
+
+    def __init__(self, raw_connection):
+        self.raw_connection = raw_connection
+        self.prepared: set[str] = set()
+        self.planned_at = time.monotonic()
+
+    def replan_if_due(self, cursor) -> None:
+        now = time.monotonic()
+        if now - self.planned_at >= settings.CROWD_PREPARED_STATEMENTS_REPLAN:
+            cursor.execute("DISCARD PLANS")
+            self.planned_at = now
+
+
+def _session_of(db) -> _Session:
+    """The session ``db`` holds now. Prepared statements live as long as the session (a rollback keeps
+    them), so a reconnect starts again with none."""
+    session = db.__dict__.get("_crowd_session")
+    if session is None or session.raw_connection is not db.connection:
+        session = db.__dict__["_crowd_session"] = _Session(db.connection)
+    return session
 
 
 class Layout:

@@ -149,7 +149,7 @@ SPECTACULAR_SETTINGS = {
 # Hot-path statements are prepared once per PostgreSQL session (crowdplatform.sqlrows); turn off behind a
 # pool that shares sessions between clients, such as PgBouncer in transaction mode.
 CROWD_PREPARED_STATEMENTS = env_bool("CROWD_PREPARED_STATEMENTS", True)
-# Seconds after which a session prepares such a statement again, so that its plan follows the tables' size.
+# Seconds after which a session drops its plans (DISCARD PLANS) to make them again for the tables' size.
 CROWD_PREPARED_STATEMENTS_REPLAN = float(os.environ.get("CROWD_PREPARED_STATEMENTS_REPLAN", "10"))
 CROWD_CURRENCY = os.environ.get("CROWD_CURRENCY", "EUR")
 CROWD_LOGIN_TOKEN_TTL = timedelta(seconds=int(os.environ.get("CROWD_LOGIN_TOKEN_TTL", "3600")))

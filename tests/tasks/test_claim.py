@@ -161,7 +161,7 @@ def _statements(captured) -> list[str]:
         verb, *rest = query["sql"].split(maxsplit=2)
         if verb == "EXECUTE":
             verb = Statement.by_name[rest[0].split("(")[0]].sql.split()[0]
-        if verb not in ("SAVEPOINT", "RELEASE", "PREPARE", "DEALLOCATE"):
+        if verb not in ("SAVEPOINT", "RELEASE", "PREPARE", "DISCARD"):
             verbs.append(verb)
     return verbs
 
@@ -243,9 +243,14 @@ def test_hot_path_statements_are_prepared_once_per_database_session(claim):
     # and after the session is replaced, they are prepared again on the new one
     connection.close()
     assert prepares_of_a_claim() > 0
-    # and once the re-planning interval has passed, they are prepared afresh
+    # and once the re-planning interval has passed, the session's plans are dropped to be made again, and
+    # the statements themselves are kept
     with override_settings(CROWD_PREPARED_STATEMENTS_REPLAN=0):
-        assert prepares_of_a_claim() > 0
+        with CaptureQueriesContext(connection) as captured:
+            assert claim().status_code == 201
+    sent = [q["sql"] for q in captured.captured_queries]
+    assert "DISCARD PLANS" in sent
+    assert not any("PREPARE crowd_" in q for q in sent)
 
 
 @pytest.mark.postgres
