@@ -254,6 +254,19 @@ def test_hot_path_statements_are_prepared_once_per_database_session(claim):
 
 
 @pytest.mark.postgres
+@pytest.mark.usefixtures("claim_path")
+def test_without_prepared_statements_the_hot_path_sends_its_statements_as_they_are():
+    # given prepared statements turned off (a pool that shares sessions, such as PgBouncer in transaction mode)
+    with override_settings(CROWD_PREPARED_STATEMENTS=False):
+        # when a worker claims and submits, then both work
+        with CaptureQueriesContext(connection) as captured:
+            claim, submit = _claim_and_submit_statements()
+    # and nothing was prepared or run by name
+    assert claim[-1] in ("SELECT", "INSERT") and submit[-1] == "UPDATE"
+    assert not any(q["sql"].startswith(("PREPARE", "EXECUTE")) for q in captured.captured_queries)
+
+
+@pytest.mark.postgres
 @own_sessions
 def test_a_session_whose_prepared_statements_were_discarded_recovers_on_the_next_request(claim):
     # given a worker who has claimed once on this session
