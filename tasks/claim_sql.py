@@ -185,9 +185,12 @@ _CLAIM_IN_ONE_CALL = Statement(
     f" FROM {FUNCTION}(%(campaign)s, %(worker)s, %(now)s, %(expires)s)"
 )
 _TAKEN_TASK_FIELDS = ["id", "position", "input", "results_needed"]
+_INPUT = Task._meta.get_field("input")
 
 
 def one_call_available() -> bool:
+    """Whether the common claim and submit run in one round trip each (PostgreSQL: the claim function, and
+    the submit's single UPDATE in ``results.services``)."""
     return connection.vendor == "postgresql"
 
 
@@ -200,13 +203,11 @@ def claim_in_one_call(
     params = {"campaign": campaign_id, "worker": worker_id, "now": now, "expires": expires_at}
     with connection.cursor() as cursor:
         _CLAIM_IN_ONE_CALL.execute(cursor, params)
-        outcome, assignment_id, *task = cursor.fetchone()
+        outcome, assignment_id, *values = cursor.fetchone()
     if outcome != TAKEN:
         return outcome, None, None
-    task[2] = _INPUT.from_db_value(task[2], None, connection)
-    task = Task.from_db(connection.alias, _TAKEN_TASK_FIELDS, task)
+    values[2] = _INPUT.from_db_value(values[2], None, connection)
+    # The fields the claim's answer needs; the others are loaded if something asks for them.
+    task = Task.from_db(connection.alias, _TAKEN_TASK_FIELDS, values)
     task.campaign_id = campaign_id
     return outcome, assignment_id, task
-
-
-_INPUT = Task._meta.get_field("input")
