@@ -186,29 +186,22 @@ def _claim_and_submit_statements() -> tuple[list[str], list[str]]:
     return _statements(claim), _statements(submit)
 
 
-@pytest.mark.postgres
-def test_on_postgresql_a_claim_and_a_submit_are_one_call_each_after_the_reads():
+# What one claim and one submit send, on each path (after the token is read):
+STATEMENTS = {
+    # the campaign, then the claim function (pick, count, insert and close in one round trip); the
+    # assignment updated in one statement
+    "one call": (["SELECT"] * 3, ["SELECT", "UPDATE"]),
+    # the campaign, the candidate (due or open, one statement), the slot count and the insert; the
+    # assignment read, then updated
+    "step by step": (["SELECT"] * 4 + ["INSERT"], ["SELECT", "SELECT", "UPDATE"]),
+}
+
+
+def test_a_claim_and_a_submit_cost_a_handful_of_statements(claim_path):
     # given an active campaign with room, when a worker claims and submits through the API
     claim, submit = _claim_and_submit_statements()
-    # then the claim reads the token and the campaign, then calls the claim function (one round trip for
-    # pick, count, insert and close)
-    assert claim == ["SELECT"] * 3
-    # and the submit reads the token, then updates the assignment in one statement
-    assert submit == ["SELECT", "UPDATE"]
-
-
-def test_step_by_step_a_claim_and_a_submit_cost_a_handful_of_queries(monkeypatch):
-    # given the statement-by-statement path (every database's)
-    from tasks import claim_sql
-
-    monkeypatch.setattr(claim_sql, "one_call_available", lambda: False)
-    # when a worker claims and submits through the API
-    claim, submit = _claim_and_submit_statements()
-    # then the claim reads the token, the campaign, the candidate (due or open, one statement) and the slot
-    # count, and inserts
-    assert claim == ["SELECT"] * 4 + ["INSERT"]
-    # and the submit reads the token and the assignment, then updates it
-    assert submit == ["SELECT", "SELECT", "UPDATE"]
+    # then each sends the statements of its path, and no more
+    assert (claim, submit) == STATEMENTS[claim_path]
 
 
 # Transactional: these tests replace the database session, which a test's own transaction would not survive.
@@ -254,15 +247,14 @@ def test_hot_path_statements_are_prepared_once_per_database_session(claim):
 
 
 @pytest.mark.postgres
-@pytest.mark.usefixtures("claim_path")
-def test_without_prepared_statements_the_hot_path_sends_its_statements_as_they_are():
+def test_without_prepared_statements_the_hot_path_sends_its_statements_as_they_are(claim_path):
     # given prepared statements turned off (a pool that shares sessions, such as PgBouncer in transaction mode)
     with override_settings(CROWD_PREPARED_STATEMENTS=False):
         # when a worker claims and submits, then both work
         with CaptureQueriesContext(connection) as captured:
             claim, submit = _claim_and_submit_statements()
-    # and nothing was prepared or run by name
-    assert claim[-1] in ("SELECT", "INSERT") and submit[-1] == "UPDATE"
+    # and the same statements were sent, none of them prepared or run by name
+    assert (claim, submit) == STATEMENTS[claim_path]
     assert not any(q["sql"].startswith(("PREPARE", "EXECUTE")) for q in captured.captured_queries)
 
 
