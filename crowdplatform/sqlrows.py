@@ -32,6 +32,12 @@ _PLACEHOLDER = re.compile(r"%\((\w+)\)s|%s")
 _NO_SUCH_STATEMENT = "26000"  # invalid_sql_statement_name
 
 
+def inline(sql: str, **values: str) -> str:
+    """``sql`` with each ``%(name)s`` placeholder replaced by the SQL expression ``values[name]``: how a
+    statement is written into the body of a PL/pgSQL function, whose arguments take the parameters' place."""
+    return _PLACEHOLDER.sub(lambda match: values[match.group(1)], sql).strip()
+
+
 class Statement:
     """One statement with ``%(name)s`` or ``%s`` placeholders (not both, and no literal ``%%``)."""
 
@@ -126,6 +132,16 @@ class Layout:
     def columns(self) -> str:
         return ", ".join(
             f'{alias}."{field.column}"'
+            for model, alias in self.parts
+            for field in model._meta.concrete_fields
+        )
+
+    def returns(self, db) -> str:
+        """The select list as the columns of a function's ``RETURNS TABLE (...)``: one name and the column's
+        type per column, in the same order, so ``load`` reads the function's rows as it reads the select's.
+        The names carry the alias (``a_id``), out of the way of the tables' own column names."""
+        return ", ".join(
+            f"{alias}_{field.column} {field.db_type(db)}"
             for model, alias in self.parts
             for field in model._meta.concrete_fields
         )

@@ -7,14 +7,15 @@ from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.utils import timezone
 
-from campaigns.models import Campaign, CampaignState
+from campaigns.models import CampaignState
 from crowdplatform.errors import Conflict, NotFound, ValidationFailed
 from crowdplatform.jsonvalues import holds_nul
-from crowdplatform.sqlrows import Layout, Statement
+from crowdplatform.sqlrows import Statement
 from tasks import claim_sql
 from tasks.models import Task
 from tasks.services import task_lock, task_qs_for_update, task_refresh_slots
 
+from . import submit_sql
 from .models import Assignment, AssignmentState
 
 
@@ -56,17 +57,9 @@ def _lock_own(assignment_id: int, worker: User) -> Assignment:
     return assignment
 
 
-_OWN = Layout((Assignment, "a"), (Campaign, "c"), (Task, "t"))
-_OWN_BY_ID = Statement(
-    f"SELECT {_OWN.columns} FROM results_assignment a"
-    " JOIN campaigns_campaign c ON c.id = a.campaign_id JOIN tasks_task t ON t.id = a.task_id"
-    " WHERE a.id = %s AND a.worker_id = %s"
-)
-
-
 def _own(assignment_id: int, worker: User) -> Assignment:
     """The worker's assignment with its campaign and task; SQL text, as it runs on every submit."""
-    found = _OWN.fetch_one(_OWN_BY_ID, [assignment_id, worker.pk])
+    found = submit_sql.OWN.fetch_one(submit_sql.OWN_BY_ID, [assignment_id, worker.pk])
     if found is None:
         raise NotFound("No such assignment.", code="assignment-not-found")
     assignment, assignment.campaign, assignment.task = found
@@ -118,21 +111,6 @@ def _mark_submitted(assignment: Assignment, answers: dict, now: datetime, review
         return cursor.rowcount == 1
 
 
-# The common submit in one statement (PostgreSQL): the worker's own accepted, unexpired assignment of a task
-# that is not full, in a campaign that still takes results. It writes exactly what the steps of
-# ``_submit`` write for such an assignment; any other one it leaves untouched for them.
-_SUBMIT_OPEN = Statement(f"""
-UPDATE results_assignment a
-SET state = '{AssignmentState.SUBMITTED}', answers = %(answers)s, submitted_at = %(now)s,
-    review_due_at = %(now)s + c.review_window_s * interval '1 second', updated_at = %(now)s
-FROM campaigns_campaign c, tasks_task t
-WHERE a.id = %(id)s AND a.worker_id = %(worker)s AND a.state = '{AssignmentState.ACCEPTED}'
-  AND a.expires_at > %(now)s
-  AND c.id = a.campaign_id AND c.state NOT IN ('{CampaignState.CANCELLED}', '{CampaignState.ARCHIVED}')
-  AND t.id = a.task_id AND t.reopen_at IS NULL
-RETURNING {_OWN.columns}""")
-
-
 def assignment_submit(
     *, assignment_id: int, worker: User, answers: dict, now: datetime | None = None
 ) -> Assignment:
@@ -149,9 +127,8 @@ def assignment_submit(
     now = now or timezone.now()
     answers = validate_answers(answers)
     if claim_sql.one_call_available():
-        found = _OWN.fetch_one(
-            _SUBMIT_OPEN,
-            {"answers": json.dumps(answers), "now": now, "id": assignment_id, "worker": worker.pk},
+        found = submit_sql.submit_in_one_call(
+            assignment_id=assignment_id, worker_id=worker.pk, answers=answers, now=now
         )
         if found is not None:
             assignment, assignment.campaign, assignment.task = found

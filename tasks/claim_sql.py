@@ -12,7 +12,7 @@ from functools import cache
 
 from django.db import connection
 
-from crowdplatform.sqlrows import Layout, Statement
+from crowdplatform.sqlrows import Layout, Statement, inline
 from results.models import DONE_STATES, AssignmentState
 
 from .models import Task
@@ -36,10 +36,10 @@ _OPEN = {"where": "t.is_open", "order": "t.position"}
 _CANDIDATE = "SELECT {columns} FROM tasks_task t WHERE t.id = COALESCE({due}, {open})"
 
 # Slots a task's assignments hold at a moment: done work, and accepted work not yet expired.
-_LIVE_SLOTS = Statement(f"""
+LIVE_SLOTS = Statement(f"""
 SELECT count(*) FROM results_assignment
 WHERE task_id = %(task)s AND (state IN ({_DONE}) OR (state = {_ACCEPTED} AND expires_at > %(now)s))""")
-_CLOSE = Statement(f"""
+CLOSE = Statement(f"""
 UPDATE tasks_task SET is_open = %(false)s, reopen_at = (
     SELECT min(expires_at) FROM results_assignment
     WHERE task_id = %(task)s AND state = {_ACCEPTED} AND expires_at > %(now)s
@@ -104,14 +104,14 @@ def insert_accepted(
 def live_slots(*, task_id: int, now: datetime) -> int:
     """How many of the task's slots are held at ``now``."""
     with connection.cursor() as cursor:
-        _LIVE_SLOTS.execute(cursor, {"task": task_id, "now": _at(now)})
+        LIVE_SLOTS.execute(cursor, {"task": task_id, "now": _at(now)})
         return cursor.fetchone()[0]
 
 
 def close(*, task_id: int, now: datetime) -> None:
     """Mark a full task as not open, to be offered again when its first accepted holder expires."""
     with connection.cursor() as cursor:
-        _CLOSE.execute(cursor, {"task": task_id, "now": _at(now), "false": False})
+        CLOSE.execute(cursor, {"task": task_id, "now": _at(now), "false": False})
 
 
 # On PostgreSQL the common claim (a task the worker has not had, with room, taken and closed when full) runs
@@ -123,19 +123,17 @@ def close(*, task_id: int, now: datetime) -> None:
 FUNCTION = "crowd_claim_next"
 TAKEN, NONE, STALE = "taken", "none", "stale"
 _ARGUMENTS = {
-    "%(campaign)s": "p_campaign",
-    "%(worker)s": "p_worker",
-    "%(now)s": "p_now",
-    "%(expires)s": "p_expires",
-    "%(task)s": "picked.id",
-    "%(false)s": "false",
+    "campaign": "p_campaign",
+    "worker": "p_worker",
+    "now": "p_now",
+    "expires": "p_expires",
+    "task": "picked.id",
+    "false": "false",
 }
 
 
 def _in_function(sql: str) -> str:
-    for placeholder, argument in _ARGUMENTS.items():
-        sql = sql.replace(placeholder, argument)
-    return sql
+    return inline(sql, **_ARGUMENTS)
 
 
 def function_sql() -> str:
@@ -158,14 +156,14 @@ BEGIN
         RETURN QUERY SELECT '{NONE}'::text, NULL::bigint, NULL::bigint, NULL::integer, NULL::jsonb, NULL::integer;
         RETURN;
     END IF;
-    {_in_function(_LIVE_SLOTS.sql.strip()).replace("SELECT count(*)", "SELECT count(*) INTO live", 1)};
+    {_in_function(LIVE_SLOTS.sql.strip()).replace("SELECT count(*)", "SELECT count(*) INTO live", 1)};
     IF live >= picked.results_needed THEN
         RETURN QUERY SELECT '{STALE}'::text, NULL::bigint, picked.id, NULL::integer, NULL::jsonb, NULL::integer;
         RETURN;
     END IF;
     {_in_function(insert)} RETURNING id INTO taken;
     IF live + 1 >= picked.results_needed THEN
-        {_in_function(_CLOSE.sql.strip())};
+        {_in_function(CLOSE.sql.strip())};
     END IF;
     RETURN QUERY SELECT '{TAKEN}'::text, taken, picked.id, picked.position::integer, picked.input,
                         picked.results_needed::integer;

@@ -5,6 +5,7 @@ import pytest
 from results import services
 from results.models import Assignment, AssignmentState
 from results.services import assignment_submit
+from tasks import claim_sql
 from tasks.services import task_claim_next
 from tests.factories import CampaignFactory, TaskFactory, UserFactory
 
@@ -12,7 +13,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_an_assignment_expired_between_the_check_and_the_update_is_not_submitted(monkeypatch):
-    # given an accepted assignment that a sweep expires right after the submit has checked it
+    # given the statement-by-statement submit (the one every database has; PostgreSQL's one-call submit has
+    # no gap between a check and the write)
+    monkeypatch.setattr(claim_sql, "one_call_available", lambda: False)
+    # and an accepted assignment that a sweep expires right after the submit has checked it
     campaign = CampaignFactory()
     TaskFactory(campaign=campaign)
     worker = UserFactory()

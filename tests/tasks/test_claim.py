@@ -153,6 +153,52 @@ def test_submitting_the_last_holder_of_a_full_task_clears_its_reopen_time():
     )
 
 
+@pytest.mark.usefixtures("claim_path")
+def test_submitting_the_holder_a_full_task_waits_for_moves_its_reopen_time_to_the_next_holder():
+    # given a two-result task held by two workers, the first of whom runs out first
+    campaign = CampaignFactory(results_per_task=2, time_allowed_s=600)
+    task = TaskFactory(campaign=campaign)
+    now = timezone.now()
+    first_worker, second_worker = UserFactory(), UserFactory()
+    first = task_claim_next(campaign_id=campaign.pk, worker=first_worker, now=now)
+    second = task_claim_next(campaign_id=campaign.pk, worker=second_worker, now=now + timedelta(seconds=60))
+    task.refresh_from_db()
+    assert (task.is_open, task.reopen_at) == (False, first.expires_at)
+    # when the first holder submits, then the task waits for the second one
+    assignment_submit(
+        assignment_id=first.pk, worker=first_worker, answers={"label": "x"}, now=now + timedelta(seconds=90)
+    )
+    task.refresh_from_db()
+    assert (task.is_open, task.reopen_at) == (False, second.expires_at)
+    # and when the second submits too, the task is full for good
+    assignment_submit(
+        assignment_id=second.pk, worker=second_worker, answers={"label": "y"}, now=now + timedelta(seconds=120)
+    )
+    task.refresh_from_db()
+    assert (task.is_open, task.reopen_at) == (False, None)
+
+
+@pytest.mark.usefixtures("claim_path")
+def test_submitting_to_a_full_task_whose_other_holder_ran_out_opens_it_again():
+    # given a two-result task held by two workers, and the second one's time has run out (no sweep yet)
+    campaign = CampaignFactory(results_per_task=2, time_allowed_s=600)
+    task = TaskFactory(campaign=campaign)
+    now = timezone.now()
+    first_worker, second_worker = UserFactory(), UserFactory()
+    first = task_claim_next(campaign_id=campaign.pk, worker=first_worker, now=now)
+    task_claim_next(campaign_id=campaign.pk, worker=second_worker, now=now - timedelta(seconds=590))
+    task.refresh_from_db()
+    assert task.is_open is False
+    # when the first holder submits, after the second one's time is up
+    submitted = assignment_submit(
+        assignment_id=first.pk, worker=first_worker, answers={"label": "x"}, now=now + timedelta(seconds=30)
+    )
+    # then the task has room again and is open to the next worker
+    task.refresh_from_db()
+    assert submitted.state == AssignmentState.SUBMITTED
+    assert (task.is_open, task.reopen_at) == (True, None)
+
+
 def _statements(captured) -> list[str]:
     """The verbs of the statements run, leaving out the savepoints of the test's own transaction and the
     (re-)PREPAREs of a connection's hot-path statements; EXECUTE counts as the verb it runs."""
@@ -166,10 +212,10 @@ def _statements(captured) -> list[str]:
     return verbs
 
 
-def _claim_and_submit_statements() -> tuple[list[str], list[str]]:
-    """The statements of one claim and one submit through the API, on a campaign whose task has room after
-    the claim (the worker's token already used once, so no last-use write)."""
-    campaign = CampaignFactory(results_per_task=2)
+def _claim_and_submit_statements(results_per_task: int = 2) -> tuple[list[str], list[str]]:
+    """The statements of one claim and one submit through the API (the worker's token already used once, so
+    no last-use write); with one result per task, the claim fills the task the submit is for."""
+    campaign = CampaignFactory(results_per_task=results_per_task)
     TaskFactory(campaign=campaign)
     client = token_client(UserFactory())
     client.get("/api/v1/work/assignments/")
@@ -188,12 +234,18 @@ def _claim_and_submit_statements() -> tuple[list[str], list[str]]:
 
 # What one claim and one submit send, on each path (after the token is read):
 STATEMENTS = {
-    # the campaign, then the claim function (pick, count, insert and close in one round trip); the
-    # assignment updated in one statement
-    "one call": (["SELECT"] * 3, ["SELECT", "UPDATE"]),
+    # the campaign, then the claim function (pick, count, insert and close in one round trip); the submit
+    # function (read, write and, for a full task, its bookkeeping, in one round trip)
+    "one call": (["SELECT"] * 3, ["SELECT"] * 2),
     # the campaign, the candidate (due or open, one statement), the slot count and the insert; the
     # assignment read, then updated
     "step by step": (["SELECT"] * 4 + ["INSERT"], ["SELECT", "SELECT", "UPDATE"]),
+}
+# ... and a submit for a task the claim filled, which locks the task and brings its bookkeeping up to date
+SUBMIT_TO_FULL_TASK = {
+    "one call": ["SELECT"] * 2,
+    # the assignment read, the task locked, the assignment updated, the slot count, the task closed
+    "step by step": ["SELECT", "SELECT", "SELECT", "UPDATE", "SELECT", "UPDATE"],
 }
 
 
@@ -202,6 +254,13 @@ def test_a_claim_and_a_submit_cost_a_handful_of_statements(claim_path):
     claim, submit = _claim_and_submit_statements()
     # then each sends the statements of its path, and no more
     assert (claim, submit) == STATEMENTS[claim_path]
+
+
+def test_a_submit_to_a_full_task_costs_a_handful_of_statements_too(claim_path):
+    # given a one-result campaign, when a worker claims (filling the task) and submits through the API
+    _, submit = _claim_and_submit_statements(results_per_task=1)
+    # then the submit sends the statements of its path, and no more
+    assert submit == SUBMIT_TO_FULL_TASK[claim_path]
 
 
 # Transactional: these tests replace the database session, which a test's own transaction would not survive.
