@@ -187,8 +187,8 @@ _INPUT = Task._meta.get_field("input")
 
 
 def one_call_available() -> bool:
-    """Whether the common claim and submit run in one round trip each (PostgreSQL: the claim function, and
-    the submit's single UPDATE in ``results.services``)."""
+    """Whether the common claim and submit run in one round trip each (PostgreSQL: the claim function here,
+    and the submit function in ``results.submit_sql``)."""
     return connection.vendor == "postgresql"
 
 
