@@ -5,6 +5,9 @@
 Uploads the file as a ``text/csv`` body to ``POST /api/v1/campaigns/{id}/tasks/`` on a gunicorn server
 (one sync worker), and measures wall time, rows/s and the server's peak RSS. The baseline is
 ``COPY bare_table FROM STDIN (FORMAT csv, HEADER)`` of the same file into a bare 3-text-column table.
+Two references are printed beside it: a raw COPY of the same rows, already encoded, into the real (indexed)
+task table, and a raw COPY of the rows' JSON into a bare ``(id bigserial primary key, input jsonb)`` table:
+what any store of one row per task with its input as ``jsonb`` costs at the least.
 """
 
 import argparse
@@ -46,6 +49,41 @@ def raw_copy_seconds(url: str, path: str) -> float:
         conn.commit()
     conn.close()
     return elapsed
+
+
+def _json_inputs(path: str) -> bytes:
+    """The file's rows as the JSON objects the ingest stores, one per line, escaped for COPY's text format."""
+    from tasks.ingest import _csv_json_texts, _records
+
+    with open(path, "rb") as f:
+        header, records = _records(f, [])
+        return (
+            "".join(f"{text}\n" for text in _csv_json_texts(header, records)).replace("\\", "\\\\").encode()
+        )
+
+
+def raw_copy_into_json_table_seconds(url: str, path: str) -> float:
+    """The least that storing one row per task with its input as ``jsonb`` costs: the same rows' JSON into a
+    bare ``(id bigserial primary key, input jsonb)`` table (median of 3)."""
+    import io
+
+    data = _json_inputs(path)
+    conn = harness.raw_connection(url)
+    runs = []
+    with conn.cursor() as cursor:
+        for _ in range(3):
+            cursor.execute(
+                "DROP TABLE IF EXISTS bench_json; CREATE TABLE bench_json (id bigserial primary key, input jsonb)"
+            )
+            conn.commit()
+            started = time.perf_counter()
+            cursor.copy_expert("COPY bench_json (input) FROM STDIN", io.BytesIO(data), size=1 << 16)
+            conn.commit()
+            runs.append(time.perf_counter() - started)
+        cursor.execute("DROP TABLE bench_json")
+        conn.commit()
+    conn.close()
+    return sorted(runs)[1]
 
 
 def raw_copy_into_tasks_seconds(url: str, path: str, campaign_id: int) -> float:
@@ -130,6 +168,7 @@ def main() -> None:
         # would slow down whatever is written next under the same keys.
         other = CampaignFactory(project=project, state=CampaignState.UNPUBLISHED, results_per_task=3)
         floor = raw_copy_into_tasks_seconds(url, path, other.pk)
+        json_floor = raw_copy_into_json_table_seconds(url, path)
 
     from tasks.models import Task
 
@@ -140,6 +179,10 @@ def main() -> None:
         f"server worker peak RSS {peak} MB (idle {before} MB; master {master} MB)"
     )
     print(f"reference: raw COPY of the same rows, encoded, into the indexed task table: {floor:.2f} s")
+    print(
+        f"reference: raw COPY of the same rows as JSON into a bare (id bigserial primary key, input jsonb) "
+        f"table, median of 3: {json_floor:.2f} s ({json_floor / raw:.2f}x the baseline)"
+    )
     ratio = elapsed / raw
     print(f"ratio to raw COPY: {ratio:.2f} (target <= 2), peak RSS target < 150 MB")
     harness.result(
@@ -152,6 +195,7 @@ def main() -> None:
             "baseline_raw_copy_s": round(raw, 3),
             "baseline_rows_per_s": round(args.rows / raw),
             "reference_raw_copy_into_task_table_s": round(floor, 3),
+            "reference_raw_copy_into_bare_jsonb_table_s": round(json_floor, 3),
             "ratio_to_baseline": round(ratio, 2),
             "server_peak_rss_mb": peak,
             "server_idle_rss_mb": before,
