@@ -7,7 +7,7 @@ assignment and, on PostgreSQL, the function that submits it in one round trip.
 import json
 from datetime import datetime
 
-from django.db import connection
+from django.db import connection, transaction
 
 from campaigns.models import Campaign, CampaignState
 from crowdplatform.sqlrows import Layout, Statement, inline
@@ -89,10 +89,16 @@ WHERE a.id = %(id)s AND a.worker_id = %(worker)s AND a.state = {_ACCEPTED} AND a
   AND c.id = a.campaign_id AND c.state NOT IN ('{CampaignState.CANCELLED}', '{CampaignState.ARCHIVED}')"""
 
 
+_SIGNATURE = f"{FUNCTION}(bigint, bigint, jsonb, timestamptz)"
+
+
 def install_function(db) -> None:
-    """Create (or bring up to date) the one-call submit on a PostgreSQL database."""
+    """Create (or bring up to date) the one-call submit on a PostgreSQL database. Its columns follow the
+    models, and ``CREATE OR REPLACE`` cannot change a function's columns, so the old one is dropped first
+    (in the same transaction: no session ever finds it missing)."""
     if db.vendor == "postgresql":
-        with db.cursor() as cursor:
+        with transaction.atomic(using=db.alias), db.cursor() as cursor:
+            cursor.execute(f"DROP FUNCTION IF EXISTS {_SIGNATURE}")
             cursor.execute(function_sql())
 
 

@@ -172,7 +172,10 @@ def test_submitting_the_holder_a_full_task_waits_for_moves_its_reopen_time_to_th
     assert (task.is_open, task.reopen_at) == (False, second.expires_at)
     # and when the second submits too, the task is full for good
     assignment_submit(
-        assignment_id=second.pk, worker=second_worker, answers={"label": "y"}, now=now + timedelta(seconds=120)
+        assignment_id=second.pk,
+        worker=second_worker,
+        answers={"label": "y"},
+        now=now + timedelta(seconds=120),
     )
     task.refresh_from_db()
     assert (task.is_open, task.reopen_at) == (False, None)
@@ -345,3 +348,35 @@ def test_the_claim_function_is_installed_from_the_current_statements():
     assert body in installed
     # and installing it again (the next migrate) is harmless
     claim_sql.install_function(connection)
+
+
+@pytest.mark.postgres
+def test_the_submit_function_is_installed_from_the_current_statements_and_models():
+    # given a database migrated by the test run (post_migrate installs the function)
+    from results import submit_sql
+
+    def installed():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_get_functiondef(%s::regproc)", [submit_sql.FUNCTION])
+            return cursor.fetchone()[0]
+
+    # then its body is the one built from this code's statements
+    built = submit_sql.function_sql()
+    body = built[built.index("$submit$") + len("$submit$") : built.rindex("$submit$")]
+    assert body in installed()
+    # and when the installed one answers other columns (the models changed since), installing replaces it
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP FUNCTION {submit_sql.FUNCTION}(bigint, bigint, jsonb, timestamptz)")
+        cursor.execute(
+            f"CREATE FUNCTION {submit_sql.FUNCTION}(bigint, bigint, jsonb, timestamptz)"
+            " RETURNS TABLE (a_id bigint) LANGUAGE sql AS 'SELECT 1::bigint'"
+        )
+    submit_sql.install_function(connection)
+    assert body in installed()
+    # and a submit through it works
+    campaign = CampaignFactory(results_per_task=1)
+    TaskFactory(campaign=campaign)
+    worker = UserFactory()
+    held = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    submitted = assignment_submit(assignment_id=held.pk, worker=worker, answers={"label": "x"})
+    assert submitted.state == AssignmentState.SUBMITTED
