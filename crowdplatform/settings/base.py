@@ -161,14 +161,21 @@ CROWD_OVERTURN_WINDOW = timedelta(seconds=int(os.environ.get("CROWD_OVERTURN_WIN
 # Celery: Redis in production, an embedded file-system broker in the quick start.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 _broker_dir = VAR_DIR / "broker"
-CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {
-        "data_folder_in": str(_broker_dir),
-        "data_folder_out": str(_broker_dir),
-        "processed_folder": str(_broker_dir),
+
+
+def filesystem_broker_options(folder: Path) -> dict:
+    """kombu's file-system transport with every file it writes under ``folder`` (it would otherwise keep
+    its exchange tables in a ``control`` folder wherever the worker was started)."""
+    return {
+        "data_folder_in": str(folder),
+        "data_folder_out": str(folder),
+        "processed_folder": str(folder),
+        "control_folder": str(folder / "control"),
     }
-    if CELERY_BROKER_URL.startswith("filesystem")
-    else {}
+
+
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    filesystem_broker_options(_broker_dir) if CELERY_BROKER_URL.startswith("filesystem") else {}
 )
 if CELERY_BROKER_URL.startswith("filesystem"):
     # The file-system transport expects its folder to exist.
