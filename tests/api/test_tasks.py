@@ -1,10 +1,14 @@
+from datetime import timedelta
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from campaigns.models import CampaignState
+from results.models import Assignment, AssignmentState
 from tasks.models import ImportJob, Task
 from tests.api.envelope import body, error
-from tests.factories import CampaignFactory, TaskFactory
+from tests.factories import CampaignFactory, TaskFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -119,6 +123,37 @@ def test_list_tasks_of_a_campaign_with_their_counts(active_campaign, requester_c
     assert data["next"] is not None
     rows = {t["id"]: (t["submitted_count"], t["in_progress_count"]) for t in data["results"]}
     assert rows == {claimed["task"]["id"]: (1, 0), second["task"]["id"]: (0, 1)}
+
+
+def test_each_listed_task_counts_only_its_own_results_and_live_holders(project, requester_client):
+    # given a task with two submitted results, one live holder, one holder whose time ran out and one who
+    # gave the task back, next to a task of the same campaign with a result of its own
+    campaign = CampaignFactory(project=project, state=CampaignState.ACTIVE, results_per_task=5)
+    busy, other = TaskFactory(campaign=campaign, results_needed=5), TaskFactory(campaign=campaign)
+    now = timezone.now()
+
+    def held(task, state, **times):
+        Assignment.objects.create(
+            task=task,
+            campaign=campaign,
+            worker=UserFactory(),
+            state=state,
+            accepted_at=now,
+            expires_at=times.get("expires_at", now + timedelta(minutes=10)),
+        )
+
+    held(busy, AssignmentState.SUBMITTED)
+    held(busy, AssignmentState.APPROVED)
+    held(busy, AssignmentState.ACCEPTED)
+    held(busy, AssignmentState.ACCEPTED, expires_at=now - timedelta(minutes=1))
+    held(busy, AssignmentState.RETURNED)
+    held(other, AssignmentState.SUBMITTED)
+    # when the requester lists the campaign's tasks
+    data = body(requester_client.get(f"/api/v1/campaigns/{campaign.pk}/tasks/"))
+    # then each task counts its own done work and its holders whose time has not run out
+    rows = {t["id"]: (t["submitted_count"], t["in_progress_count"]) for t in data["results"]}
+    assert rows == {busy.pk: (2, 1), other.pk: (1, 0)}
+    assert data["count"] == 2
 
 
 def test_task_detail(active_campaign, requester_client):
