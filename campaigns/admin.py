@@ -19,8 +19,8 @@ from crowdplatform.compat.turkle import exports as turkle_exports
 from crowdplatform.errors import ApplicationError
 from crowdplatform.streaming import streaming_attachment
 from projects.models import Project
-from results.admin import assignment_count
 from results.models import DONE_STATES, AssignmentState
+from results.selectors import assignment_count
 from tasks.ingest import parse_csv, tasks_ingest_csv
 from tasks.models import Task
 

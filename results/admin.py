@@ -1,7 +1,5 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -10,24 +8,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from .admin_actions import REVIEW_ACTIONS
 from .models import Assignment
 from .services import assignments_expire_due
-
-
-def assignment_count(fk: str):
-    """Assignments per row of a changelist page, as a correlated subquery.
-
-    The database computes it only for the rows on the page, through the (fk, state) index, instead of
-    joining and grouping every assignment of the table.
-    """
-    return Coalesce(
-        Subquery(
-            Assignment.objects.filter(**{fk: OuterRef("pk")})
-            .order_by()
-            .values(fk)
-            .annotate(n=Count("pk"))
-            .values("n")
-        ),
-        0,
-    )
 
 
 def _expire_message(count: int) -> str:

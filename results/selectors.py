@@ -1,13 +1,30 @@
 """Reads on assignments and results, scoped to the caller."""
 
 from django.contrib.auth.models import User
-from django.db.models import QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from accounts.models import PermissionName
 from campaigns.selectors import campaign_list_for_requester
 from crowdplatform.errors import NotFound
 
 from .models import Assignment
+
+
+def assignment_count(fk: str, condition: Q | None = None):
+    """How many assignments (meeting ``condition``) each row of a list has, as a correlated subquery.
+
+    The database computes it only for the rows it returns (a page), through the index on ``fk``, instead of
+    joining and grouping every assignment of the table first; and a paginator's total leaves it out.
+    """
+    counted = (
+        Assignment.objects.filter(condition or Q(), **{fk: OuterRef("pk")})
+        .order_by()
+        .values(fk)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
 def assignment_list_for_requester(

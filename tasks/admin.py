@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from results.admin import assignment_count
+from results.selectors import assignment_count
 
 from .models import ImportJob, Task
 

@@ -14,27 +14,17 @@ from campaigns.models import Campaign
 from campaigns.selectors import campaign_list_for_requester, campaign_list_for_worker
 from crowdplatform.errors import NotFound
 from results.models import DONE_STATES, Assignment, AssignmentState
+from results.selectors import assignment_count
 
 from .models import Task
 
 
 def _with_counts(qs: QuerySet[Task], now: datetime) -> QuerySet[Task]:
-    # One correlated count per task, which PostgreSQL runs only for the rows of the page (a join grouped by
-    # task would count every assignment of the campaign first: a second per page at a million tasks), and
-    # the paginator's total counts tasks alone.
-    def assignments_where(condition: Q):
-        counted = (
-            Assignment.objects.filter(condition, task=OuterRef("pk"))
-            .order_by()
-            .values("task")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
+    # Correlated counts, run for the rows of the page only: a join grouped by task would count every
+    # assignment of the campaign first (a second per page at a million tasks).
     return qs.annotate(
-        submitted_count=assignments_where(Q(state__in=DONE_STATES)),
-        in_progress_count=assignments_where(Q(state=AssignmentState.ACCEPTED, expires_at__gt=now)),
+        submitted_count=assignment_count("task", Q(state__in=DONE_STATES)),
+        in_progress_count=assignment_count("task", Q(state=AssignmentState.ACCEPTED, expires_at__gt=now)),
     )
 
 
