@@ -25,3 +25,13 @@ class CaseInsensitiveBooleanField(forms.Field):
 
 class BooleanFilter(django_filters.BooleanFilter):
     field_class = CaseInsensitiveBooleanField
+
+
+def own_column_choices(choices) -> django_filters.MultipleChoiceFilter:
+    """Any of several values of a column of the listed rows themselves (``?state=a&state=b``).
+
+    Without the DISTINCT that django-filter adds to a multiple-choice filter by default: a filter on the
+    row's own column cannot repeat rows, and DISTINCT made the database sort every matching row (and count
+    them that way) for nothing, 0.7 s a page on a million assignments.
+    """
+    return django_filters.MultipleChoiceFilter(choices=choices, distinct=False)

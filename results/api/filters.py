@@ -1,5 +1,6 @@
 import django_filters
 
+from crowdplatform.api.filters import own_column_choices
 from results.models import Assignment, AssignmentState
 
 
@@ -8,7 +9,7 @@ class AssignmentFilter(django_filters.FilterSet):
 
     campaign = django_filters.NumberFilter(field_name="campaign_id")
     task = django_filters.NumberFilter(field_name="task_id")
-    state = django_filters.MultipleChoiceFilter(choices=AssignmentState.choices)
+    state = own_column_choices(AssignmentState.choices)
     worker = django_filters.CharFilter(method="filter_worker", help_text="A worker's id or username.")
     since = django_filters.IsoDateTimeFilter(
         field_name="submitted_at", lookup_expr="gte", help_text="Submitted at or after this time (ISO 8601)."
@@ -26,7 +27,7 @@ class AssignmentFilter(django_filters.FilterSet):
 
 class WorkAssignmentFilter(django_filters.FilterSet):
     campaign = django_filters.NumberFilter(field_name="campaign_id")
-    state = django_filters.MultipleChoiceFilter(choices=AssignmentState.choices)
+    state = own_column_choices(AssignmentState.choices)
 
     class Meta:
         model = Assignment
