@@ -1,10 +1,14 @@
+from datetime import timedelta
+
 import factory
 from django.contrib.auth.models import Group, User
+from django.utils import timezone
 
 from accounts.models import PermissionGrant, PermissionName
 from campaigns.models import Campaign, CampaignState
 from projects.models import Project
 from projects.templating import template_fields
+from results.models import Assignment, AssignmentState
 from tasks.models import Task
 
 
@@ -66,3 +70,17 @@ class TaskFactory(factory.django.DjangoModelFactory):
     position = factory.Sequence(lambda n: n)
     input = factory.LazyAttribute(lambda t: {"text": f"item {t.position}"})
     results_needed = factory.LazyAttribute(lambda t: t.campaign.results_per_task)
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    """An assignment written as it stands (no claim): accepted an hour before it expires, unless told."""
+
+    class Meta:
+        model = Assignment
+
+    task = factory.SubFactory(TaskFactory)
+    campaign = factory.LazyAttribute(lambda a: a.task.campaign)
+    worker = factory.SubFactory(UserFactory)
+    state = AssignmentState.ACCEPTED
+    accepted_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyAttribute(lambda a: a.accepted_at + timedelta(hours=1))

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from campaigns.models import Campaign, CampaignState
 from results.models import Assignment, AssignmentState
 from tasks.models import Task
-from tests.factories import CampaignFactory, ProjectFactory, TaskFactory, UserFactory
+from tests.factories import AssignmentFactory, CampaignFactory, ProjectFactory, TaskFactory
 
 DEMO = Path(settings.BASE_DIR) / "demo"
 UPLOAD = reverse("admin:campaigns_campaign_upload")
@@ -167,13 +167,10 @@ def _progress_world(tasks: int):
     for i in range(tasks):
         task = TaskFactory(campaign=campaign)
         state = AssignmentState.SUBMITTED if i % 2 == 0 else AssignmentState.ACCEPTED
-        Assignment.objects.create(
+        AssignmentFactory(
             task=task,
-            campaign=campaign,
-            worker=UserFactory(),
             state=state,
             accepted_at=now,
-            expires_at=now + timedelta(hours=1),
             submitted_at=now if state == AssignmentState.SUBMITTED else None,
         )
     return campaign

@@ -5,10 +5,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from campaigns.models import CampaignState
-from results.models import Assignment, AssignmentState
+from results.models import AssignmentState
 from tasks.models import ImportJob, Task
 from tests.api.envelope import body, error
-from tests.factories import CampaignFactory, TaskFactory, UserFactory
+from tests.factories import AssignmentFactory, CampaignFactory, TaskFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -130,24 +130,11 @@ def test_each_listed_task_counts_only_its_own_results_and_live_holders(project, 
     # gave the task back, next to a task of the same campaign with a result of its own
     campaign = CampaignFactory(project=project, state=CampaignState.ACTIVE, results_per_task=5)
     busy, other = TaskFactory(campaign=campaign, results_needed=5), TaskFactory(campaign=campaign)
-    now = timezone.now()
-
-    def held(task, state, **times):
-        Assignment.objects.create(
-            task=task,
-            campaign=campaign,
-            worker=UserFactory(),
-            state=state,
-            accepted_at=now,
-            expires_at=times.get("expires_at", now + timedelta(minutes=10)),
-        )
-
-    held(busy, AssignmentState.SUBMITTED)
-    held(busy, AssignmentState.APPROVED)
-    held(busy, AssignmentState.ACCEPTED)
-    held(busy, AssignmentState.ACCEPTED, expires_at=now - timedelta(minutes=1))
-    held(busy, AssignmentState.RETURNED)
-    held(other, AssignmentState.SUBMITTED)
+    for state in (AssignmentState.SUBMITTED, AssignmentState.APPROVED, AssignmentState.ACCEPTED):
+        AssignmentFactory(task=busy, state=state)
+    AssignmentFactory(task=busy, accepted_at=timezone.now() - timedelta(hours=2))  # ran out an hour ago
+    AssignmentFactory(task=busy, state=AssignmentState.RETURNED)
+    AssignmentFactory(task=other, state=AssignmentState.SUBMITTED)
     # when the requester lists the campaign's tasks
     data = body(requester_client.get(f"/api/v1/campaigns/{campaign.pk}/tasks/"))
     # then each task counts its own done work and its holders whose time has not run out

@@ -153,27 +153,33 @@ def test_submitting_the_last_holder_of_a_full_task_clears_its_reopen_time():
     )
 
 
+def _two_holders(now, second_claims_after: timedelta):
+    """A two-result task (600 s to do it) claimed by one worker at ``now`` and by another
+    ``second_claims_after`` later (negative: earlier), so full: the task and the two assignments."""
+    campaign = CampaignFactory(results_per_task=2, time_allowed_s=600)
+    task = TaskFactory(campaign=campaign)
+    first = task_claim_next(campaign_id=campaign.pk, worker=UserFactory(), now=now)
+    second = task_claim_next(campaign_id=campaign.pk, worker=UserFactory(), now=now + second_claims_after)
+    task.refresh_from_db()
+    return task, first, second
+
+
 @pytest.mark.usefixtures("claim_path")
 def test_submitting_the_holder_a_full_task_waits_for_moves_its_reopen_time_to_the_next_holder():
     # given a two-result task held by two workers, the first of whom runs out first
-    campaign = CampaignFactory(results_per_task=2, time_allowed_s=600)
-    task = TaskFactory(campaign=campaign)
     now = timezone.now()
-    first_worker, second_worker = UserFactory(), UserFactory()
-    first = task_claim_next(campaign_id=campaign.pk, worker=first_worker, now=now)
-    second = task_claim_next(campaign_id=campaign.pk, worker=second_worker, now=now + timedelta(seconds=60))
-    task.refresh_from_db()
+    task, first, second = _two_holders(now, timedelta(seconds=60))
     assert (task.is_open, task.reopen_at) == (False, first.expires_at)
     # when the first holder submits, then the task waits for the second one
     assignment_submit(
-        assignment_id=first.pk, worker=first_worker, answers={"label": "x"}, now=now + timedelta(seconds=90)
+        assignment_id=first.pk, worker=first.worker, answers={"label": "x"}, now=now + timedelta(seconds=90)
     )
     task.refresh_from_db()
     assert (task.is_open, task.reopen_at) == (False, second.expires_at)
     # and when the second submits too, the task is full for good
     assignment_submit(
         assignment_id=second.pk,
-        worker=second_worker,
+        worker=second.worker,
         answers={"label": "y"},
         now=now + timedelta(seconds=120),
     )
@@ -184,17 +190,12 @@ def test_submitting_the_holder_a_full_task_waits_for_moves_its_reopen_time_to_th
 @pytest.mark.usefixtures("claim_path")
 def test_submitting_to_a_full_task_whose_other_holder_ran_out_opens_it_again():
     # given a two-result task held by two workers, and the second one's time has run out (no sweep yet)
-    campaign = CampaignFactory(results_per_task=2, time_allowed_s=600)
-    task = TaskFactory(campaign=campaign)
     now = timezone.now()
-    first_worker, second_worker = UserFactory(), UserFactory()
-    first = task_claim_next(campaign_id=campaign.pk, worker=first_worker, now=now)
-    task_claim_next(campaign_id=campaign.pk, worker=second_worker, now=now - timedelta(seconds=590))
-    task.refresh_from_db()
+    task, first, _ = _two_holders(now, timedelta(seconds=-590))
     assert task.is_open is False
     # when the first holder submits, after the second one's time is up
     submitted = assignment_submit(
-        assignment_id=first.pk, worker=first_worker, answers={"label": "x"}, now=now + timedelta(seconds=30)
+        assignment_id=first.pk, worker=first.worker, answers={"label": "x"}, now=now + timedelta(seconds=30)
     )
     # then the task has room again and is open to the next worker
     task.refresh_from_db()
