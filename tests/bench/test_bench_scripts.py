@@ -57,7 +57,7 @@ def test_ingest(bench_database):
     assert result["ratio_to_baseline"] > 0
     assert result["reference_raw_copy_into_task_table_s"] > 0
     assert result["reference_raw_copy_into_bare_jsonb_table_s"] > 0
-    assert result["server_peak_rss_mb"] > result["server_idle_rss_mb"] * 0.5 > 0
+    assert result["server_peak_rss_mb"] >= result["server_idle_rss_mb"] > 0
 
 
 @pytest.mark.parametrize("surface", ["native", "turkle"])
