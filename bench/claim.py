@@ -14,7 +14,6 @@ no worker got one task twice; a side that gave out every task before the time wa
 """
 
 import argparse
-import http.client
 import json
 import threading
 import time
@@ -122,31 +121,29 @@ class Tally:
                 self.errors[key] = self.errors.get(key, 0) + n
 
 
-def _http_client(port: int, token: str, campaign_id: int, deadline: float, tally: Tally) -> None:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
-    body = json.dumps({"answers": ANSWERS})
+def _http_client(
+    port: int, token: str, campaign_id: int, deadline: float, tally: Tally, pairs: int | None = None
+) -> None:
+    client = harness.LeanHttpClient(
+        port, {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+    )
+    body = json.dumps({"answers": ANSWERS}).encode()
     latencies: dict[str, list[float]] = {"claim": [], "submit": []}
     errors: dict[str, int] = {}
     completed = 0
 
-    def post(kind: str, path: str, payload: str | None):
+    def post(kind: str, path: str, payload: bytes = b""):
         started = time.perf_counter()
         try:
-            conn.request("POST", path, body=payload, headers=headers)
-            response = conn.getresponse()
-            data = response.read()
-        except (OSError, http.client.HTTPException) as exc:
-            conn.close()
+            status, data = client.request("POST", path, payload)
+        except (OSError, ValueError) as exc:
             errors[f"{kind}: {type(exc).__name__}"] = errors.get(f"{kind}: {type(exc).__name__}", 0) + 1
             return None, None
         latencies[kind].append(time.perf_counter() - started)
-        if response.getheader("Connection", "").lower() == "close":
-            conn.close()
-        return response.status, data
+        return status, data
 
-    while time.perf_counter() < deadline:
-        status, data = post("claim", f"/api/v1/work/campaigns/{campaign_id}/claim/", None)
+    while time.perf_counter() < deadline and (pairs is None or completed + sum(errors.values()) < pairs):
+        status, data = post("claim", f"/api/v1/work/campaigns/{campaign_id}/claim/")
         if status == 409 and b"no-task-available" in (data or b""):
             tally.ran_out = True
             break
@@ -161,17 +158,25 @@ def _http_client(port: int, token: str, campaign_id: int, deadline: float, tally
         else:
             key = f"submit {status}: {(data or b'')[:120]!r}"
             errors[key] = errors.get(key, 0) + 1
-    conn.close()
+    client.close()
     tally.add(completed, latencies, errors)
 
 
-def _raw_client(url: str, worker_id: int, campaign_id: int, deadline: float, tally: Tally, insert_sql: str):
+def _raw_client(
+    url: str,
+    worker_id: int,
+    campaign_id: int,
+    deadline: float,
+    tally: Tally,
+    insert_sql: str,
+    pairs: int | None = None,
+):
     conn = harness.raw_connection(url)
     cursor = conn.cursor()
     answers = json.dumps(ANSWERS)
     latencies: dict[str, list[float]] = {"claim": [], "submit": []}
     completed = 0
-    while time.perf_counter() < deadline:
+    while time.perf_counter() < deadline and (pairs is None or completed < pairs):
         started = time.perf_counter()
         cursor.execute(RAW_CANDIDATE, {"campaign": campaign_id, "worker": worker_id})
         found = cursor.fetchone()

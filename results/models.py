@@ -80,7 +80,9 @@ class Assignment(models.Model):
         # more write on every claim, submit and approval.
         indexes = [
             models.Index(fields=["campaign", "state", "submitted_at"]),
-            models.Index(fields=["worker", "state"]),
+            # The worker's assignments by state (their lists), and per state the furthest task they have
+            # had in a campaign (where the claim's ahead pick starts, tasks/claim_sql.py).
+            models.Index(fields=["worker", "state", "campaign", "task"], name="assignment_by_worker"),
             models.Index(fields=["expires_at"], condition=Q(state="accepted"), name="assignment_expiry_due"),
             models.Index(
                 fields=["review_due_at"], condition=Q(state="submitted"), name="assignment_review_due"

@@ -23,17 +23,40 @@ _SKIPPED = f"'{AssignmentState.SKIPPED}'"
 
 _TASK = Layout((Task, "t"))
 _MINE = "SELECT 1 FROM results_assignment a WHERE a.task_id = t.id AND a.worker_id = %(worker)s"
+# The position of the furthest task the worker has had in the campaign (NULL if none): the largest task id
+# among the worker's assignments there, one backward step in the (worker, state, campaign, task) index for
+# each state. Task ids grow with positions within a campaign (ingest appends), and where they did not this
+# would only move where the ahead pick starts, not what is found in the end.
+_HAD_MAX = " UNION ALL ".join(
+    f"SELECT (SELECT max(a.task_id) FROM results_assignment a WHERE a.worker_id = %(worker)s"
+    f" AND a.state = '{state}' AND a.campaign_id = %(campaign)s) AS m"
+    for state in AssignmentState.values
+)
+_FRONTIER = f"(SELECT f.position FROM tasks_task f WHERE f.id = (SELECT max(m) FROM ({_HAD_MAX}) had))"
+# How far past the campaign's first open task the near pick looks (in positions) before the ahead pick.
+NEAR = 100
+_FIRST_OPEN = "(SELECT min(o.position) FROM tasks_task o WHERE o.campaign_id = %(campaign)s AND o.is_open)"
 # The task to take: the first whose holders may have expired (the oldest work), else the first open one in
-# order. Two narrow picks instead of one OR, so each uses its own partial index; both in one statement, the
-# second run only when the first finds nothing. Each pick locks the row it returns and passes over rows
-# another transaction holds.
+# order that the worker has not had, looked for among the first open ones of the campaign (near), then past
+# the furthest task the worker has had (ahead), then anywhere. Narrow picks instead of one OR, so each uses
+# its own partial index; all in one statement, each run only when the ones before it find nothing. Each
+# pick locks the row it returns and passes over rows another transaction holds.
+# Near and ahead are what keep a claim cheap for a worker far in front of the others on a campaign of
+# several results per task: the open tasks they already had stay open until others fill them, and a pick
+# through the campaign from its first open task passes over every one of them (about 1 µs each) on every
+# claim. Near finds the work of a crowd moving through the campaign together at the cost of the old single
+# pick; ahead starts past the worker's frontier. Open tasks between the two that the worker has not had
+# (given back by someone, or locked by another claim as the worker went by) come to them once nothing is
+# open ahead, and meanwhile to every worker not yet past them.
 _PICK = """(SELECT t.id FROM tasks_task t
 WHERE t.campaign_id = %(campaign)s AND {where} AND {mine}
 ORDER BY {order}
 LIMIT 1{lock})"""
 _DUE = {"where": "t.reopen_at <= %(now)s", "order": "t.reopen_at, t.position"}
+_NEAR = {"where": f"t.is_open AND t.position < {_FIRST_OPEN} + {NEAR}", "order": "t.position"}
+_AHEAD = {"where": f"t.is_open AND t.position > COALESCE({_FRONTIER}, -1)", "order": "t.position"}
 _OPEN = {"where": "t.is_open", "order": "t.position"}
-_CANDIDATE = "SELECT {columns} FROM tasks_task t WHERE t.id = COALESCE({due}, {open})"
+_CANDIDATE = "SELECT {columns} FROM tasks_task t WHERE t.id = COALESCE({picks})"
 
 # Slots a task's assignments hold at a moment: done work, and accepted work not yet expired.
 LIVE_SLOTS = Statement(f"""
@@ -50,8 +73,10 @@ UPDATE tasks_task SET is_open = %(false)s, reopen_at = (
 def _candidate(*, skipped: bool) -> Statement:
     mine = f"EXISTS ({_MINE} AND a.state = {_SKIPPED})" if skipped else f"NOT EXISTS ({_MINE})"
     lock = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
-    due, open_ = (_PICK.format(mine=mine, lock=lock, **pick) for pick in (_DUE, _OPEN))
-    return Statement(_CANDIDATE.format(columns=_TASK.columns, due=due, open=open_))
+    # A skipped task lies behind the frontier by definition: no ahead pick there.
+    picks = (_DUE, _OPEN) if skipped else (_DUE, _NEAR, _AHEAD, _OPEN)
+    sql = ", ".join(_PICK.format(mine=mine, lock=lock, **pick) for pick in picks)
+    return Statement(_CANDIDATE.format(columns=_TASK.columns, picks=sql))
 
 
 @cache

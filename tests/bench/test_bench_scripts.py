@@ -86,3 +86,16 @@ def test_claim(bench_database):
     # and it reports the ratio per run and how the rate changes with the campaign's size
     assert set(result["ratio_to_baseline"]) == {"200x2", "200x4", "2000x2", "2000x4"}
     assert set(result["slowdown_small_to_large"]) == {"2", "4"}
+
+
+def test_lead(bench_database):
+    # when the lead benchmark runs on a small campaign at two leads
+    result = run_bench(bench_database, "lead.py", "--tasks", "1000", "--leads", "0,500", "--pairs", "20")
+    # then both sides did the asked pairs at each lead, without over-assignment or a task given twice
+    assert [run["lead"] for run in result["runs"]] == [0, 500]
+    for run in result["runs"]:
+        assert (run["ours_pairs"], run["raw_pairs"]) == (20, 20), run
+        assert run["ours_ms_per_pair"] > 0 and run["raw_ms_per_pair"] > 0, run
+    assert (result["over_assigned_tasks"], result["double_assignments"]) == (0, 0)
+    # and it reports how our cost grew with the lead and the ratio to the raw loop
+    assert result["growth"] > 0 and result["ratio_to_baseline"] > 0

@@ -11,10 +11,11 @@ from crowdplatform.errors import Conflict
 from crowdplatform.sqlrows import Statement
 from results.models import Assignment, AssignmentState
 from results.services import assignment_skip, assignment_submit, assignments_expire_due
+from tasks import claim_sql
 from tasks.models import Task
 from tasks.services import CLAIM_ATTEMPTS, task_claim_next
 from tests.conftest import token_client
-from tests.factories import CampaignFactory, TaskFactory, UserFactory
+from tests.factories import AssignmentFactory, CampaignFactory, TaskFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -201,6 +202,86 @@ def test_submitting_to_a_full_task_whose_other_holder_ran_out_opens_it_again():
     task.refresh_from_db()
     assert submitted.state == AssignmentState.SUBMITTED
     assert (task.is_open, task.reopen_at) == (True, None)
+
+
+@pytest.mark.usefixtures("claim_path")
+def test_a_worker_far_ahead_gets_the_tasks_past_their_furthest_one_first_and_a_gap_behind_it_at_the_end():
+    # given a campaign of three results per task, and a worker who has done its first NEAR + 5 tasks but one
+    # (nobody else has worked there, so all are still open)
+    campaign = CampaignFactory(results_per_task=3)
+    tasks = Task.objects.bulk_create(
+        Task(campaign=campaign, position=p, input={}, results_needed=3) for p in range(1, claim_sql.NEAR + 11)
+    )
+    worker = UserFactory()
+    gap = tasks[claim_sql.NEAR + 1]
+    for task in tasks[: claim_sql.NEAR + 5]:
+        if task != gap:
+            AssignmentFactory(task=task, worker=worker, state=AssignmentState.SUBMITTED)
+    # when the worker claims until nothing is left
+    taken = []
+    while True:
+        try:
+            taken.append(task_claim_next(campaign_id=campaign.pk, worker=worker).task_id)
+        except Conflict:
+            break
+    # then the tasks past their furthest one come first, in order, and the gap behind it last
+    assert taken == [t.pk for t in tasks[claim_sql.NEAR + 5 :]] + [gap.pk]
+
+
+@pytest.mark.usefixtures("claim_path")
+def test_workers_close_to_the_first_open_task_get_the_first_one_they_have_not_had():
+    # given four one-result tasks, the third already done by the worker, the first two still open
+    campaign = CampaignFactory(results_per_task=1)
+    tasks = TaskFactory.create_batch(4, campaign=campaign)
+    worker = UserFactory()
+    AssignmentFactory(task=tasks[2], worker=worker, state=AssignmentState.SUBMITTED)
+    # when the worker claims twice, then they get the open tasks in order, the one they had left out
+    taken = [task_claim_next(campaign_id=campaign.pk, worker=worker).task_id for _ in range(3)]
+    assert taken == [tasks[0].pk, tasks[1].pk, tasks[3].pk]
+
+
+def _plan_nodes(plan: dict):
+    yield plan
+    for child in plan.get("Plans", []):
+        yield from _plan_nodes(child)
+
+
+@pytest.mark.postgres
+def test_the_claim_of_a_worker_far_ahead_does_not_look_at_the_tasks_they_already_had():
+    # given a campaign of three results per task whose first 5,000 tasks the worker has done (still open:
+    # nobody else has worked on them)
+    campaign = CampaignFactory(results_per_task=3)
+    tasks = Task.objects.bulk_create(
+        Task(campaign=campaign, position=p, input={}, results_needed=3) for p in range(1, 5101)
+    )
+    worker = UserFactory()
+    now = timezone.now()
+    Assignment.objects.bulk_create(
+        Assignment(
+            task=task,
+            campaign=campaign,
+            worker=worker,
+            state=AssignmentState.SUBMITTED,
+            accepted_at=now,
+            expires_at=now,
+            submitted_at=now,
+        )
+        for task in tasks[:5000]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE tasks_task, results_assignment")
+        # when the claim's pick is run
+        sql = claim_sql._candidate(skipped=False).sql
+        params = {"campaign": campaign.pk, "worker": worker.pk, "now": now}
+        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0][0]["Plan"]
+        cursor.execute(sql, params)
+        picked = cursor.fetchone()[0]
+    # then it finds the task after the 5,000th, having looked at the first open ones and past the worker's
+    # furthest one, not at every task had
+    assert picked == tasks[5000].pk
+    looked_at = sum(node["Actual Loops"] * max(node["Actual Rows"], 1) for node in _plan_nodes(plan))
+    assert looked_at < 1000
 
 
 def _statements(captured) -> list[str]:
