@@ -91,6 +91,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# The quick-start demo's pictures (demo/image_contains.csv points at /static/demo/...).
+STATICFILES_DIRS = [("demo", BASE_DIR / "demo" / "images")]
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
 

@@ -39,7 +39,7 @@ def test_upload_preview_shows_first_rows_and_detected_fields(admin_client):
     assert response.context["header"] == ["image_url", "object"]
     assert response.context["row_count"] == 7
     assert response.context["preview"][2] == [
-        "https://images.example.org/kitchen-203.jpg",
+        "/static/demo/kitchen-203.svg",
         "a kettle, or a teapot",
     ]
     assert response.context["template_fields"] == ["object", "image_url"]
@@ -64,7 +64,7 @@ def test_upload_confirm_creates_campaign_ingests_and_publishes(admin_client, sup
     assert campaign.created_by == superuser
     assert campaign.filename == "batch.csv"
     first = Task.objects.filter(campaign=campaign).order_by("position").first()
-    assert first.input == {"image_url": "https://images.example.org/street-001.jpg", "object": "a bicycle"}
+    assert first.input == {"image_url": "/static/demo/street-001.svg", "object": "a bicycle"}
     assert not (media_root / "admin-uploads" / f"{form['upload'].value()}.csv").exists()
 
 

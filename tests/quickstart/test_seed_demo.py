@@ -1,7 +1,10 @@
 import re
 from io import StringIO
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.models import User
+from django.contrib.staticfiles import finders
 from django.core.management import call_command
 
 from accounts.models import ApiToken, PermissionGrant, PermissionName
@@ -53,3 +56,17 @@ def test_printed_requester_token_works_on_the_native_api(db, tmp_path, client):
     response = client.get("/api/v1/projects/", HTTP_AUTHORIZATION=f"Token {key}")
 
     assert response.status_code == 200
+
+
+def test_every_demo_picture_is_a_static_file_of_the_platform_itself(db, tmp_path):
+    # given the seeded demo
+    _seed(tmp_path)
+    urls = [task.input["image_url"] for task in Task.objects.order_by("position")]
+    # then each task's picture is an SVG picture among the platform's static files, not on another host
+    static = "/" + settings.STATIC_URL.lstrip("/")
+    assert len(urls) == 7
+    for url in urls:
+        assert url.startswith(f"{static}demo/"), url
+        path = finders.find(url.removeprefix(static))
+        assert path is not None, url
+        assert Path(path).read_text().lstrip().startswith("<svg"), url
