@@ -1,5 +1,6 @@
 """A worker in a real browser (the system Chromium): the task flow, and the sandbox around requester HTML."""
 
+import io
 import os
 import re
 from pathlib import Path
@@ -146,3 +147,25 @@ def test_a_template_cannot_read_the_session_cookie_or_call_the_api_as_the_worker
     assert answers["cookie"] == "blocked:SecurityError"
     assert answers["api"].startswith("blocked:")
     assert worker.username not in answers["api"]
+
+
+def test_the_quick_start_demo_task_shows_its_picture(live_server, page, tmp_path):
+    # given the quick start's demo data
+    from django.core.management import call_command
+
+    call_command("seed_demo", summary_file=str(tmp_path / "quickstart.txt"), stdout=io.StringIO())
+    base = live_server.url
+    # when worker1 logs in with the printed password and accepts the first task
+    page.goto(f"{base}/worker/login/")
+    page.get_by_label("Username").fill("worker1")
+    page.get_by_label("Password").fill("worker1-demo-pass")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base}/worker/")
+    page.get_by_role("button", name="Accept next").click()
+    next_assignment(page)
+    # then the task's picture, served by the platform, has loaded inside the sandboxed frame
+    frame = page.frame_locator("iframe[title=Task]")
+    frame.get_by_role("heading", name="Does this picture contain a bicycle?").wait_for()
+    picture = frame.get_by_role("img", name="picture to judge")
+    # (decode() waits for the picture and fails if it cannot be loaded)
+    assert picture.evaluate("img => img.decode().then(() => img.naturalWidth, () => 0)") == 480
