@@ -1,0 +1,39 @@
+"""Migration operations that keep a live PostgreSQL database working while they run.
+
+``CREATE INDEX`` blocks every write to its table until the index is built (seconds to minutes on the
+assignment table of a busy instance, with every claim and submit waiting); ``CONCURRENTLY`` does not.
+These operations build and drop indexes concurrently on PostgreSQL and plainly elsewhere (SQLite has no
+such option, and no concurrent writers to spare). A migration using them sets ``atomic = False``, since
+PostgreSQL cannot run them inside a transaction.
+"""
+
+from django.contrib.postgres.operations import AddIndexConcurrently, RemoveIndexConcurrently
+from django.db import migrations
+
+
+class AddIndexWithoutLocking(AddIndexConcurrently):
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+        else:
+            migrations.AddIndex.database_forwards(self, app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+        else:
+            migrations.AddIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
+
+
+class RemoveIndexWithoutLocking(RemoveIndexConcurrently):
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+        else:
+            migrations.RemoveIndex.database_forwards(self, app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+        else:
+            migrations.RemoveIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
