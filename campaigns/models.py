@@ -2,8 +2,11 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+
+from crowdplatform import limits
 
 
 class CampaignState(models.TextChoices):
@@ -21,7 +24,9 @@ class Campaign(models.Model):
     project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="campaigns")
     name = models.CharField(max_length=200)
     state = models.CharField(max_length=12, choices=CampaignState.choices, default=CampaignState.UNPUBLISHED)
-    results_per_task = models.PositiveIntegerField(default=1)
+    results_per_task = models.PositiveIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(limits.MAX_RESULTS_PER_TASK)]
+    )
     max_results_per_worker = models.PositiveIntegerField(
         null=True, blank=True, help_text="Cap of tasks one worker may do; empty = no cap."
     )
@@ -29,7 +34,9 @@ class Campaign(models.Model):
     worker_users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
     worker_groups = models.ManyToManyField(Group, blank=True, related_name="+")
     time_allowed_s = models.PositiveIntegerField(
-        default=3600, help_text="Seconds a worker has for one assignment."
+        default=3600,
+        validators=[MinValueValidator(1), MaxValueValidator(limits.MAX_TIME_ALLOWED_S)],
+        help_text="Seconds a worker has for one assignment.",
     )
     start_at = models.DateTimeField(null=True, blank=True)
     end_at = models.DateTimeField(null=True, blank=True)
@@ -38,7 +45,9 @@ class Campaign(models.Model):
     filename = models.CharField(max_length=200, blank=True)
     payment_per_result = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
     review_window_s = models.PositiveIntegerField(
-        default=3 * 24 * 3600, help_text="Results not reviewed within this time are approved."
+        default=3 * 24 * 3600,
+        validators=[MaxValueValidator(limits.MAX_REVIEW_WINDOW_S)],
+        help_text="Results not reviewed within this time are approved.",
     )
     tasks_count = models.PositiveIntegerField(default=0, editable=False)
     # Money, set when the campaign is published: the commission rate and fee per result are fixed then

@@ -1,7 +1,10 @@
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+
+from crowdplatform import limits
 
 
 class Project(models.Model):
@@ -14,7 +17,10 @@ class Project(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="projects")
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
-    priority = models.IntegerField(default=0)
+    priority = models.IntegerField(
+        default=0,
+        validators=[MinValueValidator(-limits.MAX_PRIORITY), MaxValueValidator(limits.MAX_PRIORITY)],
+    )
     task_class = models.CharField(max_length=10, choices=TaskClass.choices, default=TaskClass.REAL)
     data = models.JSONField(default=dict, blank=True, help_text="Free project data.")
     html_template = models.TextField(blank=True, help_text="HTML with ${field} placeholders.")
@@ -23,8 +29,12 @@ class Project(models.Model):
         default=list, blank=True, editable=False, help_text="Placeholders found in the template, in order."
     )
     external_url = models.URLField(blank=True, help_text="Show tasks from this page instead of a template.")
-    default_results_per_task = models.PositiveIntegerField(default=1)
-    default_time_allowed_s = models.PositiveIntegerField(default=3600)
+    default_results_per_task = models.PositiveIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(limits.MAX_RESULTS_PER_TASK)]
+    )
+    default_time_allowed_s = models.PositiveIntegerField(
+        default=3600, validators=[MinValueValidator(1), MaxValueValidator(limits.MAX_TIME_ALLOWED_S)]
+    )
     login_required = models.BooleanField(default=True)
     restricted = models.BooleanField(default=False, help_text="Only the listed workers and groups may work.")
     worker_users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")

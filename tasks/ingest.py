@@ -88,13 +88,14 @@ def _records(stream, fields: list[str]) -> tuple[list[str], Iterator[tuple[int, 
 
     The records are checked for width as they are read, so a bad one raises mid-stream.
     """
-    reader = csv.reader(_text_stream(stream))
+    # Strict: a quote left open must not swallow the rest of the file into one cell.
+    reader = csv.reader(_text_stream(stream), strict=True)
     try:
         header = next(reader, [])
     except UnicodeDecodeError as exc:
         raise ValidationFailed("The CSV is not UTF-8 text.", code="csv-encoding", line=1) from exc
     except csv.Error as exc:
-        raise ValidationFailed(f"Line 1: {exc}.", code="csv-malformed", line=1) from exc
+        raise _malformed(exc, 1) from exc
     if header and header[0].startswith("\ufeff"):
         header[0] = header[0][1:]
     _check_header(header, fields)
@@ -124,9 +125,25 @@ def _records(stream, fields: list[str]) -> tuple[list[str], Iterator[tuple[int, 
                 f"Line {end + 1}: the CSV is not UTF-8 text.", code="csv-encoding", line=end + 1
             ) from exc
         except csv.Error as exc:
-            raise ValidationFailed(f"Line {end + 1}: {exc}.", code="csv-malformed", line=end + 1) from exc
+            raise _malformed(exc, end + 1) from exc
 
     return header, records()
+
+
+def _malformed(exc: csv.Error, line: int) -> ValidationFailed:
+    """The strict reader's complaint about the record starting on ``line``, in a requester's words."""
+    if "unexpected end of data" in str(exc):
+        return ValidationFailed(
+            f"Line {line}: a quoted cell is never closed.", code="csv-unclosed-quote", line=line
+        )
+    if "expected after" in str(exc):
+        return ValidationFailed(
+            f"Line {line}: text follows the closing quote of a cell (quote the whole cell, and double "
+            "each quote inside it).",
+            code="csv-malformed",
+            line=line,
+        )
+    return ValidationFailed(f"Line {line}: {exc}.", code="csv-malformed", line=line)
 
 
 def parse_csv(stream: IO, fields: list[str]) -> tuple[list[str], list[dict]]:

@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from campaigns.lifecycle import allowed_actions
 from campaigns.models import Campaign
+from crowdplatform.limits import MAX_INTEGER, MAX_RESULTS_PER_TASK, MAX_REVIEW_WINDOW_S, MAX_TIME_ALLOWED_S
 
 
 class CampaignOutputSerializer(serializers.ModelSerializer):
@@ -43,10 +44,12 @@ class CampaignOutputSerializer(serializers.ModelSerializer):
 
 class CampaignInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
-    results_per_task = serializers.IntegerField(required=False, min_value=1)
-    max_results_per_worker = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    results_per_task = serializers.IntegerField(required=False, min_value=1, max_value=MAX_RESULTS_PER_TASK)
+    max_results_per_worker = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_INTEGER
+    )
     restricted = serializers.BooleanField(required=False)
-    time_allowed_s = serializers.IntegerField(required=False, min_value=1)
+    time_allowed_s = serializers.IntegerField(required=False, min_value=1, max_value=MAX_TIME_ALLOWED_S)
     start_at = serializers.DateTimeField(required=False, allow_null=True)
     end_at = serializers.DateTimeField(required=False, allow_null=True)
     login_required = serializers.BooleanField(required=False)
@@ -55,7 +58,7 @@ class CampaignInputSerializer(serializers.Serializer):
     payment_per_result = serializers.DecimalField(
         required=False, max_digits=12, decimal_places=2, min_value=0
     )
-    review_window_s = serializers.IntegerField(required=False, min_value=0)
+    review_window_s = serializers.IntegerField(required=False, min_value=0, max_value=MAX_REVIEW_WINDOW_S)
 
 
 class WorkCampaignOutputSerializer(serializers.ModelSerializer):

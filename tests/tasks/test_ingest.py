@@ -212,15 +212,30 @@ def test_parse_csv_returns_header_and_rows_for_previews():
     assert (header, rows) == (["a", "b"], [{"a": "1", "b": "2"}])
 
 
-def test_an_unquoted_formula_with_a_comma_is_a_row_too_wide():
-    # given the shared example's formula line as written there: unquoted, so its comma splits the cell
+def test_an_unquoted_formula_with_quotes_is_refused_at_its_line():
+    # given the shared example's formula line as written there: unquoted, so its comma splits the cell and
+    # its second part starts a quoted cell that text follows
     campaign = _image_campaign()
     data = 'image_url,object\nu1,a bicycle\nu2,=HYPERLINK("https://evil.example","x")\n'
     # when it is ingested
     with pytest.raises(ValidationFailed) as err:
         tasks_ingest_csv(campaign=campaign, stream=io.BytesIO(data.encode()))
-    # then line 3 is refused for its width
-    assert (err.value.code, err.value.line) == ("csv-row-width", 3)
+    # then line 3 is refused, saying what is wrong with it
+    assert (err.value.code, err.value.line) == ("csv-malformed", 3)
+    assert "text follows the closing quote" in err.value.message
+    assert _nothing_written(campaign)
+
+
+def test_a_quote_left_open_does_not_swallow_the_rest_of_the_file():
+    # given a record whose quoted cell is never closed: without a strict reader, it would take every later
+    # line into that one cell
+    campaign = _image_campaign()
+    data = 'image_url,object\nu1,"a bicycle\nu2,a dog\nu3,a cat\n'
+    # when it is ingested
+    with pytest.raises(ValidationFailed) as err:
+        tasks_ingest_csv(campaign=campaign, stream=io.BytesIO(data.encode()))
+    # then the line where that record starts is named, and nothing is written
+    assert (err.value.code, err.value.line) == ("csv-unclosed-quote", 2)
     assert _nothing_written(campaign)
 
 

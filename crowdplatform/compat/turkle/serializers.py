@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group, User
 from rest_framework import serializers
 
 from campaigns.models import Campaign, CampaignState
+from crowdplatform.limits import MAX_RESULTS_PER_TASK, MAX_TIME_ALLOWED_HOURS
 from projects.models import Project
 
 BATCH_PATCHABLE = {"name", "active", "allotted_assignment_time"}
@@ -173,8 +174,12 @@ class TurkleProjectInputSerializer(serializers.Serializer):
     html_template = serializers.CharField(trim_whitespace=False)
     filename = serializers.CharField(max_length=200)
     active = serializers.BooleanField(required=False)
-    allotted_assignment_time = serializers.IntegerField(required=False, min_value=1)
-    assignments_per_task = serializers.IntegerField(required=False, min_value=1)
+    allotted_assignment_time = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_TIME_ALLOWED_HOURS
+    )
+    assignments_per_task = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_RESULTS_PER_TASK
+    )
     login_required = serializers.BooleanField(required=False)
     custom_permissions = serializers.BooleanField(required=False)
 
@@ -244,8 +249,12 @@ class TurkleBatchInputSerializer(serializers.Serializer):
     filename = serializers.CharField(max_length=200)
     csv_text = serializers.CharField(trim_whitespace=False, write_only=True)
     active = serializers.BooleanField(required=False, default=True)
-    allotted_assignment_time = serializers.IntegerField(required=False, min_value=1)
-    assignments_per_task = serializers.IntegerField(required=False, min_value=1)
+    allotted_assignment_time = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_TIME_ALLOWED_HOURS
+    )
+    assignments_per_task = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_RESULTS_PER_TASK
+    )
     login_required = serializers.BooleanField(required=False)
     custom_permissions = serializers.BooleanField(required=False)
 
@@ -274,13 +283,20 @@ class TurkleBatchInputSerializer(serializers.Serializer):
         return values
 
 
+BATCH_WRITABLE = {name for name, field in TurkleBatchInputSerializer().fields.items() if not field.read_only}
+
+
 class TurkleBatchPatchSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False)
     active = serializers.BooleanField(required=False)
-    allotted_assignment_time = serializers.IntegerField(required=False, min_value=1)
+    allotted_assignment_time = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_TIME_ALLOWED_HOURS
+    )
 
     def validate(self, attrs):
-        illegal = sorted(set(self.initial_data) - BATCH_PATCHABLE)
+        # As in Turkle, what a client may not write at all (id, completed, created_at, which Turkle's own
+        # client sends back) is left out; a field written on create but not on patch is refused.
+        illegal = sorted((set(self.initial_data) & BATCH_WRITABLE) - BATCH_PATCHABLE)
         if illegal:
             raise serializers.ValidationError({key: ["Cannot update through patch"] for key in illegal})
         return attrs

@@ -6,12 +6,14 @@ Wire format only: parse, call one selector or service, render in Turkle's shapes
 import io
 
 from django.contrib.auth.models import Group, User
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.metadata import SimpleMetadata
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAdminUser, IsAuthenticated
@@ -27,7 +29,7 @@ from accounts.selectors import user_has_permission
 from campaigns import selectors as campaign_selectors
 from campaigns import services as campaign_services
 from campaigns.models import Campaign
-from crowdplatform.errors import NotFound, ValidationFailed
+from crowdplatform.errors import ApplicationError, NotFound, ValidationFailed
 from crowdplatform.streaming import streaming_attachment
 from projects import selectors as project_selectors
 from projects import services as project_services
@@ -78,16 +80,37 @@ def _csv_errors(call, **kwargs):
         raise
 
 
+class TurkleMetadata(SimpleMetadata):
+    """``OPTIONS``: the view's name, description, renderers and parsers (no per-field description, since
+    these views parse with a different serializer per action)."""
+
+    def determine_metadata(self, request, view):
+        metadata = super().determine_metadata(request, view)
+        metadata.pop("actions", None)
+        return metadata
+
+    def determine_actions(self, request, view):
+        return {}
+
+
 class TurkleViewSet(viewsets.GenericViewSet):
     authentication_classes = [TurkleTokenAuthentication]
     permission_classes = [IsAuthenticated]
     renderer_classes = [JSONRenderer]
     parser_classes = [JSONParser, FormParser, MultiPartParser]
     pagination_class = TurklePagination
-    lookup_value_regex = "[0-9]+"
+    metadata_class = TurkleMetadata
+    # What the 404 for an id that names nothing calls the object.
+    turkle_model = ""
 
     def get_exception_handler(self):
         return turkle_exception_handler
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        pk = kwargs.get("pk")
+        if pk is not None and not pk.isdigit():
+            raise Http404(f"No {self.turkle_model} matches the given query.")
 
     def page(self, queryset, serializer_class):
         page = self.paginate_queryset(queryset)
@@ -115,6 +138,7 @@ class TurkleRootView(APIRootView):
 class TurkleUserViewSet(TurkleViewSet):
     """User administration; unlike Turkle, it needs staff."""
 
+    turkle_model = "User"
     queryset = User.objects.none()
 
     permission_classes = [IsAdminUser]
@@ -170,6 +194,7 @@ class TurkleUserViewSet(TurkleViewSet):
 class TurkleGroupViewSet(TurkleViewSet):
     """Group administration; unlike Turkle, it needs staff."""
 
+    turkle_model = "Group"
     queryset = Group.objects.none()
 
     permission_classes = [IsAdminUser]
@@ -185,7 +210,13 @@ class TurkleGroupViewSet(TurkleViewSet):
     def create(self, request):
         data = TurkleGroupInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        group = account_services.group_create(**data.validated_data)
+        try:
+            group = account_services.group_create(**data.validated_data)
+        except ApplicationError as exc:
+            if exc.code != "duplicate-name":
+                raise
+            # Django's unique group name, as Turkle's serializer reports it.
+            raise ValidationError({"name": ["group with this name already exists."]}) from exc
         return Response(TurkleGroupSerializer(self._group(group.pk)).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=TurkleGroupSerializer)
@@ -231,6 +262,7 @@ class _PermissionsMixin:
 class TurkleProjectViewSet(_PermissionsMixin, TurkleViewSet):
     """Turkle projects: the caller's own projects and those shared with them."""
 
+    turkle_model = "Project"
     queryset = Project.objects.none()
     pagination_class = TurkleProjectPagination
 
@@ -318,6 +350,7 @@ class TurkleProjectViewSet(_PermissionsMixin, TurkleViewSet):
 class TurkleBatchViewSet(_PermissionsMixin, TurkleViewSet):
     """Turkle batches (campaigns) of the caller's projects."""
 
+    turkle_model = "Batch"
     queryset = Campaign.objects.none()
 
     def _batches(self):
@@ -374,10 +407,13 @@ class TurkleBatchViewSet(_PermissionsMixin, TurkleViewSet):
         active = changes.pop("active", None)
         if "allotted_assignment_time" in changes:
             changes["time_allowed_s"] = changes.pop("allotted_assignment_time") * 3600
-        if changes:
-            campaign_services.campaign_update(campaign=batch, **changes)
-        if active is not None:
-            campaign_services.campaign_set_active(campaign=batch, active=active)
+        # All or nothing: a refused activation (the wallet cannot pay, say) leaves the name and time as
+        # they were.
+        with transaction.atomic():
+            if changes:
+                campaign_services.campaign_update(campaign=batch, **changes)
+            if active is not None:
+                campaign_services.campaign_set_active(campaign=batch, active=active)
         return Response(self._out(batch.pk))
 
     @extend_schema(request=TurkleCsvTextSerializer, responses={201: TurkleNewTasksSerializer})

@@ -7,7 +7,7 @@ from campaigns.models import Campaign, CampaignState
 from results.services import assignment_submit
 from tasks.models import ImportJob, Task
 from tasks.services import task_claim_next
-from tests.factories import CampaignFactory, GroupFactory, UserFactory
+from tests.factories import CampaignFactory, GroupFactory, TaskFactory, UserFactory
 
 from .conftest import example
 
@@ -538,3 +538,71 @@ def test_unknown_batch_is_404(owner_client):
     # then
     assert response.status_code == 404
     assert response.json() == {"detail": "No Batch matches the given query."}
+
+
+def test_patch_leaves_out_what_a_client_cannot_write_at_all(owner_client, project):
+    # given a batch, read back whole as Turkle's own client does before it updates
+    batch = create_batch(owner_client, project).json()
+    # when the whole dict goes back with a new name (id, completed, created_at ... included)
+    response = owner_client.patch(f"/api/batches/{batch['id']}/", {**batch, "name": "Renamed"}, format="json")
+    # then the fields that may only be set on creation are refused, each by name
+    assert response.status_code == 400
+    assert set(response.json()) == {
+        "project",
+        "filename",
+        "assignments_per_task",
+        "login_required",
+        "custom_permissions",
+    }
+    # and with only the read-only fields besides the name, the name changes
+    read_only = {k: batch[k] for k in ("id", "completed", "created_at", "created_by", "published")}
+    renamed = owner_client.patch(
+        f"/api/batches/{batch['id']}/", {**read_only, "name": "Renamed"}, format="json"
+    )
+    assert renamed.status_code == 200
+    assert renamed.json()["name"] == "Renamed"
+
+
+def test_a_refused_activation_leaves_the_rest_of_the_patch_unwritten(owner_client, owner, project):
+    # given an unpublished batch that pays per result, of a requester whose wallet is empty
+    batch = CampaignFactory(
+        project=project, state=CampaignState.UNPUBLISHED, payment_per_result="1.00", time_allowed_s=3600
+    )
+    TaskFactory(campaign=batch)
+    Campaign.objects.filter(pk=batch.pk).update(tasks_count=1)
+    name = batch.name
+    # when a patch renames it, changes its time and activates it
+    response = owner_client.patch(
+        f"/api/batches/{batch.pk}/",
+        {"name": "Renamed", "allotted_assignment_time": 7, "active": True},
+        format="json",
+    )
+    # then the activation is refused for want of money, and nothing of the patch is written
+    assert response.status_code == 402
+    batch.refresh_from_db()
+    assert (batch.name, batch.time_allowed_s, batch.state) == (name, 3600, CampaignState.UNPUBLISHED)
+
+
+@pytest.mark.parametrize(
+    "extra, field",
+    [
+        ({"allotted_assignment_time": 99999999999}, "allotted_assignment_time"),
+        ({"assignments_per_task": 10**12}, "assignments_per_task"),
+    ],
+)
+def test_numbers_out_of_range_are_refused_with_their_field(owner_client, project, extra, field):
+    # when a batch is created with a time limit or a count no worker could ever be given
+    response = create_batch(owner_client, project, **extra)
+    # then the field is named, and nothing is created
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+    assert not Campaign.objects.exists()
+
+
+def test_a_csv_with_a_quote_left_open_is_refused_with_its_line(owner_client, project):
+    # when the CSV's second record opens a quote it never closes
+    response = create_batch(owner_client, project, csv_text='image_url,object\nu1,"abc\nu2,b\n')
+    # then the line where that record starts is named, and nothing is created
+    assert response.status_code == 400
+    assert response.json() == {"csv_text": ["Line 2: a quoted cell is never closed."]}
+    assert not Campaign.objects.exists()

@@ -343,3 +343,38 @@ def test_adding_users_refuses_a_bad_list(staff_client, payload, errors):
     assert response.status_code == 400
     assert response.json() == errors
     assert not group.user_set.exists()
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/users/abc/", "/api/groups/x1/", "/api/projects/1e3/", "/api/batches/one/"]
+)
+def test_an_id_that_is_not_a_number_is_a_json_404(staff_client, url):
+    # when an object is asked for by something that is not an id
+    response = staff_client.get(url)
+    # then it is Turkle's 404 body, naming the model
+    model = {"users": "User", "groups": "Group", "projects": "Project", "batches": "Batch"}[url.split("/")[2]]
+    assert response.status_code == 404
+    assert response.json() == {"detail": f"No {model} matches the given query."}
+
+
+def test_a_group_name_already_taken_is_a_400_on_its_name(staff_client):
+    # given a group
+    assert (
+        staff_client.post("/api/groups/", {"name": "Spanish", "users": []}, format="json").status_code == 201
+    )
+    # when another is created with the same name
+    response = staff_client.post("/api/groups/", {"name": "Spanish", "users": []}, format="json")
+    # then it is refused as Django's unique name makes Turkle refuse it
+    assert response.status_code == 400
+    assert response.json() == {"name": ["group with this name already exists."]}
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/users/", "/api/groups/", "/api/projects/", "/api/batches/", "/api/users/1/"]
+)
+def test_options_answers_every_route(staff_client, url):
+    # when a client asks what a route offers
+    response = staff_client.options(url)
+    # then it is told, not given a server error
+    assert response.status_code == 200
+    assert {"name", "renders", "parses"} <= set(response.json())
