@@ -115,6 +115,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["crowdplatform.api.renderers.EnvelopeRenderer"],
+    "DEFAULT_METADATA_CLASS": "crowdplatform.api.metadata.RouteMetadata",
     "DEFAULT_PARSER_CLASSES": [
         "rest_framework.parsers.JSONParser",
         "rest_framework.parsers.FormParser",

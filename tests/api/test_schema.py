@@ -1,4 +1,5 @@
 import io
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -252,3 +253,14 @@ def test_the_login_answer_matches_its_raw_documented_body(native_schema, request
     schema = answer_schema(native_schema, "post", "/api/v1/login/", "200")
     validate_instance(response.json(), schema, cls=OAS30Validator, format_checker=FORMATS)
     assert sorted(response.json()) == ["access_token", "expires_in", "token_type"]
+
+
+def test_options_answers_every_documented_route_without_a_server_error(native_schema):
+    # given a staff caller, and every path the native schema documents (ids filled with 1)
+    client = token_client(UserFactory(is_staff=True, is_superuser=True))
+    paths = {re.sub(r"\{[^}]+\}", "1", path) for path in native_schema["paths"]}
+    # when each is asked what it offers
+    failures = {path: client.options(path).status_code for path in sorted(paths)}
+    # then none answers with a server error
+    assert {path: code for path, code in failures.items() if code >= 500} == {}
+    assert client.options("/api/v1/projects/").json()["data"]["name"]

@@ -13,7 +13,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.metadata import SimpleMetadata
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAdminUser, IsAuthenticated
@@ -80,26 +79,12 @@ def _csv_errors(call, **kwargs):
         raise
 
 
-class TurkleMetadata(SimpleMetadata):
-    """``OPTIONS``: the view's name, description, renderers and parsers (no per-field description, since
-    these views parse with a different serializer per action)."""
-
-    def determine_metadata(self, request, view):
-        metadata = super().determine_metadata(request, view)
-        metadata.pop("actions", None)
-        return metadata
-
-    def determine_actions(self, request, view):
-        return {}
-
-
 class TurkleViewSet(viewsets.GenericViewSet):
     authentication_classes = [TurkleTokenAuthentication]
     permission_classes = [IsAuthenticated]
     renderer_classes = [JSONRenderer]
     parser_classes = [JSONParser, FormParser, MultiPartParser]
     pagination_class = TurklePagination
-    metadata_class = TurkleMetadata
     # What the 404 for an id that names nothing calls the object.
     turkle_model = ""
 
