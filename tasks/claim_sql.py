@@ -69,13 +69,26 @@ UPDATE tasks_task SET is_open = %(false)s, reopen_at = (
 ) WHERE id = %(task)s""")
 
 
+# A task the worker skipped that may have room again, the one skipped longest ago first (so that skipping
+# through them goes round all of them rather than back to the first one), from the worker's own skipped
+# assignments in the (worker, state, campaign, task) index.
+_SKIPPED_PICK = f"""(SELECT t.id FROM results_assignment a JOIN tasks_task t ON t.id = a.task_id
+WHERE a.worker_id = %(worker)s AND a.state = {_SKIPPED} AND a.campaign_id = %(campaign)s
+  AND (t.is_open OR t.reopen_at <= %(now)s)
+ORDER BY a.closed_at, t.position
+LIMIT 1{{lock}})"""
+
+
 @cache
 def _candidate(*, skipped: bool) -> Statement:
-    mine = f"EXISTS ({_MINE} AND a.state = {_SKIPPED})" if skipped else f"NOT EXISTS ({_MINE})"
+    if skipped:
+        lock = " FOR UPDATE OF t SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+        return Statement(
+            f"SELECT {_TASK.columns} FROM tasks_task t WHERE t.id = {_SKIPPED_PICK.format(lock=lock)}"
+        )
     lock = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
-    # A skipped task lies behind the frontier by definition: no ahead pick there.
-    picks = (_DUE, _OPEN) if skipped else (_DUE, _NEAR, _AHEAD, _OPEN)
-    sql = ", ".join(_PICK.format(mine=mine, lock=lock, **pick) for pick in picks)
+    mine = f"NOT EXISTS ({_MINE})"
+    sql = ", ".join(_PICK.format(mine=mine, lock=lock, **pick) for pick in (_DUE, _NEAR, _AHEAD, _OPEN))
     return Statement(_CANDIDATE.format(columns=_TASK.columns, picks=sql))
 
 

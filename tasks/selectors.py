@@ -4,7 +4,7 @@ from datetime import datetime
 
 from django.contrib.auth.models import User
 from django.db import connection
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -131,6 +131,7 @@ def available_task_counts(worker, campaign_ids, *, now=None) -> dict[int, int]:
 def task_peek_next(*, campaign, worker, now=None):
     """The task ``task_claim_next`` would most likely give ``worker``, read without locking or claiming."""
     now = now or timezone.now()
-    skipped = Exists(Assignment.objects.filter(task=OuterRef("pk"), worker=worker))
-    offered = _offered_to(worker, now).filter(campaign=campaign).annotate(skipped=skipped)
-    return offered.order_by("skipped", "position").first()
+    # Tasks not had first; then the skipped ones, the one skipped longest ago first, as the claim goes.
+    skipped_at = Assignment.objects.filter(task=OuterRef("pk"), worker=worker).values("closed_at")[:1]
+    offered = _offered_to(worker, now).filter(campaign=campaign).annotate(skipped_at=Subquery(skipped_at))
+    return offered.order_by(F("skipped_at").asc(nulls_first=True), "position").first()

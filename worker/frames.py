@@ -18,7 +18,11 @@ from results.models import Assignment
 
 TOKEN_SALT = "worker.frame-submit"
 TOKEN_FIELD = "crowdSubmitToken"
-MTURK_FIELDS = ("assignmentId", "hitId", "workerId", TOKEN_FIELD)
+# Whether to go straight to the next task after this submit: the worker's switch on the page around the
+# frame, sent in with the answers (the page tells the frame when it changes). Not signed: it decides only
+# what the worker is shown next.
+AUTO_NEXT_FIELD = "crowdAutoNext"
+MTURK_FIELDS = ("assignmentId", "hitId", "workerId", TOKEN_FIELD, AUTO_NEXT_FIELD)
 HAS_SUBMIT = re.compile(r"<(input|button)\b[^>]*type\s*=\s*[\"']?submit|<button\b(?![^>]*type\s*=)", re.I)
 
 # Sandbox flags shared by the iframe attribute and the frame's own CSP (the effective set is the overlap).
@@ -41,9 +45,9 @@ def _stamp(assignment: Assignment) -> str:
     return assignment.updated_at.isoformat()
 
 
-def submit_token_make(*, assignment: Assignment, auto_next: bool) -> str:
+def submit_token_make(*, assignment: Assignment) -> str:
     return signing.dumps(
-        {"a": assignment.pk, "w": assignment.worker_id, "u": _stamp(assignment), "n": auto_next},
+        {"a": assignment.pk, "w": assignment.worker_id, "u": _stamp(assignment)},
         salt=TOKEN_SALT,
         compress=True,
     )
@@ -88,17 +92,55 @@ def frame_document(
         f'<input type="hidden" name="{escape(k)}" value="{escape(v)}">' for k, v in (hidden or {}).items()
     )
     action = f' action="{escape(submit_url)}" target="_top"' if submit_url else ""
-    script = ""
+    script = f"<script>({_PAGE_LINK_JS})();</script>"
     if prefill:
         data = json.dumps(prefill).replace("<", "\\u003c")
-        script = f"<script>({_PREFILL_JS})({data});</script>"
+        script += f"<script>({_PREFILL_JS})({data});</script>"
+    return _document(f'<form id="crowd-task-form" method="post"{action}>{fields}\n{body}\n</form>{script}')
+
+
+def frame_message(text: str) -> str:
+    """A frame that only says ``text``: what the frame shows when its task can no longer be worked on."""
+    return _document(f'<p class="crowd-frame-message">{escape(text)}</p>')
+
+
+# Readable defaults for any template on a narrow screen: pictures and fields no wider than the frame,
+# long words broken, fields and buttons big enough to touch. A template's own styles come later and win.
+_BASE_STYLE = (
+    "body{margin:0;padding:1rem;font-family:system-ui,sans-serif;line-height:1.45;overflow-wrap:anywhere}"
+    "img,video,textarea,input,select,table{max-width:100%}"
+    "input[type=radio],input[type=checkbox]{width:1.25rem;height:1.25rem;vertical-align:-0.2rem}"
+    "input[type=submit],button{min-height:2.75rem;padding:0 1.25rem;font-size:1rem}"
+)
+
+
+def _document(body: str) -> str:
     return (
         '<!doctype html><html><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        "<style>body{margin:0;padding:1rem;font-family:system-ui,sans-serif;line-height:1.45}</style>"
-        f'</head><body><form id="crowd-task-form" method="post"{action}>{fields}\n{body}\n</form>'
-        f"{script}</body></html>"
+        f"<style>{_BASE_STYLE}</style></head><body>{body}</body></html>"
     )
+
+
+# The frame's side of its link with the page around it (which it cannot reach otherwise): it tells the
+# page how tall it is, so the page can show it whole, and takes the worker's auto-accept switch from it.
+_PAGE_LINK_JS = (
+    """function () {
+  var form = document.getElementById('crowd-task-form');
+  function height() {
+    parent.postMessage({crowdFrameHeight: document.documentElement.scrollHeight}, '*');
+  }
+  window.addEventListener('load', height);
+  if (window.ResizeObserver) new ResizeObserver(height).observe(document.documentElement);
+  window.addEventListener('message', function (event) {
+    if (event.source !== parent || !event.data || typeof event.data.crowdAutoNext !== 'boolean') return;
+    var field = form && form.elements['"""
+    + AUTO_NEXT_FIELD
+    + """'];
+    if (field) field.value = event.data.crowdAutoNext ? '1' : '0';
+  });
+}"""
+)
 
 
 # Put earlier answers back into the form when soft-rejected work is redone.

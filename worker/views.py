@@ -107,6 +107,9 @@ def home(request):
 @require_POST
 def auto_accept(request):
     request.session[AUTO_ACCEPT_KEY] = request.POST.get("on") == "1"
+    if request.headers.get("X-Requested-With") == "fetch":
+        # The task page's switch, sent without leaving the page (the worker's answers stay in the frame).
+        return HttpResponse(status=204)
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return HttpResponseRedirect(target)
@@ -184,7 +187,7 @@ def assignment_page(request, assignment_id: int):
     assignment = assignment_get_for_worker(worker=request.user, pk=assignment_id)
     now = timezone.now()
     if not _workable(assignment, now):
-        messages.info(request, f"This assignment is {assignment.get_state_display().lower()}.")
+        messages.info(request, _not_open_message(assignment))
         return redirect("worker:history")
     is_redo = assignment.state == AssignmentState.SOFT_REJECTED
     query = {
@@ -202,22 +205,44 @@ def assignment_page(request, assignment_id: int):
         "sandbox": frames.SANDBOX_WORK,
         "auto_accept": _auto_accept(request),
     }
-    return render(request, "worker/task.html", context)
+    response = render(request, "worker/task.html", context)
+    # Going back to it after a submit must ask again, not show a stale task with a running countdown.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _not_open_message(assignment) -> str:
+    if assignment.state == AssignmentState.ACCEPTED:
+        return "Time ran out for this task, so it went back to the pool."
+    if assignment.state == AssignmentState.SOFT_REJECTED:
+        return "The time to redo this task has run out."
+    return f"This task is {assignment.get_state_display().lower()}; there is nothing more to do on it."
+
+
+def _frame_message(text: str, status: int) -> HttpResponse:
+    response = HttpResponse(frames.frame_message(text), status=status)
+    response["Content-Security-Policy"] = frames.frame_csp(preview=True)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_GET
 @xframe_options_sameorigin
 @login_required
-@shows_errors
 def assignment_frame(request, assignment_id: int):
-    assignment = assignment_get_for_worker(worker=request.user, pk=assignment_id)
+    # Whatever goes wrong is said inside the frame in a line, not with a second copy of the site.
+    try:
+        assignment = assignment_get_for_worker(worker=request.user, pk=assignment_id)
+    except ApplicationError as exc:
+        return _frame_message(exc.message, exc.status)
     if not _workable(assignment, timezone.now()):
-        raise Conflict("This assignment is not open.", code="assignment-not-open")
+        return _frame_message(_not_open_message(assignment), 409)
     hidden = {
         "assignmentId": assignment.pk,
         "hitId": assignment.task_id,
         "workerId": assignment.worker_id,
-        frames.TOKEN_FIELD: frames.submit_token_make(assignment=assignment, auto_next=_auto_accept(request)),
+        frames.TOKEN_FIELD: frames.submit_token_make(assignment=assignment),
+        frames.AUTO_NEXT_FIELD: "1" if _auto_accept(request) else "0",
     }
     is_redo = assignment.state == AssignmentState.SOFT_REJECTED
     html = frames.frame_document(
@@ -237,25 +262,35 @@ def assignment_frame(request, assignment_id: int):
 @require_POST
 def assignment_submit_view(request, assignment_id: int):
     """The framed form posts here from an opaque origin, authenticated by its signed token, not the session."""
-    assignment, payload = assignment_get_for_submit(
+    assignment, _ = assignment_get_for_submit(
         pk=assignment_id, token=request.POST.get(frames.TOKEN_FIELD, "")
     )
+    # The answer to this post comes without the worker's session (the post came from the frame's opaque
+    # origin), so any outcome is a redirect: the page it leads to is loaded with the session again.
     if assignment is None:
-        exc = Conflict(
+        messages.error(
+            request,
             "This form can no longer be submitted: it was already sent, or it is out of date. "
-            "Open the task again from your assignments.",
-            code="submit-token-invalid",
+            "Open the task again from your tasks.",
         )
-        return _error_page(request, exc)
+        return _home()
     worker = assignment.worker
     try:
         assignment_submit(
             assignment_id=assignment.pk, worker=worker, answers=frames.answers_from_post(request.POST)
         )
     except ApplicationError as exc:
-        return _error_page(request, exc)
+        if exc.code == "assignment-expired":
+            messages.error(
+                request,
+                "Time ran out for this task before your answers arrived, so they were not saved; "
+                "the task went back to the pool.",
+            )
+        else:
+            messages.error(request, exc.message)
+        return _home()
     messages.success(request, "Thank you — your answers were submitted.")
-    if payload.get("n"):
+    if request.POST.get(frames.AUTO_NEXT_FIELD) == "1":
         try:
             following = task_claim_next(campaign_id=assignment.campaign.pk, worker=worker)
         except ApplicationError as exc:

@@ -169,3 +169,45 @@ def test_the_quick_start_demo_task_shows_its_picture(live_server, page, tmp_path
     picture = frame.get_by_role("img", name="picture to judge")
     # (decode() waits for the picture and fails if it cannot be loaded)
     assert picture.evaluate("img => img.decode().then(() => img.naturalWidth, () => 0)") == 480
+
+
+def test_the_task_page_switch_keeps_the_answers_and_the_frame_shows_whole(live_server, page):
+    # given the image_contains project with its batch, and a worker on a phone-sized window
+    html = (EXAMPLES / "image_contains.html").read_text()
+    project = ProjectFactory(html_template=html, template_fields=template_fields(html))
+    campaign = CampaignFactory(project=project, name="Pictures")
+    with open(EXAMPLES / "image_contains.csv", "rb") as stream:
+        tasks_ingest_csv(campaign=campaign, stream=stream, filename="image_contains.csv")
+    worker = UserFactory()
+    base = live_server.url
+    page.set_viewport_size({"width": 390, "height": 700})
+    log_in(page, base, worker)
+    page.get_by_role("button", name="Accept next").click()
+    first = next_assignment(page)
+    frame = page.frame_locator("iframe[title=Task]")
+    frame.get_by_role("heading", name="Does this picture contain a bicycle?").wait_for()
+
+    # then the frame is as tall as the template, Submit included, with no scroll inside it
+    iframe = page.locator("iframe[title=Task]")
+    page.wait_for_function("() => document.querySelector('iframe[title=Task]').classList.contains('sized')")
+    inner = frame.locator("html").evaluate("el => el.scrollHeight")
+    assert abs(iframe.bounding_box()["height"] - inner) <= 8
+
+    # when the worker fills the form, then turns auto-accept on from the task page
+    frame.get_by_label("Yes").check()
+    frame.get_by_label("Comment (optional)").fill("kept")
+    switch = page.get_by_role("switch")
+    assert switch.get_attribute("aria-checked") == "false"
+    switch.click()
+    page.wait_for_function(
+        "() => document.querySelector('[role=switch]').getAttribute('aria-checked') === 'true'"
+    )
+
+    # then the page did not reload: the answers are still there
+    assert frame.get_by_label("Comment (optional)").input_value() == "kept"
+    assert frame.get_by_label("Yes").is_checked()
+    # and the submit follows the switch as it is now: straight to the next task
+    frame.get_by_role("button", name="Submit").click()
+    second = next_assignment(page, after=first)
+    assert Assignment.objects.get(pk=first).answers["comment"] == "kept"
+    assert Assignment.objects.get(pk=second).state == AssignmentState.ACCEPTED

@@ -462,3 +462,24 @@ def test_the_submit_function_is_installed_from_the_current_statements_and_models
     held = task_claim_next(campaign_id=campaign.pk, worker=worker)
     submitted = assignment_submit(assignment_id=held.pk, worker=worker, answers={"label": "x"})
     assert submitted.state == AssignmentState.SUBMITTED
+
+
+@pytest.mark.usefixtures("claim_path")
+def test_skipping_through_skipped_tasks_goes_round_all_of_them():
+    # given three tasks, all skipped by the worker in order
+    campaign = CampaignFactory()
+    tasks = TaskFactory.create_batch(3, campaign=campaign)
+    worker = UserFactory()
+    start = timezone.now()
+    for i in range(3):
+        a = task_claim_next(campaign_id=campaign.pk, worker=worker, now=start + timedelta(seconds=i))
+        assignment_skip(assignment_id=a.pk, worker=worker, now=start + timedelta(seconds=i))
+    # when the worker keeps skipping whatever comes back
+    seen = []
+    for i in range(3, 9):
+        a = task_claim_next(campaign_id=campaign.pk, worker=worker, now=start + timedelta(seconds=i))
+        seen.append(a.task_id)
+        assignment_skip(assignment_id=a.pk, worker=worker, now=start + timedelta(seconds=i))
+    # then every skipped task comes back in turn, the one skipped longest ago first, not the first one again
+    ids = [t.pk for t in tasks]
+    assert seen == ids + ids

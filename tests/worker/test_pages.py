@@ -266,11 +266,13 @@ def test_a_form_can_be_submitted_only_once(worker, worker_browser, campaign):
     Client().post(f"/worker/assignments/{assignment.pk}/submit/", {**hidden_fields(frame), "contains": "yes"})
     # when the same form is posted again
     response = Client().post(
-        f"/worker/assignments/{assignment.pk}/submit/", {**hidden_fields(frame), "contains": "no"}
+        f"/worker/assignments/{assignment.pk}/submit/",
+        {**hidden_fields(frame), "contains": "no"},
+        follow=True,
     )
-    # then it is refused and the first answers stay
-    assert response.status_code == 409
-    assert "submit-token-invalid" in response.content.decode()
+    # then it is refused, the worker is told on the page the redirect leads to, and the first answers stay
+    assert response.redirect_chain == [("/worker/", 302)]
+    assert "This form can no longer be submitted" in response.content.decode()
     assignment.refresh_from_db()
     assert assignment.answers == {"contains": "yes"}
 
@@ -280,7 +282,7 @@ def test_submit_without_a_valid_token_is_refused(worker, campaign):
     response = Client().post(
         f"/worker/assignments/{assignment.pk}/submit/", {TOKEN_FIELD: "forged", "contains": "yes"}
     )
-    assert response.status_code == 409
+    assert (response.status_code, response["Location"]) == (302, "/worker/")
     assignment.refresh_from_db()
     assert (assignment.state, assignment.answers) == (AssignmentState.ACCEPTED, {})
 
@@ -290,11 +292,11 @@ def test_a_token_made_for_another_assignment_is_refused(worker, worker_browser, 
     other = task_claim_next(campaign_id=campaign.pk, worker=worker)
     frame = worker_browser.get(f"/worker/assignments/{mine.pk}/frame/").content.decode()
     response = Client().post(f"/worker/assignments/{other.pk}/submit/", hidden_fields(frame))
-    assert response.status_code == 409
+    assert (response.status_code, response["Location"]) == (302, "/worker/")
     assert Assignment.objects.get(pk=other.pk).state == AssignmentState.ACCEPTED
 
 
-def test_submit_after_the_time_limit_shows_the_services_message(worker, worker_browser, campaign):
+def test_submit_after_the_time_limit_says_the_answers_were_not_saved(worker, worker_browser, campaign):
     # given an assignment whose frame was loaded, then whose time ran out
     assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
     frame = worker_browser.get(f"/worker/assignments/{assignment.pk}/frame/").content.decode()
@@ -302,11 +304,14 @@ def test_submit_after_the_time_limit_shows_the_services_message(worker, worker_b
     Assignment.objects.filter(pk=assignment.pk).update(updated_at=assignment.updated_at)
     # when the form is posted
     response = Client().post(
-        f"/worker/assignments/{assignment.pk}/submit/", {**hidden_fields(frame), "contains": "yes"}
+        f"/worker/assignments/{assignment.pk}/submit/",
+        {**hidden_fields(frame), "contains": "yes"},
+        follow=True,
     )
-    # then the refusal is shown, and nothing changed
-    assert response.status_code == 409
-    assert "The time allowed for this assignment has run out." in response.content.decode()
+    # then the worker lands on a page of the site (with their session, in a browser) that says what
+    # happened, and nothing changed
+    assert response.redirect_chain == [("/worker/", 302)]
+    assert "Time ran out for this task before your answers arrived" in response.content.decode()
     assignment.refresh_from_db()
     assert (assignment.state, assignment.answers) == (AssignmentState.ACCEPTED, {})
 
@@ -457,3 +462,30 @@ def test_my_tasks_page_lists_the_workers_open_work_and_not_another_workers(worke
 def test_my_tasks_page_needs_a_login(db):
     response = Client().get("/worker/assignments/")
     assert (response.status_code, response["Location"]) == (302, "/worker/login/?next=/worker/assignments/")
+
+
+def test_the_task_page_is_not_kept_for_the_back_button(worker, worker_browser, campaign):
+    # given an accepted task, when its page is shown, then the browser is told not to keep it
+    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    response = worker_browser.get(f"/worker/assignments/{assignment.pk}/")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_a_task_whose_time_ran_out_says_so_in_the_page_the_frame_and_the_history(
+    worker, worker_browser, campaign
+):
+    # given an accepted task whose time ran out (no sweep has run: it is still "accepted")
+    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    Assignment.objects.filter(pk=assignment.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    # when the worker opens it again
+    response = worker_browser.get(f"/worker/assignments/{assignment.pk}/", follow=True)
+    frame = worker_browser.get(f"/worker/assignments/{assignment.pk}/frame/")
+    # then they are told the time ran out, in the history and in the frame (a line, not the whole site)
+    page = response.content.decode()
+    assert response.redirect_chain == [("/worker/history/", 302)]
+    assert "Time ran out for this task, so it went back to the pool." in page
+    assert "state-expired" in page and "Expired" in page
+    assert frame.status_code == 409
+    assert "Time ran out for this task" in frame.content.decode()
+    assert "topbar" not in frame.content.decode()
