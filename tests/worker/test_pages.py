@@ -110,6 +110,7 @@ def test_preview_shows_the_next_task_without_claiming_it(worker_browser, campaig
     task = response.context["task"]
     assert task.position == 1
     assert f'src="/worker/tasks/{task.pk}/frame/" sandbox="allow-scripts"' in response.content.decode()
+    assert "This is a preview: its form cannot be sent." in response.content.decode()
     assert Assignment.objects.count() == 0
 
 
@@ -392,6 +393,8 @@ def test_history_shows_states_sanitised_markdown_feedback_and_stats(worker, work
     assert "<script>alert" not in html
     assert response.context["stats"]["rejected"] == 1
     assert response.context["stats"]["approval_rate"] == 0
+    # and every submitted result is in one of the figures shown next to "Submitted"
+    assert "<dt>To redo</dt>" in html
 
 
 def test_soft_rejected_work_can_be_redone_with_the_earlier_answers(worker, worker_browser, campaign):
