@@ -37,13 +37,19 @@ def next_assignment(page, after: int | None = None) -> int:
     return int(re.search(r"/assignments/(\d+)/$", page.url).group(1))
 
 
-def test_worker_accepts_fills_submits_returns_and_skips(live_server, page):
-    # given the real image_contains project with its CSV batch, and a worker
+def image_campaign():
+    """The real image_contains project, and a campaign of its 7-row CSV batch."""
     html = (EXAMPLES / "image_contains.html").read_text()
     project = ProjectFactory(html_template=html, template_fields=template_fields(html))
     campaign = CampaignFactory(project=project, name="Pictures")
     with open(EXAMPLES / "image_contains.csv", "rb") as stream:
         tasks_ingest_csv(campaign=campaign, stream=stream, filename="image_contains.csv")
+    return campaign
+
+
+def test_worker_accepts_fills_submits_returns_and_skips(live_server, page):
+    # given the real image_contains project with its CSV batch, and a worker
+    image_campaign()
     worker = UserFactory()
     base = live_server.url
 
@@ -173,11 +179,7 @@ def test_the_quick_start_demo_task_shows_its_picture(live_server, page, tmp_path
 
 def test_the_task_page_switch_keeps_the_answers_and_the_frame_shows_whole(live_server, page):
     # given the image_contains project with its batch, and a worker on a phone-sized window
-    html = (EXAMPLES / "image_contains.html").read_text()
-    project = ProjectFactory(html_template=html, template_fields=template_fields(html))
-    campaign = CampaignFactory(project=project, name="Pictures")
-    with open(EXAMPLES / "image_contains.csv", "rb") as stream:
-        tasks_ingest_csv(campaign=campaign, stream=stream, filename="image_contains.csv")
+    image_campaign()
     worker = UserFactory()
     base = live_server.url
     page.set_viewport_size({"width": 390, "height": 700})
