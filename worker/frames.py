@@ -127,11 +127,13 @@ def _document(body: str) -> str:
 _PAGE_LINK_JS = (
     """function () {
   var form = document.getElementById('crowd-task-form');
+  // The body's own height (content and padding): unlike the document's, it does not follow the frame's
+  // height, so sizing the frame to it does not make it grow again.
   function height() {
-    parent.postMessage({crowdFrameHeight: document.documentElement.scrollHeight}, '*');
+    parent.postMessage({crowdFrameHeight: Math.ceil(document.body.getBoundingClientRect().height)}, '*');
   }
   window.addEventListener('load', height);
-  if (window.ResizeObserver) new ResizeObserver(height).observe(document.documentElement);
+  if (window.ResizeObserver) new ResizeObserver(height).observe(document.body);
   window.addEventListener('message', function (event) {
     if (event.source !== parent || !event.data || typeof event.data.crowdAutoNext !== 'boolean') return;
     var field = form && form.elements['"""

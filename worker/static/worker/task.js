@@ -9,7 +9,7 @@
     if (event.source !== frame.contentWindow || !event.data) return;
     var height = event.data.crowdFrameHeight;
     if (typeof height === "number" && height > 0) {
-      frame.style.height = Math.min(Math.ceil(height) + 4, 20000) + "px";
+      frame.style.height = Math.min(Math.ceil(height), 20000) + "px";
       frame.classList.add("sized");
     }
   });
