@@ -171,6 +171,8 @@ def test_accept_next_with_nothing_left_says_so(worker_browser, db):
     campaign = CampaignFactory()
     response = worker_browser.post(f"/worker/campaigns/{campaign.pk}/accept/", follow=True)
     assert "No task is available for you in this campaign." in response.content.decode()
+    # and the campaign on the home page says why there is nothing to accept
+    assert "Nothing here for you right now" in response.content.decode()
 
 
 def test_a_campaign_the_worker_may_not_see_is_a_404_page(worker_browser, db):
