@@ -128,7 +128,29 @@ class CampaignAdmin(admin.ModelAdmin):
             super().save_model(request, obj, form, change)
             return
         values = {f: form.cleaned_data[f] for f in form.changed_data if f in services.EDITABLE_FIELDS}
-        services.campaign_update(campaign=obj, **values)
+        if values:
+            services.campaign_update(campaign=obj, **values)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # What the engine refuses (a rule the model's form does not know, or a campaign closed elsewhere
+        # while the form was open) is said on the form's page, and nothing of the save is kept.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ApplicationError as exc:
+            self.message_user(request, f"Not saved: {exc.message}", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def get_actions(self, request):
+        # Campaigns are deleted one at a time from their page, and only before publishing (see below).
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_delete_permission(self, request, obj=None):
+        # A published campaign holds money and results: it is cancelled, finished or archived, not deleted.
+        if obj is not None and obj.state != CampaignState.UNPUBLISHED:
+            return False
+        return super().has_delete_permission(request, obj)
 
     @admin.display(description="project", ordering="project__name")
     def project_link(self, obj):
@@ -259,6 +281,14 @@ class CampaignAdmin(admin.ModelAdmin):
             return TemplateResponse(
                 request, "admin/campaigns/campaign/upload.html", {**context, "form": form}
             )
+        if not rows:
+            stored.unlink(missing_ok=True)
+            form.add_error(
+                "csv_file", "The file has a header but no rows: there would be nothing to work on."
+            )
+            return TemplateResponse(
+                request, "admin/campaigns/campaign/upload.html", {**context, "form": form}
+            )
         confirm = BatchConfirmForm(
             initial={
                 "upload": token,
@@ -291,10 +321,18 @@ class CampaignAdmin(admin.ModelAdmin):
             self.message_user(request, "The upload is incomplete; start again.", messages.ERROR)
             return HttpResponseRedirect(reverse("admin:campaigns_campaign_upload"))
         data = form.cleaned_data
+        # Take the upload for this request alone (a rename either happens once or fails), so a second
+        # click on the button cannot create the campaign twice.
         stored = _stored_upload(data["upload"])
-        if not stored.exists():
-            self.message_user(request, "The upload has expired; start again.", messages.ERROR)
+        taken = stored.with_suffix(f".{uuid.uuid4().hex}.taken")
+        try:
+            stored.rename(taken)
+        except FileNotFoundError:
+            self.message_user(
+                request, "This upload was already used or has expired; start again.", messages.ERROR
+            )
             return HttpResponseRedirect(reverse("admin:campaigns_campaign_upload"))
+        stored = taken
         publish = request.POST.get("confirm") == "publish"
         try:
             # One transaction: a campaign never exists without the tasks it was created for.
@@ -313,6 +351,7 @@ class CampaignAdmin(admin.ModelAdmin):
                 if publish:
                     campaign = services.campaign_publish(campaign=campaign)
         except ApplicationError as exc:
+            stored.unlink(missing_ok=True)
             self.message_user(request, f"Nothing was created: {_describe(exc)}", messages.ERROR)
             return HttpResponseRedirect(reverse("admin:campaigns_campaign_upload"))
         stored.unlink(missing_ok=True)
@@ -367,13 +406,16 @@ def _stored_upload(token: str) -> Path:
 def _forget_old_uploads(folder: Path) -> None:
     # Previews that were never confirmed nor cancelled would otherwise stay on disk for good.
     cutoff = time.time() - UPLOAD_MAX_AGE_S
-    for old in folder.glob("*.csv"):
+    for old in [*folder.glob("*.csv"), *folder.glob("*.taken")]:
         if old.stat().st_mtime < cutoff:
             old.unlink(missing_ok=True)
 
 
 def _describe(exc: ApplicationError) -> str:
-    return f"line {exc.line}: {exc.message}" if exc.line is not None else exc.message
+    # Ingest messages name their line already ("Line 7 has 3 cells ...").
+    if exc.line is None or exc.message.startswith(f"Line {exc.line}"):
+        return exc.message
+    return f"Line {exc.line}: {exc.message}"
 
 
 def download_links(campaign: Campaign) -> list[tuple[str, str]]:

@@ -14,10 +14,11 @@ def _expire_message(count: int) -> str:
     return f"{count} abandoned assignment(s) marked expired; their tasks are open again."
 
 
-@admin.action(description="Expire abandoned assignments now (all campaigns)", permissions=["change"])
+@admin.action(description="Expire the selected abandoned assignments now", permissions=["change"])
 def expire_abandoned_now(modeladmin, request, queryset):
-    # Expiry is a property of time, not of the selection: the sweep runs over every due assignment.
-    modeladmin.message_user(request, _expire_message(assignments_expire_due()), messages.SUCCESS)
+    # Of the selection, those accepted and past their time limit (the button above the list does them all).
+    expired = assignments_expire_due(within=queryset)
+    modeladmin.message_user(request, _expire_message(expired), messages.SUCCESS)
 
 
 @admin.register(Assignment)
@@ -92,7 +93,10 @@ class AssignmentAdmin(admin.ModelAdmin):
             return HttpResponseNotAllowed(["POST"])
         if not self.has_change_permission(request):
             raise PermissionDenied
-        self.message_user(request, _expire_message(assignments_expire_due()), messages.SUCCESS)
+        # From a campaign's progress page: that campaign's; from the list: every campaign's.
+        campaign_id = request.POST.get("campaign", "")
+        within = Assignment.objects.filter(campaign_id=campaign_id) if campaign_id.isdigit() else None
+        self.message_user(request, _expire_message(assignments_expire_due(within=within)), messages.SUCCESS)
         target = request.POST.get("next", "")
         if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
             target = reverse("admin:results_assignment_changelist")

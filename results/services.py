@@ -185,13 +185,16 @@ def assignment_skip(*, assignment_id: int, worker: User, now: datetime | None = 
 
 
 @transaction.atomic
-def assignments_expire_due(*, now: datetime | None = None) -> int:
+def assignments_expire_due(*, now: datetime | None = None, within=None) -> int:
     """Mark accepted assignments past their time limit as expired. Set-based and idempotent.
 
     Claiming already ignores expired assignments; this makes their state visible and reopens their tasks.
-    Tasks are updated before assignments, the same parent-then-child order every writer uses.
+    Tasks are updated before assignments, the same parent-then-child order every writer uses. ``within``:
+    only among these assignments (a queryset: one campaign's, an admin's selection); all by default.
     """
     now = now or timezone.now()
-    due = Assignment.objects.filter(state=AssignmentState.ACCEPTED, expires_at__lte=now)
+    due = (within if within is not None else Assignment.objects.all()).filter(
+        state=AssignmentState.ACCEPTED, expires_at__lte=now
+    )
     Task.objects.filter(pk__in=due.values("task_id")).update(is_open=True, reopen_at=None)
     return due.update(state=AssignmentState.EXPIRED, closed_at=now)

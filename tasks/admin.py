@@ -47,6 +47,11 @@ class TaskAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # A task goes with its campaign: deleting one alone would leave the campaign's counts, money and
+        # results describing tasks that are gone.
+        return False
+
     @admin.display(description="campaign", ordering="campaign__name")
     def campaign_link(self, obj):
         url = reverse("admin:campaigns_campaign_change", args=[obj.campaign_id])
@@ -76,4 +81,8 @@ class ImportJobAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # The record of an import is what the batch's input CSV is rebuilt from.
         return False

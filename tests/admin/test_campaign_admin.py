@@ -102,8 +102,8 @@ def test_bad_row_shows_the_line_and_writes_nothing(admin_client):
 
     assert response.status_code == 200
     errors = response.context["form"].errors["csv_file"]
-    assert errors == ["line 3: Line 3 has 3 cells; the header has 2."]
-    assert "line 3" in response.content.decode()
+    assert errors == ["Line 3 has 3 cells; the header has 2."]
+    assert "Line 3 has 3 cells" in response.content.decode()
     assert (Campaign.objects.count(), Task.objects.count()) == (0, 0)
 
 
@@ -113,7 +113,7 @@ def test_bad_header_names_the_missing_field_and_writes_nothing(admin_client):
     response = _preview(admin_client, project, b"image_url,thing\nhttps://x.example/a.jpg,a bicycle\n")
 
     (error,) = response.context["form"].errors["csv_file"]
-    assert error.startswith("line 1: ") and "'object'" in error
+    assert error.startswith("Line 1: ") and "'object'" in error
     assert (Campaign.objects.count(), Task.objects.count()) == (0, 0)
 
 
@@ -262,3 +262,106 @@ def test_confirm_with_a_forged_upload_token_creates_nothing(admin_client):
 
     assert response.status_code == 302 and response["Location"] == UPLOAD
     assert Campaign.objects.count() == 0
+
+
+def test_the_progress_page_expires_only_its_own_campaigns_abandoned_work(admin_client):
+    # given abandoned work in two campaigns
+    campaign, other = _progress_world(2), _progress_world(2)
+    Assignment.objects.filter(state=AssignmentState.ACCEPTED).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    progress = reverse("admin:campaigns_campaign_progress", args=[campaign.pk])
+    # when the button on the first campaign's progress page is used
+    admin_client.post(
+        reverse("admin:results_assignment_expire_now"), {"next": progress, "campaign": campaign.pk}
+    )
+    # then only that campaign's abandoned assignment is expired
+    expired = Assignment.objects.filter(state=AssignmentState.EXPIRED)
+    assert list(expired.values_list("campaign_id", flat=True)) == [campaign.pk]
+    assert other.assignments.filter(state=AssignmentState.ACCEPTED).count() == 1
+
+
+def test_the_expire_action_acts_on_the_selection_only(admin_client):
+    # given two abandoned assignments, one selected
+    _progress_world(2), _progress_world(2)
+    selected, left = Assignment.objects.filter(state=AssignmentState.ACCEPTED).order_by("pk")
+    Assignment.objects.filter(state=AssignmentState.ACCEPTED).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    # when the action runs on the selection
+    admin_client.post(
+        reverse("admin:results_assignment_changelist"),
+        {"action": "expire_abandoned_now", "_selected_action": [selected.pk]},
+    )
+    # then the selected one is expired, the other is not
+    selected.refresh_from_db(), left.refresh_from_db()
+    assert (selected.state, left.state) == (AssignmentState.EXPIRED, AssignmentState.ACCEPTED)
+
+
+def test_saving_a_closed_campaign_changes_nothing_and_does_not_fail(admin_client):
+    # given a cancelled campaign, when its page is saved as it is
+    campaign = CampaignFactory(state=CampaignState.CANCELLED)
+    change = reverse("admin:campaigns_campaign_change", args=[campaign.pk])
+    response = admin_client.post(change, {})
+    # then the admin answers as for any save, without an error
+    assert response.status_code == 302
+
+
+def test_a_value_the_engine_refuses_is_not_saved_and_the_admin_is_told(admin_client):
+    # given an unpublished campaign's form, filled in with a cap of 0 results per worker (the model field
+    # takes it; the engine's rule does not)
+    campaign = CampaignFactory(state=CampaignState.UNPUBLISHED, name="Before")
+    change = reverse("admin:campaigns_campaign_change", args=[campaign.pk])
+    form = admin_client.get(change).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data.update(name="After", max_results_per_worker=0, worker_users=[], worker_groups=[])
+    # when the form is saved
+    response = admin_client.post(change, data, follow=True)
+    # then the admin stays on the page, told why, and nothing was saved
+    assert response.status_code == 200
+    assert "Not saved: max_results_per_worker must be empty or at least 1." in response.content.decode()
+    campaign.refresh_from_db()
+    assert (campaign.name, campaign.max_results_per_worker) == ("Before", None)
+
+
+def test_published_campaigns_cannot_be_deleted_and_there_is_no_bulk_delete(admin_client):
+    # given a published campaign and an unpublished one
+    published = CampaignFactory(state=CampaignState.ACTIVE)
+    draft = CampaignFactory(state=CampaignState.UNPUBLISHED)
+    # then the published one's delete page is refused, the draft's is offered, and the list has no bulk delete
+    assert (
+        admin_client.get(reverse("admin:campaigns_campaign_delete", args=[published.pk])).status_code == 403
+    )
+    assert admin_client.get(reverse("admin:campaigns_campaign_delete", args=[draft.pk])).status_code == 200
+    actions = admin_client.get(CHANGELIST).context["action_form"].fields["action"].choices
+    assert "delete_selected" not in [name for name, _ in actions]
+
+
+def test_tasks_and_imports_cannot_be_deleted_on_their_own(admin_client):
+    task = TaskFactory()
+    assert admin_client.get(reverse("admin:tasks_task_delete", args=[task.pk])).status_code == 403
+    actions = admin_client.get(reverse("admin:tasks_task_changelist")).context["action_form"]
+    assert actions is None or "delete_selected" not in [n for n, _ in actions.fields["action"].choices]
+
+
+def test_a_header_without_rows_is_refused_at_preview(admin_client):
+    project = ProjectFactory(html_template=IMAGE_TEMPLATE, template_fields=["object", "image_url"])
+    response = _preview(admin_client, project, b"image_url,object\n")
+    assert response.context["form"].errors["csv_file"] == [
+        "The file has a header but no rows: there would be nothing to work on."
+    ]
+    assert Campaign.objects.count() == 0
+
+
+def test_confirming_the_same_upload_twice_creates_one_campaign(admin_client, media_root):
+    # given a previewed upload
+    project = ProjectFactory(html_template=IMAGE_TEMPLATE, template_fields=["object", "image_url"])
+    form = _preview(admin_client, project, (DEMO / "image_contains.csv").read_bytes()).context["form"]
+    confirm = {**{name: form[name].value() for name in form.fields}, "name": "Pictures", "confirm": "save"}
+    # when it is confirmed twice (a double click)
+    first = admin_client.post(UPLOAD, confirm)
+    second = admin_client.post(UPLOAD, confirm, follow=True)
+    # then one campaign exists, and the second click is told the upload was used
+    assert first.status_code == 302
+    assert Campaign.objects.count() == 1
+    assert "This upload was already used or has expired" in second.content.decode()
