@@ -170,12 +170,11 @@ def ledger_post(
         if wallet.kind == Wallet.Kind.EXTERNAL:
             continue
         if wallet.available + d_available < 0 or wallet.frozen + d_frozen < 0:
+            needed = -d_available if d_available < 0 else -d_frozen
             raise InsufficientFunds(
-                "Not enough money in the wallet for this operation.",
-                extra={
-                    "available": str(wallet.available),
-                    "needed": str(-d_available if d_available < 0 else -d_frozen),
-                },
+                f"Not enough money in the wallet for this operation: {needed:.2f} needed, "
+                f"{wallet.available:.2f} available.",
+                extra={"available": str(wallet.available), "needed": str(needed)},
             )
     entries = [
         LedgerEntry(

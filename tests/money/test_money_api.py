@@ -53,7 +53,9 @@ def test_adjust_below_zero_is_402_and_changes_nothing(staff_client):
     body = {"amount": "-5", "reason": "chargeback", "idempotency_key": "adj-1"}
     response = staff_client.post(f"/api/v1/wallets/{user.pk}/adjust/", body, format="json")
     assert response.status_code == 402
-    assert response.json()["errors"][0]["code"] == "insufficient-funds"
+    error = response.json()["errors"][0]
+    assert error["code"] == "insufficient-funds"
+    assert error["message"].endswith(": 5.00 needed, 3.00 available.")
     assert balances(user) == (D("3"), D("0"))
     assert_money_invariants()
 
