@@ -1,6 +1,7 @@
 import re
 import time
 import uuid
+from decimal import Decimal
 from pathlib import Path
 
 from django import forms
@@ -34,10 +35,25 @@ UPLOAD_MAX_AGE_S = 24 * 3600
 UPLOAD_TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 
+# Actions that end a campaign's work for good (and for cancel, hand back its budget): asked twice.
+CONFIRMED_ACTIONS = {"cancel", "finish", "archive"}
+
+
 def _transition_action(name: str):
     service = services.CAMPAIGN_ACTIONS[name]
 
     def action(modeladmin, request, queryset):
+        if name in CONFIRMED_ACTIONS and request.POST.get("post") != "yes":
+            context = {
+                **modeladmin.admin_site.each_context(request),
+                "opts": modeladmin.model._meta,
+                "title": f"{name.capitalize()} these campaigns?",
+                "action_name": action.__name__,
+                "verb": name,
+                "campaigns": queryset.order_by("pk"),
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/campaigns/campaign/action_confirm.html", context)
         done, refused = 0, []
         for campaign in queryset.order_by("pk"):
             try:
@@ -297,6 +313,7 @@ class CampaignAdmin(admin.ModelAdmin):
                 "name": form.cleaned_data["name"] or Path(upload.name).stem,
                 "results_per_task": form.cleaned_data["results_per_task"] or project.default_results_per_task,
                 "time_allowed_s": form.cleaned_data["time_allowed_s"] or project.default_time_allowed_s,
+                "payment_per_result": form.cleaned_data["payment_per_result"] or Decimal("0.00"),
             }
         )
         return TemplateResponse(
@@ -344,6 +361,7 @@ class CampaignAdmin(admin.ModelAdmin):
                     filename=data["filename"][:200],
                     results_per_task=data["results_per_task"],
                     time_allowed_s=data["time_allowed_s"],
+                    payment_per_result=data["payment_per_result"],
                 )
                 job = tasks_ingest_csv(
                     campaign=campaign, stream=stream, created_by=request.user, filename=data["filename"]
@@ -435,6 +453,13 @@ class BatchUploadForm(forms.Form):
     time_allowed_s = forms.IntegerField(
         min_value=1, required=False, label="Time allowed (s)", help_text="Defaults to the project's."
     )
+    payment_per_result = forms.DecimalField(
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        help_text="Paid to the worker for each approved result; publishing freezes the budget. Defaults to 0.",
+    )
 
 
 class BatchConfirmForm(forms.Form):
@@ -444,3 +469,4 @@ class BatchConfirmForm(forms.Form):
     name = forms.CharField(max_length=200)
     results_per_task = forms.IntegerField(min_value=1)
     time_allowed_s = forms.IntegerField(min_value=1, label="Time allowed (s)")
+    payment_per_result = forms.DecimalField(min_value=0, max_digits=12, decimal_places=2)

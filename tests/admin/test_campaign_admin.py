@@ -1,4 +1,5 @@
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from campaigns.models import Campaign, CampaignState
 from results.models import Assignment, AssignmentState
 from tasks.models import Task
 from tests.factories import AssignmentFactory, CampaignFactory, ProjectFactory, TaskFactory
+from tests.money.scenario import fund
 
 DEMO = Path(settings.BASE_DIR) / "demo"
 UPLOAD = reverse("admin:campaigns_campaign_upload")
@@ -365,3 +367,38 @@ def test_confirming_the_same_upload_twice_creates_one_campaign(admin_client, med
     assert first.status_code == 302
     assert Campaign.objects.count() == 1
     assert "This upload was already used or has expired" in second.content.decode()
+
+
+def test_an_uploaded_batch_can_pay_per_result_and_is_funded_when_published(admin_client, media_root):
+    # given a previewed upload asking 0.50 per result, for a project whose owner has money
+    project = ProjectFactory(html_template=IMAGE_TEMPLATE, template_fields=["object", "image_url"])
+    fund(project.owner, "100")
+    preview = _preview(
+        admin_client, project, (DEMO / "image_contains.csv").read_bytes(), payment_per_result="0.50"
+    )
+    form = preview.context["form"]
+    assert form["payment_per_result"].value() == Decimal("0.50")
+    # when it is created and published
+    admin_client.post(
+        UPLOAD, {**{name: form[name].value() for name in form.fields}, "name": "Paid", "confirm": "publish"}
+    )
+    # then the campaign pays 0.50 per result and its budget is frozen
+    campaign = Campaign.objects.get()
+    assert (campaign.state, campaign.payment_per_result) == (CampaignState.ACTIVE, Decimal("0.50"))
+    assert campaign.frozen_amount > 0
+
+
+def test_cancelling_campaigns_asks_first_and_only_the_confirmation_cancels(admin_client):
+    # given an active campaign, when the cancel action is chosen
+    campaign = CampaignFactory(state=CampaignState.ACTIVE)
+    chosen = {"action": "campaign_cancel", "_selected_action": [campaign.pk]}
+    asked = admin_client.post(CHANGELIST, chosen)
+    # then the admin is asked to confirm, naming the campaign, and nothing has changed yet
+    assert asked.status_code == 200
+    assert "Yes, cancel 1 campaign" in asked.content.decode() and str(campaign) in asked.content.decode()
+    campaign.refresh_from_db()
+    assert campaign.state == CampaignState.ACTIVE
+    # when the confirmation is sent, then the campaign is cancelled
+    admin_client.post(CHANGELIST, {**chosen, "post": "yes"})
+    campaign.refresh_from_db()
+    assert campaign.state == CampaignState.CANCELLED
