@@ -5,6 +5,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from campaigns.admin_filters import CampaignStateFilter
+
 from .admin_actions import REVIEW_ACTIONS
 from .models import Assignment
 from .services import assignments_expire_due
@@ -36,7 +38,13 @@ class AssignmentAdmin(admin.ModelAdmin):
         "submitted_at",
         "quality",
     )
-    list_filter = ("state", "campaign__state", "campaign", "accepted_at", "submitted_at")
+    list_filter = (
+        "state",
+        ("campaign__state", CampaignStateFilter),
+        "campaign",
+        "accepted_at",
+        "submitted_at",
+    )
     search_fields = ("=id", "worker__username", "campaign__name")
     list_select_related = ("campaign", "task", "worker")
     date_hierarchy = "accepted_at"

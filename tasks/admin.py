@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from campaigns.admin_filters import CampaignStateFilter, OpenToClaimsFilter
 from results.selectors import assignment_count
 
 from .models import ImportJob, Task
@@ -22,8 +23,8 @@ class TaskAdmin(admin.ModelAdmin):
         "reopen_at",
         "created_at",
     )
-    list_filter = ("is_open", "campaign__state", "campaign")
-    search_fields = ("=id", "campaign__name")
+    list_filter = (("is_open", OpenToClaimsFilter), ("campaign__state", CampaignStateFilter), "campaign")
+    search_fields = ("=id", "campaign__name", "input")
     list_select_related = ("campaign",)
     readonly_fields = (
         "campaign",

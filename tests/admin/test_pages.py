@@ -168,3 +168,21 @@ def test_change_pages_cost_the_same_whatever_hangs_off_the_object(admin_client):
     many = [_queries(admin_client, url) for url in pages]
 
     assert many == few
+
+
+def test_list_filters_on_a_campaigns_state_say_so(admin_client):
+    # when the task and assignment lists are shown, then no two of their filters share a title, and the
+    # campaign's state is called so
+    for url in (reverse("admin:tasks_task_changelist"), reverse("admin:results_assignment_changelist")):
+        titles = [spec.title for spec in admin_client.get(url).context["cl"].filter_specs]
+        assert len(titles) == len(set(titles)), titles
+        assert "campaign state" in titles
+
+
+def test_tasks_are_found_by_a_value_of_their_input(admin_client):
+    # given two tasks, when the task list is searched for a word of one task's input
+    wanted = TaskFactory(input={"object": "a red bicycle"})
+    TaskFactory(input={"object": "a dog"})
+    response = admin_client.get(reverse("admin:tasks_task_changelist"), {"q": "bicycle"})
+    # then that task is the one listed
+    assert [t.pk for t in response.context["cl"].result_list] == [wanted.pk]
