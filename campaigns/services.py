@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from accounts.money import campaign_budget_freeze, campaign_budget_release
 from crowdplatform.errors import Conflict, ValidationFailed
+from crowdplatform.limits import MAX_RESULTS_PER_TASK, MAX_TIME_ALLOWED_S
 from projects.models import Project
 from tasks.models import ImportJob
 
@@ -37,10 +38,10 @@ def campaign_qs_for_update():
 def _validate(values: dict) -> None:
     if "name" in values and not str(values["name"]).strip():
         raise ValidationFailed("A campaign needs a name.", code="required", field="name")
-    for field in ("results_per_task", "time_allowed_s"):
-        if field in values and (not isinstance(values[field], int) or values[field] < 1):
+    for field, most in (("results_per_task", MAX_RESULTS_PER_TASK), ("time_allowed_s", MAX_TIME_ALLOWED_S)):
+        if field in values and (not isinstance(values[field], int) or not 1 <= values[field] <= most):
             raise ValidationFailed(
-                f"{field} must be a whole number of at least 1.", code="invalid", field=field
+                f"{field} must be a whole number from 1 to {most}.", code="invalid", field=field
             )
     cap = values.get("max_results_per_worker")
     if cap is not None and (not isinstance(cap, int) or cap < 1):
@@ -183,6 +184,17 @@ def campaign_set_active(*, campaign: Campaign, active: bool) -> Campaign:
         code="illegal-transition",
         extra={"state": state},
     )
+
+
+@transaction.atomic
+def campaign_change(*, campaign: Campaign, active: bool | None = None, **values) -> Campaign:
+    """Change fields and turn work on or off in one go (a Turkle batch PATCH): all of it, or, when any part
+    is refused (the wallet cannot fund the activation, say), none of it."""
+    if values:
+        campaign = campaign_update(campaign=campaign, **values)
+    if active is not None:
+        campaign = campaign_set_active(campaign=campaign, active=active)
+    return campaign
 
 
 @transaction.atomic

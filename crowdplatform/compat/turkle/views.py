@@ -6,7 +6,6 @@ Wire format only: parse, call one selector or service, render in Turkle's shapes
 import io
 
 from django.contrib.auth.models import Group, User
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
@@ -389,16 +388,9 @@ class TurkleBatchViewSet(_PermissionsMixin, TurkleViewSet):
         data = TurkleBatchPatchSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
-        active = changes.pop("active", None)
         if "allotted_assignment_time" in changes:
             changes["time_allowed_s"] = changes.pop("allotted_assignment_time") * 3600
-        # All or nothing: a refused activation (the wallet cannot pay, say) leaves the name and time as
-        # they were.
-        with transaction.atomic():
-            if changes:
-                campaign_services.campaign_update(campaign=batch, **changes)
-            if active is not None:
-                campaign_services.campaign_set_active(campaign=batch, active=active)
+        campaign_services.campaign_change(campaign=batch, **changes)
         return Response(self._out(batch.pk))
 
     @extend_schema(request=TurkleCsvTextSerializer, responses={201: TurkleNewTasksSerializer})
