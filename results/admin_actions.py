@@ -64,6 +64,14 @@ class SoftRejectForm(forms.Form):
     )
     until = forms.DateTimeField(help_text="The worker may redo and resubmit until then (UTC).")
 
+    def clean_until(self):
+        # Said here, with the reason still in the form, rather than after leaving it (the review service
+        # refuses it too).
+        until = self.cleaned_data["until"]
+        if until <= timezone.now():
+            raise forms.ValidationError("The deadline must be in the future.")
+        return until
+
 
 @admin.action(description="Send selected results back for a redo (soft-reject, with a reason and a deadline)")
 def soft_reject_results(modeladmin, request, queryset):

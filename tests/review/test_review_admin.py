@@ -62,6 +62,13 @@ def test_admin_soft_reject_action_asks_for_a_reason_and_a_deadline_then_sends_th
     again = admin_client.post(url, {**selection, "apply": "1", "reason": "", "until": "2099-01-01 12:00"})
     assert again.status_code == 200 and b"This field is required" in again.content
     assert set(Assignment.objects.values_list("state", flat=True)) == {AssignmentState.SUBMITTED}
+    # and a deadline in the past is refused on the form, which keeps the reason typed
+    past = admin_client.post(
+        url, {**selection, "apply": "1", "reason": "Kept reason", "until": "2001-01-01 12:00"}
+    )
+    assert past.status_code == 200 and b"The deadline must be in the future." in past.content
+    assert b"Kept reason" in past.content
+    assert set(Assignment.objects.values_list("state", flat=True)) == {AssignmentState.SUBMITTED}
     # when the form is filled in
     done = admin_client.post(
         url, {**selection, "apply": "1", "reason": "Please **redo** the label.", "until": "2099-01-01 12:00"}
