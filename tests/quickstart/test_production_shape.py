@@ -79,3 +79,31 @@ def test_dockerfile_builds_from_python_311_slim_and_serves_with_gunicorn():
     assert dockerfile.startswith("# ") and "\nFROM python:3.11-slim\n" in dockerfile
     assert "RUN pip install .\n" in dockerfile
     assert "gunicorn crowdplatform.wsgi:application" in dockerfile
+
+
+def test_the_image_build_collects_static_files_under_content_hashed_names(tmp_path):
+    # when the Dockerfile's collectstatic step runs with the production settings
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "crowdplatform.settings.production",
+        "DJANGO_SECRET_KEY": "collectstatic",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'build.sqlite3'}",
+        "CELERY_BROKER_URL": "memory://",
+        "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
+    }
+    done = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    # then the worker's stylesheet and scripts have names that change with their content (served with a
+    # far-future cache by WhiteNoise), compressed beside them
+    paths = json.loads((tmp_path / "static" / "staticfiles.json").read_text())["paths"]
+    for name in ("worker/worker.css", "worker/task.js", "worker/countdown.js", "demo/street-001.svg"):
+        hashed = paths[name]
+        assert hashed != name and (tmp_path / "static" / hashed).exists()
+    assert (tmp_path / "static" / (paths["worker/worker.css"] + ".gz")).exists()
