@@ -44,13 +44,13 @@ class PlatformUserAdmin(UserAdmin):
     search_fields = (*UserAdmin.search_fields, "profile__organization", "profile__customer_id")
     list_display = (
         "username",
+        "is_active",
+        "is_staff",
+        "token_count",
+        "grant_count",
         "email",
         "first_name",
         "last_name",
-        "is_staff",
-        "is_active",
-        "token_count",
-        "grant_count",
         "last_login",
     )
 
