@@ -12,8 +12,10 @@ from rest_framework.test import APIClient
 
 from campaigns.models import Campaign, CampaignState
 from results.models import Assignment, AssignmentState
+from results.services import assignment_submit
 from tasks.models import Task
-from tests.factories import AssignmentFactory, CampaignFactory, ProjectFactory, TaskFactory
+from tasks.services import task_claim_next
+from tests.factories import CampaignFactory, ProjectFactory, TaskFactory, UserFactory
 from tests.money.scenario import fund
 
 DEMO = Path(settings.BASE_DIR) / "demo"
@@ -164,17 +166,17 @@ def test_closed_campaign_is_entirely_read_only(admin_client):
 
 
 def _progress_world(tasks: int):
-    campaign = CampaignFactory(results_per_task=1, tasks_count=tasks)
-    now = timezone.now()
+    """A one-result campaign of ``tasks`` tasks, each claimed by a worker of its own through the engine (so
+    the tasks' bookkeeping is as work leaves it); every other one submitted."""
+    campaign = CampaignFactory(results_per_task=1)
+    TaskFactory.create_batch(tasks, campaign=campaign)
+    Campaign.objects.filter(pk=campaign.pk).update(tasks_count=tasks)
     for i in range(tasks):
-        task = TaskFactory(campaign=campaign)
-        state = AssignmentState.SUBMITTED if i % 2 == 0 else AssignmentState.ACCEPTED
-        AssignmentFactory(
-            task=task,
-            state=state,
-            accepted_at=now,
-            submitted_at=now if state == AssignmentState.SUBMITTED else None,
-        )
+        worker = UserFactory()
+        assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
+        if i % 2 == 0:
+            assignment_submit(assignment_id=assignment.pk, worker=worker, answers={"label": "x"})
+    campaign.refresh_from_db()
     return campaign
 
 
