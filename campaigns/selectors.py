@@ -89,7 +89,9 @@ def _may_work(campaign: Campaign, user: User, now) -> bool:
     return not project.restricted or _is_member(project, user)
 
 
-_CAMPAIGN = Layout((Campaign, "c"), (Project, "p"))
+# The project's template, data and description can be large (templates often carry their pictures and
+# scripts inline) and no claim reads them; they load on first access where a page needs them.
+_CAMPAIGN = Layout((Campaign, "c"), (Project, "p", {"html_template", "data", "description"}))
 _CAMPAIGN_BY_ID = Statement(
     f"SELECT {_CAMPAIGN.columns} FROM campaigns_campaign c JOIN projects_project p ON p.id = c.project_id"
     " WHERE c.id = %s"

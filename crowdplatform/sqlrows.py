@@ -113,6 +113,13 @@ class _Session:
             self.planned_at = now
 
 
+def _fields(model: type[Model], omit) -> list:
+    unknown = set(omit) - {field.name for field in model._meta.concrete_fields}
+    if unknown:
+        raise ValueError(f"{model.__name__} has no field {sorted(unknown)[0]}")
+    return [field for field in model._meta.concrete_fields if field.name not in omit]
+
+
 def _session_of(db) -> _Session:
     """The session ``db`` holds now. Prepared statements live as long as the session (a rollback keeps
     them), so a reconnect starts again with none."""
@@ -123,18 +130,18 @@ def _session_of(db) -> _Session:
 
 
 class Layout:
-    """The models a statement selects, in order, each under a table alias."""
+    """The models a statement selects, in order, each under a table alias, optionally leaving out some of a
+    model's fields (``(Project, "p", {"html_template"})``: large values a hot path never reads; they load on
+    first access, as with ``QuerySet.defer``)."""
 
-    def __init__(self, *parts: tuple[type[Model], str]):
-        self.parts = parts
+    def __init__(self, *parts: tuple):
+        self.parts = [
+            (model, alias, _fields(model, rest[0] if rest else ())) for model, alias, *rest in parts
+        ]
 
     @cached_property
     def columns(self) -> str:
-        return ", ".join(
-            f'{alias}."{field.column}"'
-            for model, alias in self.parts
-            for field in model._meta.concrete_fields
-        )
+        return ", ".join(f'{alias}."{field.column}"' for _, alias, fields in self.parts for field in fields)
 
     def returns(self, db) -> str:
         """The select list as the columns of a function's ``RETURNS TABLE (...)``: one name and the column's
@@ -142,16 +149,15 @@ class Layout:
         The names carry the alias (``a_id``), out of the way of the tables' own column names."""
         return ", ".join(
             f"{alias}_{field.column} {field.db_type(db)}"
-            for model, alias in self.parts
-            for field in model._meta.concrete_fields
+            for _, alias, fields in self.parts
+            for field in fields
         )
 
     @cached_property
     def _plan(self) -> list[tuple[type[Model], list[str], int, list[tuple[int, list, object]]]]:
         """Per model: its attribute names, where its columns start, and the converters of each column."""
         plan, start = [], 0
-        for model, alias in self.parts:
-            fields = model._meta.concrete_fields
+        for model, alias, fields in self.parts:
             converters = []
             for index, field in enumerate(fields):
                 expression = field.get_col(alias)

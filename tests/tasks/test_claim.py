@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from campaigns.models import CampaignState
+from campaigns.selectors import campaign_get_for_worker
 from crowdplatform.errors import Conflict
 from crowdplatform.sqlrows import Statement
 from results.models import Assignment, AssignmentState
@@ -483,3 +484,17 @@ def test_skipping_through_skipped_tasks_goes_round_all_of_them():
     # then every skipped task comes back in turn, the one skipped longest ago first, not the first one again
     ids = [t.pk for t in tasks]
     assert seen == ids + ids
+
+
+def test_the_claims_campaign_read_leaves_the_projects_large_fields_for_later():
+    # given a campaign whose project's template is large (pictures and scripts inline)
+    template = "<p>${text}</p>" + "<!-- inline picture -->" * 20000
+    campaign = CampaignFactory(project__html_template=template)
+    worker = UserFactory()
+    # when a claim reads the campaign
+    with CaptureQueriesContext(connection) as read:
+        found = campaign_get_for_worker(user=worker, pk=campaign.pk)
+    # then the template was not fetched, and is there when a page asks for it
+    assert len(read.captured_queries) == 1
+    assert {"html_template", "data", "description"} <= found.project.get_deferred_fields()
+    assert found.project.html_template == template
