@@ -15,13 +15,19 @@ from django.utils import timezone
 from crowdplatform.errors import ApplicationError
 
 from . import review
+from .models import AssignmentState
 
 DEFAULT_REJECT_REASON = "Rejected by an administrator: the result does not meet the instructions."
 
 
-def _each(modeladmin, request, queryset, verb: str, call) -> None:
+def _each(modeladmin, request, queryset, verb: str, call, *, already=None) -> None:
+    """Call the service for each selected result and report what happened; results already in the state
+    ``already`` are counted apart (the services leave them as they are)."""
     done, failed = 0, []
+    skipped = set(queryset.filter(state=already).values_list("pk", flat=True)) if already else set()
     for pk in queryset.values_list("pk", flat=True):
+        if pk in skipped:
+            continue
         try:
             call(pk)
             done += 1
@@ -29,6 +35,8 @@ def _each(modeladmin, request, queryset, verb: str, call) -> None:
             failed.append(f"#{pk}: {exc.message}")
     if done:
         modeladmin.message_user(request, f"{done} result(s) {verb}.", messages.SUCCESS)
+    if skipped:
+        modeladmin.message_user(request, f"{len(skipped)} result(s) were {verb} already.", messages.INFO)
     if failed:
         modeladmin.message_user(request, "Not changed: " + "; ".join(failed[:20]), messages.WARNING)
 
@@ -41,6 +49,7 @@ def approve_results(modeladmin, request, queryset):
         queryset,
         "approved",
         lambda pk: review.result_approve(assignment_id=pk, reviewer=request.user),
+        already=AssignmentState.APPROVED,
     )
 
 

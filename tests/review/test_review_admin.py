@@ -27,6 +27,12 @@ def test_admin_approve_and_reject_actions(admin_client):
         "Rejected by an administrator"
     )
     assert balances(good.worker) == (D("1.00"), D("0"))
+    # and approving the approved result again says so, and pays nothing more
+    again = admin_client.post(url, {"action": "approve_results", "_selected_action": [good.pk]}, follow=True)
+    shown = [str(m) for m in again.context["messages"]]
+    assert shown[-1] == "1 result(s) were approved already."
+    assert shown.count("1 result(s) approved.") == 1  # the first approval's, not this one's
+    assert balances(good.worker) == (D("1.00"), D("0"))
     assert_money_invariants()
 
 
