@@ -67,11 +67,12 @@ def task_get_for_preview(*, worker: User, pk: int) -> Task:
     return task
 
 
-def assignment_get_for_submit(*, pk: int, token: str) -> tuple[Assignment | None, dict | None]:
-    """The assignment a framed form's token was made for, and the token's payload; (None, None) if invalid.
+def assignment_get_for_submit(*, pk: int, token: str) -> Assignment | None:
+    """The assignment a framed form's token was made for; None if the token is not good for it now.
 
     The frame posts from an opaque origin without the session, so the signed token is the credential.
     """
     assignment = Assignment.objects.select_related("campaign", "worker").filter(pk=pk).first()
-    payload = submit_token_read(token, assignment=assignment) if assignment else None
-    return (assignment, payload) if payload else (None, None)
+    if assignment is None or submit_token_read(token, assignment=assignment) is None:
+        return None
+    return assignment

@@ -262,9 +262,7 @@ def assignment_frame(request, assignment_id: int):
 @require_POST
 def assignment_submit_view(request, assignment_id: int):
     """The framed form posts here from an opaque origin, authenticated by its signed token, not the session."""
-    assignment, _ = assignment_get_for_submit(
-        pk=assignment_id, token=request.POST.get(frames.TOKEN_FIELD, "")
-    )
+    assignment = assignment_get_for_submit(pk=assignment_id, token=request.POST.get(frames.TOKEN_FIELD, ""))
     # The answer to this post comes without the worker's session (the post came from the frame's opaque
     # origin), so any outcome is a redirect: the page it leads to is loaded with the session again.
     if assignment is None:
