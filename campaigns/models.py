@@ -50,6 +50,9 @@ class Campaign(models.Model):
         help_text="Results not reviewed within this time are approved.",
     )
     tasks_count = models.PositiveIntegerField(default=0, editable=False)
+    # Tasks counted in ``tasks_count`` whose rows are not written yet (``tasks.models.TaskBlock``): nonzero
+    # only for a few seconds after a large CSV import. Readers of the campaign's tasks check it first.
+    tasks_staged = models.PositiveIntegerField(default=0, editable=False)
     # Money, set when the campaign is published: the commission rate and fee per result are fixed then
     # so later changes to the requester's rate never change what was promised; ``frozen_amount`` is the
     # part of the requester's frozen balance held for this campaign.

@@ -11,6 +11,7 @@ from crowdplatform.sqlrows import Layout, Statement
 from projects.models import Project
 from results.models import DONE_STATES, Assignment, AssignmentState
 from tasks.models import ImportJob, Task
+from tasks.staging import tasks_ensure_written, tasks_ensure_written_for
 
 from .lifecycle import accepts_work
 from .models import Campaign, CampaignState
@@ -37,6 +38,7 @@ def campaign_get_for_requester(
     campaign = campaign_list_for_requester(user=user, permission=permission).filter(pk=pk).first()
     if campaign is None:
         raise NotFound("No such campaign.", code="campaign-not-found")
+    tasks_ensure_written(campaign=campaign)
     return campaign
 
 
@@ -59,6 +61,7 @@ def campaign_list_for_worker(*, user: User) -> QuerySet[Campaign]:
     """Campaigns the user may work on now."""
     now = timezone.now()
     ids = Campaign.objects.filter(_worker_filter(user, now)).values("pk")
+    tasks_ensure_written_for(ids)
     qs = Campaign.objects.filter(pk__in=ids).select_related("project")
     if not user.is_authenticated or user.username.startswith("anon-"):
         qs = qs.filter(login_required=False)
@@ -108,6 +111,7 @@ def campaign_get_for_worker(*, user: User, pk: int) -> Campaign:
         raise NotFound("No such campaign.", code="campaign-not-found")
     campaign, campaign.project = found
     if _may_work(campaign, user, timezone.now()):
+        tasks_ensure_written(campaign=campaign)
         return campaign
     if campaign.restricted or campaign.project.restricted or campaign.state == CampaignState.UNPUBLISHED:
         raise NotFound("No such campaign.", code="campaign-not-found")
@@ -138,13 +142,15 @@ def _unfinished_tasks():
 
 
 def campaigns_with_completed(qs: QuerySet[Campaign]) -> QuerySet[Campaign]:
-    """Annotate ``completed``: the campaign has tasks and every one has all its results."""
+    """Annotate ``completed``: the campaign has tasks and every one has all its results (a staged task
+    has none yet)."""
     unfinished = _unfinished_tasks().filter(campaign=OuterRef("pk"))
-    return qs.annotate(completed=Q(tasks_count__gt=0) & ~Exists(unfinished))
+    return qs.annotate(completed=Q(tasks_count__gt=0, tasks_staged=0) & ~Exists(unfinished))
 
 
 def campaign_progress(*, campaign: Campaign) -> dict:
     """Task and result counts of a campaign in two queries, whatever its size."""
+    tasks_ensure_written(campaign=campaign)
     tasks = Task.objects.filter(campaign=campaign).aggregate(
         total_tasks=Count("pk"),
         total_task_assignments=Coalesce(Sum("results_needed"), 0),

@@ -5,7 +5,8 @@ from django.utils.html import format_html
 from campaigns.admin_filters import CampaignStateFilter, OpenToClaimsFilter
 from results.selectors import assignment_count
 
-from .models import ImportJob, Task
+from .models import ImportJob, Task, TaskBlock
+from .staging import tasks_write_all_staged
 
 
 @admin.register(Task)
@@ -38,6 +39,11 @@ class TaskAdmin(admin.ModelAdmin):
     )
     fields = readonly_fields
     show_full_result_count = False
+
+    def changelist_view(self, request, extra_context=None):
+        # The list shows every campaign's tasks: those of a large import just made are written first.
+        tasks_write_all_staged()
+        return super().changelist_view(request, extra_context)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_assignments=assignment_count("task"))
@@ -86,4 +92,27 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         # The record of an import is what the batch's input CSV is rebuilt from.
+        return False
+
+
+@admin.register(TaskBlock)
+class TaskBlockAdmin(admin.ModelAdmin):
+    """Records of large imports whose tasks are being written (see ``tasks.staging``): normally empty."""
+
+    list_display = ("id", "campaign", "import_job", "first_position", "count", "results_needed")
+    list_select_related = ("campaign", "import_job")
+    readonly_fields = ("campaign", "import_job", "first_position", "count", "results_needed")
+    fields = readonly_fields
+
+    def get_queryset(self, request):
+        # The records themselves can be megabytes per block, and nothing here shows them.
+        return super().get_queryset(request).defer("records")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -10,13 +10,16 @@ or the item index.
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
+from itertools import chain, islice
 from json.encoder import encode_basestring
 from typing import IO
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F, Max
 
 from accounts.money import campaign_budget_add_tasks
@@ -26,7 +29,9 @@ from campaigns.services import campaign_qs_for_update
 from crowdplatform.errors import Conflict, ValidationFailed
 from crowdplatform.jsonvalues import holds_nul
 
-from .models import ImportJob, Task
+from . import staging
+from .models import ImportJob, Task, TaskBlock
+from .staging import row_checks_off
 
 BATCH_SIZE = 5000
 READ_SIZE = 1 << 16
@@ -216,51 +221,29 @@ def _copy_lines(
     counter[0] = position - start
 
 
-def _write_postgres(*, campaign: Campaign, inputs: Iterator[str], start: int) -> int:
+def _write_postgres(campaign: Campaign, inputs: Iterator[str], start: int) -> int:
     counter = [0]
     lines = _copy_lines(
-        inputs,
-        campaign_id=campaign.pk,
-        start=start,
-        needed=campaign.results_per_task,
-        counter=counter,
+        inputs, campaign_id=campaign.pk, start=start, needed=campaign.results_per_task, counter=counter
     )
-    source = _CopySource(lines)
     # created_at is left to the column's default (the statement's time): parsing a timestamp per row is
     # about a sixth of the database's work in this COPY.
-    sql = f"COPY {Task._meta.db_table} (campaign_id, position, input, results_needed, is_open) FROM STDIN"
-    with connection.cursor() as cursor:
-        checks_off = _row_checks_off(cursor)
-        try:
-            cursor.copy_expert(sql, source, size=READ_SIZE)
-        except Exception:
-            if source.error is not None:
-                raise source.error from None
-            raise
-        if checks_off:
-            cursor.execute("SET LOCAL session_replication_role = origin")
-    if source.error is not None:
-        raise source.error
+    _copy(
+        f"COPY {Task._meta.db_table} (campaign_id, position, input, results_needed, is_open) FROM STDIN",
+        lines,
+    )
     return counter[0]
 
 
-def _row_checks_off(cursor) -> bool:
-    """Spare the COPY the foreign key's check of every row against the campaign, where the role may.
-
-    Every row written names the campaign the caller has locked (``FOR UPDATE``, so it cannot go away
-    before the commit), by the id the code puts in each line, never a value from the file: the check,
-    run once per row at commit, would prove the same thing a million times, and takes longer than the
-    COPY itself. ``session_replication_role = replica`` (what ``pg_restore`` loads data with) does not
-    fire the table's triggers, the foreign key's among them, for the rest of this transaction; it is set
-    back right after the COPY. A role that may not set it (not a superuser, no ``GRANT SET``) has its
-    rows checked at commit, as any insert.
-    """
-    try:
-        with transaction.atomic():
-            cursor.execute("SET LOCAL session_replication_role = replica")
-    except DatabaseError:
-        return False
-    return True
+def _stage_postgres(
+    campaign: Campaign, job: ImportJob, records: Iterator[tuple[int, list[str]]], start: int
+) -> int:
+    counter = [0]
+    _copy(
+        staging.BLOCK_COPY_SQL,
+        staging.block_lines(records, campaign=campaign, import_job=job, start=start, counter=counter),
+    )
+    return counter[0]
 
 
 def _write_batches(*, campaign: Campaign, rows: Iterator[dict], start: int) -> int:
@@ -281,31 +264,60 @@ def _json_texts(rows: Iterable[dict]) -> Iterator[str]:
         yield _json(row)
 
 
+def _next_position(campaign: Campaign) -> int:
+    """The position after the campaign's last task, written or staged."""
+    written = Task.objects.filter(campaign=campaign).aggregate(m=Max("position"))["m"] or 0
+    staged = 0
+    if campaign.tasks_staged:
+        last = TaskBlock.objects.filter(campaign=campaign).order_by("-first_position").first()
+        staged = last.first_position + last.count - 1 if last else 0
+    return max(written, staged) + 1
+
+
 @transaction.atomic
 def _write(
     *,
     campaign: Campaign,
-    rows: Iterator[dict],
-    json_texts: Iterator[str] | None,
+    write: Callable[[Campaign, ImportJob, int], int],
     header: list[str],
     created_by: User | None,
     filename: str,
+    staged: bool = False,
 ) -> ImportJob:
+    """Lock the campaign, ``write(campaign, import_job, first_position)`` its new tasks (the number
+    written) and count them: in the campaign, its budget and the import."""
     campaign = campaign_qs_for_update().get(pk=campaign.pk)
     if not accepts_new_tasks(campaign.state):
         raise Conflict(f"Tasks cannot be added to a {campaign.state} campaign.", code="campaign-closed")
-    start = (Task.objects.filter(campaign=campaign).aggregate(m=Max("position"))["m"] or 0) + 1
-    if connection.vendor == "postgresql":
-        count = _write_postgres(
-            campaign=campaign, inputs=json_texts if json_texts is not None else _json_texts(rows), start=start
-        )
-    else:
-        count = _write_batches(campaign=campaign, rows=rows, start=start)
-    campaign_budget_add_tasks(campaign=campaign, count=count, by=created_by)
-    Campaign.objects.filter(pk=campaign.pk).update(tasks_count=F("tasks_count") + count)
-    return ImportJob.objects.create(
-        campaign=campaign, filename=filename, header=header, rows=count, created_by=created_by
+    job = ImportJob.objects.create(
+        campaign=campaign, filename=filename, header=header, rows=0, created_by=created_by
     )
+    count = write(campaign, job, _next_position(campaign))
+    campaign_budget_add_tasks(campaign=campaign, count=count, by=created_by)
+    counts = {"tasks_count": F("tasks_count") + count}
+    if staged:
+        counts["tasks_staged"] = F("tasks_staged") + count
+        transaction.on_commit(partial(staging.schedule_write, campaign.pk))
+    Campaign.objects.filter(pk=campaign.pk).update(**counts)
+    job.rows = count
+    job.save(update_fields=["rows"])
+    return job
+
+
+def _copy(sql: str, lines: Iterator[str]) -> None:
+    source = _CopySource(lines)
+    with connection.cursor() as cursor:
+        checks_off = row_checks_off(cursor)
+        try:
+            cursor.copy_expert(sql, source, size=READ_SIZE)
+        except Exception:
+            if source.error is not None:
+                raise source.error from None
+            raise
+        if checks_off:
+            cursor.execute("SET LOCAL session_replication_role = origin")
+    if source.error is not None:
+        raise source.error
 
 
 def _csv_json_texts(header: list[str], records: Iterator[tuple[int, list[str]]]) -> Iterator[str]:
@@ -321,21 +333,23 @@ def tasks_ingest_csv(
     *, campaign: Campaign, stream: IO, created_by: User | None = None, filename: str = ""
 ) -> ImportJob:
     """Add one task per CSV record. ``stream`` is any binary or text file-like object (a request, an
-    uploaded file, an open file); it is read incrementally. Nothing is written if any record is bad."""
+    uploaded file, an open file); it is read incrementally. Nothing is written if any record is bad.
+
+    On PostgreSQL an import of at least ``settings.TASKS_STAGE_MIN_RECORDS`` records is staged
+    (``tasks.staging``): its tasks are written right after the commit, before anything reads them."""
     header, records = _records(stream, campaign.project.template_fields)
-    if connection.vendor == "postgresql":
+    common = {"campaign": campaign, "header": header, "created_by": created_by, "filename": filename}
+    if connection.vendor != "postgresql":
+        rows = (dict(zip(header, record, strict=True)) for _, record in records)
         return _write(
-            campaign=campaign,
-            rows=iter(()),
-            json_texts=_csv_json_texts(header, records),
-            header=header,
-            created_by=created_by,
-            filename=filename,
+            write=lambda c, job, start: _write_batches(campaign=c, rows=rows, start=start), **common
         )
-    rows = (dict(zip(header, record, strict=True)) for _, record in records)
-    return _write(
-        campaign=campaign, rows=rows, json_texts=None, header=header, created_by=created_by, filename=filename
-    )
+    first = list(islice(records, settings.TASKS_STAGE_MIN_RECORDS))
+    records = chain(first, records)
+    if len(first) < settings.TASKS_STAGE_MIN_RECORDS:
+        inputs = _csv_json_texts(header, records)
+        return _write(write=lambda c, job, start: _write_postgres(c, inputs, start), **common)
+    return _write(write=lambda c, job, start: _stage_postgres(c, job, records, start), staged=True, **common)
 
 
 def tasks_ingest_rows(
@@ -346,11 +360,10 @@ def tasks_ingest_rows(
     fields = campaign.project.template_fields
     checked = check_rows(rows, fields)
     header = list(dict.fromkeys(k for row in checked for k in row))
-    return _write(
-        campaign=campaign,
-        rows=iter(checked),
-        json_texts=None,
-        header=header,
-        created_by=created_by,
-        filename=filename,
-    )
+
+    def write(c: Campaign, job: ImportJob, start: int) -> int:
+        if connection.vendor == "postgresql":
+            return _write_postgres(c, _json_texts(checked), start)
+        return _write_batches(campaign=c, rows=iter(checked), start=start)
+
+    return _write(campaign=campaign, write=write, header=header, created_by=created_by, filename=filename)

@@ -63,3 +63,31 @@ class ImportJob(models.Model):
 
     def __str__(self):
         return f"{self.filename or 'import'} ({self.rows} rows) into campaign {self.campaign_id}"
+
+
+class TaskBlock(models.Model):
+    """Records of a large CSV import, checked and stored as they arrived but not yet written as tasks.
+
+    A million-row upload is answered once its records are stored this way, a few thousand per row, which
+    costs a fraction of writing a million indexed task rows; ``tasks.staging`` writes the tasks right after
+    the commit, and every reader of a campaign's tasks does it first if it has not happened yet (see
+    ``Campaign.tasks_staged``). ``records`` is a JSON array of arrays of strings in the import's header
+    order, kept as text: nothing reads it before it becomes tasks.
+    """
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    import_job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="+", db_index=False)
+    first_position = models.PositiveIntegerField()
+    count = models.PositiveIntegerField()
+    results_needed = models.PositiveIntegerField()
+    records = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "first_position"], name="task_block_position_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.count} staged tasks from position {self.first_position} of campaign {self.campaign_id}"

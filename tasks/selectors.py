@@ -17,6 +17,7 @@ from results.models import DONE_STATES, Assignment, AssignmentState
 from results.selectors import assignment_count
 
 from .models import Task
+from .staging import tasks_ensure_written_for
 
 
 def _with_counts(qs: QuerySet[Task], now: datetime) -> QuerySet[Task]:
@@ -40,6 +41,7 @@ def task_list_for_requester(
     qs = Task.objects.filter(campaign__in=campaigns)
     if campaign_id is not None:
         qs = qs.filter(campaign_id=campaign_id)
+    tasks_ensure_written_for(campaigns if campaign_id is None else campaigns.filter(pk=campaign_id))
     return _with_counts(qs, now or timezone.now()).order_by("campaign_id", "position")
 
 

@@ -161,6 +161,10 @@ CROWD_LOGIN_FAILURE_WINDOW = int(os.environ.get("CROWD_LOGIN_FAILURE_WINDOW", "3
 CROWD_COMMISSION_RATE = os.environ.get("CROWD_COMMISSION_RATE", "0.20")  # default share on top of payments
 CROWD_OVERTURN_WINDOW = timedelta(seconds=int(os.environ.get("CROWD_OVERTURN_WINDOW", str(7 * 24 * 3600))))
 
+# A CSV import of at least this many records is stored in blocks and answered before its task rows are
+# written (PostgreSQL only; see tasks.staging). 0 stages every CSV import.
+TASKS_STAGE_MIN_RECORDS = int(os.environ.get("CROWD_TASKS_STAGE_MIN_RECORDS", "20000"))
+
 # Celery: Redis in production, an embedded file-system broker in the quick start.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 _broker_dir = VAR_DIR / "broker"
@@ -193,6 +197,7 @@ CELERY_BEAT_SCHEDULE = {
     "close-redo-windows": {"task": "results.tasks.sweep_close_redo_windows", "schedule": 60.0},
     "start-campaigns": {"task": "campaigns.tasks.sweep_start_campaigns", "schedule": 30.0},
     "finish-campaigns": {"task": "campaigns.tasks.sweep_finish_campaigns", "schedule": 60.0},
+    "write-staged-tasks": {"task": "tasks.tasks.sweep_write_staged_tasks", "schedule": 30.0},
 }
 
 LOGGING = {

@@ -10,11 +10,30 @@ from django.utils import timezone
 from campaigns.models import Campaign, CampaignState
 from crowdplatform.errors import Conflict, ValidationFailed
 from projects.templating import template_fields
-from tasks.ingest import _row_checks_off, parse_csv, tasks_ingest_csv, tasks_ingest_rows
-from tasks.models import ImportJob, Task
+from tasks.ingest import parse_csv, tasks_ingest_csv, tasks_ingest_rows
+from tasks.models import ImportJob, Task, TaskBlock
+from tasks.staging import row_checks_off, tasks_ensure_written
 from tests.factories import CampaignFactory, ProjectFactory, TaskFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True, params=["rows", "staged"])
+def ingest_mode(request, settings):
+    """Every test here runs with CSV written straight as task rows and, on PostgreSQL, staged in blocks
+    (``tasks.staging``) and written as tasks when first read."""
+    if request.param == "staged":
+        if connection.vendor != "postgresql":
+            pytest.skip("staging is PostgreSQL's")
+        settings.TASKS_STAGE_MIN_RECORDS = 0
+    return request.param
+
+
+def _written(campaign):
+    """The campaign's tasks as a reader sees them: staged ones are written first."""
+    campaign.refresh_from_db()
+    tasks_ensure_written(campaign=campaign)
+    return Task.objects.filter(campaign=campaign)
 
 # Copies of the shared Turkle examples (quotes, commas, non-ASCII, a formula, a multi-line value).
 EXAMPLES = Path(__file__).resolve().parent / "ingest_examples"
@@ -32,14 +51,15 @@ def _image_campaign(**kwargs) -> Campaign:
 
 
 def _inputs(campaign):
-    return list(Task.objects.filter(campaign=campaign).order_by("position").values_list("position", "input"))
+    return list(_written(campaign).order_by("position").values_list("position", "input"))
 
 
 def _nothing_written(campaign):
     campaign.refresh_from_db()
     return (
         Task.objects.filter(campaign=campaign).count() == 0
-        and campaign.tasks_count == 0
+        and not TaskBlock.objects.filter(campaign=campaign).exists()
+        and campaign.tasks_count == campaign.tasks_staged == 0
         and not ImportJob.objects.filter(campaign=campaign).exists()
     )
 
@@ -63,7 +83,7 @@ def test_ingest_streams_quotes_commas_non_ascii_and_a_formula_from_a_binary_file
         "<b>bold</b> & <i>co</i>",
     ]
     assert rows[0][1] == {"image_url": "https://images.example.org/street-001.jpg", "object": "a bicycle"}
-    assert set(Task.objects.filter(campaign=campaign).values_list("results_needed", "is_open")) == {(3, True)}
+    assert set(_written(campaign).values_list("results_needed", "is_open")) == {(3, True)}
     campaign.refresh_from_db()
     assert campaign.tasks_count == 7
     assert (job.rows, job.header, job.filename) == (7, ["image_url", "object"], "image_contains.csv")
@@ -265,7 +285,7 @@ def test_bulk_ingested_tasks_get_a_creation_time():
     # when a CSV is ingested
     tasks_ingest_csv(campaign=campaign, stream=io.BytesIO(b"a\n1\n2\n"))
     # then each task has a creation time from this ingest
-    times = list(Task.objects.filter(campaign=campaign).values_list("created_at", flat=True))
+    times = list(_written(campaign).values_list("created_at", flat=True))
     assert len(times) == 2
     assert all(before - timedelta(seconds=5) <= t <= timezone.now() for t in times)
 
@@ -349,7 +369,7 @@ def test_after_the_copy_the_foreign_key_checks_every_other_write_again():
     # given a CSV ingested by a role that may spare the COPY its per-row foreign-key checks
     campaign = _campaign("<p>${a}</p>")
     tasks_ingest_csv(campaign=campaign, stream=io.BytesIO(b"a\n1\n2\n"))
-    assert Task.objects.filter(campaign=campaign).count() == 2
+    assert _written(campaign).count() == 2
     # then within the same transaction the triggers fire again
     assert _replication_role() == "origin"
     # and a task naming a campaign that does not exist is refused
@@ -364,12 +384,12 @@ def test_the_per_row_checks_are_spared_only_where_the_role_may():
     with connection.cursor() as cursor:
         # given the test database's owner (a superuser here): the checks can be turned off
         with transaction.atomic():
-            assert _row_checks_off(cursor) is True
+            assert row_checks_off(cursor) is True
             assert _replication_role() == "replica"
             cursor.execute("SET LOCAL session_replication_role = origin")
         # given a role that may not set it: the checks stay, and the transaction goes on unharmed
         with transaction.atomic():
             cursor.execute("SET LOCAL ROLE pg_read_all_data")
-            assert _row_checks_off(cursor) is False
+            assert row_checks_off(cursor) is False
             assert _replication_role() == "origin"
             cursor.execute("RESET ROLE")

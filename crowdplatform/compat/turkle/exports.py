@@ -14,6 +14,7 @@ from campaigns.models import Campaign
 from campaigns.selectors import campaign_answer_keys, campaign_input_keys, campaign_submitted_work
 from crowdplatform.streaming import csv_lines
 from tasks.models import Task
+from tasks.staging import tasks_ensure_written
 
 TIME_FORMAT = "%a %b %d %H:%M:%S %Z %Y"
 FIXED_COLUMNS = [
@@ -180,6 +181,7 @@ def results_csv_lines(campaign: Campaign) -> Iterator[str]:
 
 def input_csv_lines(campaign: Campaign) -> Iterator[str]:
     """The input CSV rebuilt from the tasks, in task order; empty when the batch has no tasks (as Turkle)."""
+    tasks_ensure_written(campaign=campaign)
     keys = campaign_input_keys(campaign=campaign)
     tasks = Task.objects.filter(campaign=campaign).order_by("position").values_list("input", flat=True)
 
