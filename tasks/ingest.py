@@ -34,6 +34,8 @@ from .models import ImportJob, Task, TaskBlock
 from .staging import row_checks_off
 
 BATCH_SIZE = 5000
+# Records parsed and checked at a time; a staged import stores each such list as one block.
+CHUNK_RECORDS = 5000
 READ_SIZE = 1 << 16
 _json = DjangoJSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
@@ -60,10 +62,12 @@ def _check_header(header: list[str], fields: list[str]) -> None:
 
 
 class _RawReader(io.RawIOBase):
-    """Any object with ``read(size)`` returning bytes (a WSGI request, an uploaded file) as a raw stream."""
+    """Any object with ``read(size)`` returning bytes (a WSGI request, an uploaded file) as a raw stream,
+    noting whether a NUL byte went past (in UTF-8 only the NUL character has one)."""
 
     def __init__(self, source):
         self._source = source
+        self.saw_nul = False
 
     def readable(self) -> bool:
         return True
@@ -72,29 +76,39 @@ class _RawReader(io.RawIOBase):
         data = self._source.read(len(buffer))
         if not data:
             return 0
+        if b"\x00" in data:
+            self.saw_nul = True
         buffer[: len(data)] = data
         return len(data)
 
 
-def _text_stream(stream) -> IO[str]:
-    if isinstance(stream, io.TextIOBase):
-        return stream
+def _text_stream(stream) -> tuple[IO[str], Callable[[], bool]]:
+    """The stream as text, and whether a NUL character may have been read from it so far."""
     if isinstance(stream, (bytes, str)):
         raise TypeError("Pass a file-like object, not the whole content.")
-    if isinstance(stream.read(0), str):
-        return stream
-    return io.TextIOWrapper(
-        io.BufferedReader(_RawReader(stream), READ_SIZE), encoding="utf-8-sig", newline=""
-    )
+    if isinstance(stream, io.TextIOBase) or isinstance(stream.read(0), str):
+        return stream, lambda: True
+    raw = _RawReader(stream)
+    text = io.TextIOWrapper(io.BufferedReader(raw, READ_SIZE), encoding="utf-8-sig", newline="")
+    return text, lambda: raw.saw_nul
 
 
-def _records(stream, fields: list[str]) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
-    """The checked header, and a lazy iterator of (line where the record starts, record) for the rest.
+def _lines_of(record: list[str]) -> int:
+    """Physical lines a record took: one, plus the line breaks quoted inside its cells (CRLF is one)."""
+    return 1 + sum(cell.count("\n") + cell.count("\r") - cell.count("\r\n") for cell in record)
 
-    The records are checked for width as they are read, so a bad one raises mid-stream.
+
+def _records(stream, fields: list[str]) -> tuple[list[str], Iterator[list[list[str]]]]:
+    """The checked header, and a lazy iterator of the records that follow, in lists of up to
+    ``CHUNK_RECORDS`` (blank lines left out).
+
+    Each list is parsed and checked at once, in C (the reader, then the widths), so a million records
+    cost little more than the parse; a bad record raises when its list is read, naming the line where it
+    starts, which is only then worked out from the records before it.
     """
+    text, may_hold_nul = _text_stream(stream)
     # Strict: a quote left open must not swallow the rest of the file into one cell.
-    reader = csv.reader(_text_stream(stream), strict=True)
+    reader = csv.reader(text, strict=True)
     try:
         header = next(reader, [])
     except UnicodeDecodeError as exc:
@@ -106,33 +120,57 @@ def _records(stream, fields: list[str]) -> tuple[list[str], Iterator[tuple[int, 
     _check_header(header, fields)
     width = len(header)
 
-    def records() -> Iterator[tuple[int, list[str]]]:
-        end = reader.line_num
-        try:
-            for record in reader:
-                start, end = end + 1, reader.line_num
-                if not record:
-                    continue
-                if len(record) != width:
-                    raise ValidationFailed(
-                        f"Line {start} has {len(record)} cells; the header has {width}.",
-                        code="csv-row-width",
-                        line=start,
-                    )
-                if "\x00" in "".join(record):
-                    # The task input is stored as JSON, which cannot hold a NUL character on PostgreSQL.
-                    raise ValidationFailed(
-                        f"Line {start} holds a NUL character.", code="csv-nul-character", line=start
-                    )
-                yield start, record
-        except UnicodeDecodeError as exc:
-            raise ValidationFailed(
-                f"Line {end + 1}: the CSV is not UTF-8 text.", code="csv-encoding", line=end + 1
-            ) from exc
-        except csv.Error as exc:
-            raise _malformed(exc, end + 1) from exc
+    def unreadable(exc: Exception, chunk: list[list[str]], before: int) -> ValidationFailed:
+        # A bad record before the one that could not be read is the file's first fault.
+        _check_chunk(chunk, before, width, nul=may_hold_nul())
+        line = before + sum(map(_lines_of, chunk)) + 1
+        if isinstance(exc, UnicodeDecodeError):
+            return ValidationFailed(
+                f"Line {line}: the CSV is not UTF-8 text.", code="csv-encoding", line=line
+            )
+        return _malformed(exc, line)
 
-    return header, records()
+    def chunks() -> Iterator[list[list[str]]]:
+        while True:
+            before, chunk = reader.line_num, []
+            try:
+                chunk.extend(islice(reader, CHUNK_RECORDS))
+            except (UnicodeDecodeError, csv.Error) as exc:
+                raise unreadable(exc, chunk, before) from exc
+            if not chunk:
+                return
+            uneven = min(map(len, chunk)) != width or max(map(len, chunk)) != width
+            if uneven or may_hold_nul():
+                _check_chunk(chunk, before, width, nul=may_hold_nul())
+            if uneven:  # only blank lines, which are left out
+                chunk = [record for record in chunk if record]
+                if not chunk:
+                    continue
+            yield chunk
+
+    return header, chunks()
+
+
+def _check_chunk(chunk: list[list[str]], before: int, width: int, *, nul: bool = False) -> None:
+    """Walk a list of records (read after line ``before``) for the first too wide or too short one, or
+    (``nul``) one holding a NUL character, and raise naming its line; blank lines are fine."""
+    line = before + 1
+    for record in chunk:
+        if record and len(record) != width:
+            raise ValidationFailed(
+                f"Line {line} has {len(record)} cells; the header has {width}.",
+                code="csv-row-width",
+                line=line,
+            )
+        if nul and "\x00" in "".join(record):
+            # The task input is stored as JSON, which cannot hold a NUL character on PostgreSQL.
+            raise ValidationFailed(f"Line {line} holds a NUL character.", code="csv-nul-character", line=line)
+        line += _lines_of(record)
+
+
+def _flat(chunks: Iterator[list[list[str]]]) -> Iterator[list[str]]:
+    for chunk in chunks:
+        yield from chunk
 
 
 def _malformed(exc: csv.Error, line: int) -> ValidationFailed:
@@ -154,8 +192,8 @@ def _malformed(exc: csv.Error, line: int) -> ValidationFailed:
 def parse_csv(stream: IO, fields: list[str]) -> tuple[list[str], list[dict]]:
     """Header and rows of a CSV, checked against the template fields and for row width (held in memory:
     for previews and small files; ``tasks_ingest_csv`` streams)."""
-    header, records = _records(stream, fields)
-    return header, [dict(zip(header, record, strict=True)) for _, record in records]
+    header, chunks = _records(stream, fields)
+    return header, [dict(zip(header, record, strict=True)) for record in _flat(chunks)]
 
 
 def check_rows(rows: Iterable, fields: list[str]) -> list[dict]:
@@ -181,38 +219,44 @@ def check_rows(rows: Iterable, fields: list[str]) -> list[dict]:
 
 
 class _CopySource:
-    """A file-like object that ``copy_expert`` reads: COPY text-format lines, escaped and encoded as the
-    rows are parsed.
+    """A file-like object that ``copy_expert`` reads: pieces of COPY text, made as the records are parsed.
 
-    A bad row raises inside ``read``; the error is kept because the driver reports a failed COPY with an
-    error of its own.
+    A bad record raises inside ``read``; the error is kept because the driver reports a failed COPY with
+    an error of its own.
     """
 
-    def __init__(self, lines: Iterator[str]):
-        self._lines = lines
+    def __init__(self, pieces: Iterator[bytes]):
+        self._pieces = pieces
         self.error: BaseException | None = None
 
     def read(self, size: int = READ_SIZE) -> bytes:
-        # About ``size`` characters of whole lines, encoded at once; the driver sends whatever it gets.
-        parts, length = [], 0
+        # The driver sends whatever it gets; an empty piece is the end.
         try:
-            for line in self._lines:
-                parts.append(line)
-                length += len(line)
-                if length >= size:
-                    break
+            return next(self._pieces, b"")
         except BaseException as exc:
             self.error = exc
             raise
-        # Only the JSON holds backslashes; the other columns are numbers and a boolean.
-        return "".join(parts).replace("\\", "\\\\").encode()
+
+
+def _encoded(lines: Iterator[str]) -> Iterator[bytes]:
+    """COPY text lines in pieces of about ``READ_SIZE`` characters, escaped and encoded at once. Only the
+    JSON holds backslashes (the other columns are numbers and a boolean), and JSON text escapes every
+    control character, so backslashes are all that COPY would misread."""
+    parts, length = [], 0
+    for line in lines:
+        parts.append(line)
+        length += len(line)
+        if length >= READ_SIZE:
+            yield "".join(parts).replace("\\", "\\\\").encode()
+            parts, length = [], 0
+    if parts:
+        yield "".join(parts).replace("\\", "\\\\").encode()
 
 
 def _copy_lines(
     rows: Iterator[str], *, campaign_id: int, start: int, needed: int, counter: list[int]
 ) -> Iterator[str]:
-    """COPY text format, backslashes not yet doubled (``_CopySource`` does it per chunk): JSON text escapes
-    every control character, so backslashes are all that COPY would misread."""
+    """COPY text lines of task rows, backslashes not yet doubled (``_encoded`` does it)."""
     tail = f"\t{needed}\tt\n"
     position = start
     for input_json in rows:
@@ -230,18 +274,16 @@ def _write_postgres(campaign: Campaign, inputs: Iterator[str], start: int) -> in
     # about a sixth of the database's work in this COPY.
     _copy(
         f"COPY {Task._meta.db_table} (campaign_id, position, input, results_needed, is_open) FROM STDIN",
-        lines,
+        _encoded(lines),
     )
     return counter[0]
 
 
-def _stage_postgres(
-    campaign: Campaign, job: ImportJob, records: Iterator[tuple[int, list[str]]], start: int
-) -> int:
+def _stage_postgres(campaign: Campaign, job: ImportJob, chunks: Iterator[list[list[str]]], start: int) -> int:
     counter = [0]
     _copy(
         staging.BLOCK_COPY_SQL,
-        staging.block_lines(records, campaign=campaign, import_job=job, start=start, counter=counter),
+        staging.block_lines(chunks, campaign=campaign, import_job=job, start=start, counter=counter),
     )
     return counter[0]
 
@@ -304,8 +346,8 @@ def _write(
     return job
 
 
-def _copy(sql: str, lines: Iterator[str]) -> None:
-    source = _CopySource(lines)
+def _copy(sql: str, pieces: Iterator[bytes]) -> None:
+    source = _CopySource(pieces)
     with connection.cursor() as cursor:
         checks_off = row_checks_off(cursor)
         try:
@@ -320,12 +362,12 @@ def _copy(sql: str, lines: Iterator[str]) -> None:
         raise source.error
 
 
-def _csv_json_texts(header: list[str], records: Iterator[tuple[int, list[str]]]) -> Iterator[str]:
+def _csv_json_texts(header: list[str], records: Iterator[list[str]]) -> Iterator[str]:
     # Every CSV value is a string: build the JSON object from pre-encoded keys, several times faster than
     # a generic encoder on a million rows. No spaces after the separators: jsonb stores the same value, and
     # PostgreSQL has fewer bytes to read.
     keys = ["{" + encode_basestring(header[0]) + ":"] + ["," + encode_basestring(h) + ":" for h in header[1:]]
-    for _, record in records:
+    for record in records:
         yield "".join([k + encode_basestring(v) for k, v in zip(keys, record, strict=True)]) + "}"
 
 
@@ -337,19 +379,25 @@ def tasks_ingest_csv(
 
     On PostgreSQL an import of at least ``settings.TASKS_STAGE_MIN_RECORDS`` records is staged
     (``tasks.staging``): its tasks are written right after the commit, before anything reads them."""
-    header, records = _records(stream, campaign.project.template_fields)
+    header, chunks = _records(stream, campaign.project.template_fields)
     common = {"campaign": campaign, "header": header, "created_by": created_by, "filename": filename}
     if connection.vendor != "postgresql":
-        rows = (dict(zip(header, record, strict=True)) for _, record in records)
+        rows = (dict(zip(header, record, strict=True)) for record in _flat(chunks))
         return _write(
             write=lambda c, job, start: _write_batches(campaign=c, rows=rows, start=start), **common
         )
-    first = list(islice(records, settings.TASKS_STAGE_MIN_RECORDS))
-    records = chain(first, records)
-    if len(first) < settings.TASKS_STAGE_MIN_RECORDS:
-        inputs = _csv_json_texts(header, records)
+    # Read up to the threshold first (a few chunks at most) to know which way the import goes.
+    first, count = [], 0
+    for chunk in chunks:
+        first.append(chunk)
+        count += len(chunk)
+        if count >= settings.TASKS_STAGE_MIN_RECORDS:
+            break
+    chunks = chain(first, chunks)
+    if count < settings.TASKS_STAGE_MIN_RECORDS or not count:
+        inputs = _csv_json_texts(header, _flat(chunks))
         return _write(write=lambda c, job, start: _write_postgres(c, inputs, start), **common)
-    return _write(write=lambda c, job, start: _stage_postgres(c, job, records, start), staged=True, **common)
+    return _write(write=lambda c, job, start: _stage_postgres(c, job, chunks, start), staged=True, **common)
 
 
 def tasks_ingest_rows(

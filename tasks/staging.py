@@ -16,10 +16,10 @@ in position order (so task ids grow with positions, as the claim expects), delet
 ``tasks_staged`` by what it wrote. A second caller waits on the block locks and then finds nothing to do.
 """
 
-import json
 import logging
 from collections.abc import Iterator
 
+import orjson
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 
@@ -29,8 +29,6 @@ from .models import ImportJob, Task, TaskBlock
 
 log = logging.getLogger(__name__)
 
-BLOCK_RECORDS = 5000
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
 
 _WRITE_BLOCK = f"""
 INSERT INTO {Task._meta.db_table} (campaign_id, position, input, results_needed, is_open)
@@ -46,28 +44,25 @@ ORDER BY r.o
 
 
 def block_lines(
-    records: Iterator[tuple[int, list[str]]],
+    chunks: Iterator[list[list[str]]],
     *,
     campaign: Campaign,
     import_job: ImportJob,
     start: int,
     counter: list[int],
-) -> Iterator[str]:
-    """COPY text-format lines of ``TaskBlock`` rows (backslashes not yet doubled: the JSON text escapes
-    every control character, so backslashes are all that COPY would misread). ``counter[0]`` ends as the
-    number of records."""
-    head = f"{campaign.pk}\t{import_job.pk}\t"
-    tail = f"\t{campaign.results_per_task}\t"
-    position, block = start, []
-    for _, record in records:
-        block.append(record)
-        if len(block) == BLOCK_RECORDS:
-            yield f"{head}{position}{tail}{BLOCK_RECORDS}\t{_encode(block)}\n"
-            position += BLOCK_RECORDS
-            block = []
-    if block:
-        yield f"{head}{position}{tail}{len(block)}\t{_encode(block)}\n"
-        position += len(block)
+) -> Iterator[bytes]:
+    """COPY text lines of ``TaskBlock`` rows, one per list of records, encoded and escaped: the records'
+    JSON text escapes every control character, so backslashes are all that COPY would misread.
+    ``counter[0]`` ends as the number of records."""
+    head = f"{campaign.pk}\t{import_job.pk}\t".encode()
+    needed = f"\t{campaign.results_per_task}\t".encode()
+    position = start
+    for chunk in chunks:
+        records = orjson.dumps(chunk).replace(b"\\", b"\\\\")
+        yield b"".join(
+            [head, str(position).encode(), needed, str(len(chunk)).encode(), b"\t", records, b"\n"]
+        )
+        position += len(chunk)
     counter[0] = position - start
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from campaigns.models import Campaign, CampaignState
 from crowdplatform.errors import Conflict, ValidationFailed
 from projects.templating import template_fields
+from tasks import ingest
 from tasks.ingest import parse_csv, tasks_ingest_csv, tasks_ingest_rows
 from tasks.models import ImportJob, Task, TaskBlock
 from tasks.staging import row_checks_off, tasks_ensure_written
@@ -18,11 +19,14 @@ from tests.factories import CampaignFactory, ProjectFactory, TaskFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True, params=["rows", "staged"])
-def ingest_mode(request, settings):
-    """Every test here runs with CSV written straight as task rows and, on PostgreSQL, staged in blocks
-    (``tasks.staging``) and written as tasks when first read."""
-    if request.param == "staged":
+@pytest.fixture(autouse=True, params=["rows", "rows, read 2 at a time", "staged, read 2 at a time"])
+def ingest_mode(request, settings, monkeypatch):
+    """Every test here runs with CSV written straight as task rows, also read and checked two records at
+    a time (so that records, errors and line numbers fall across lists), and, on PostgreSQL, staged in
+    blocks of two (``tasks.staging``) and written as tasks when first read."""
+    if "2 at a time" in request.param:
+        monkeypatch.setattr(ingest, "CHUNK_RECORDS", 2)
+    if request.param.startswith("staged"):
         if connection.vendor != "postgresql":
             pytest.skip("staging is PostgreSQL's")
         settings.TASKS_STAGE_MIN_RECORDS = 0
@@ -34,6 +38,7 @@ def _written(campaign):
     campaign.refresh_from_db()
     tasks_ensure_written(campaign=campaign)
     return Task.objects.filter(campaign=campaign)
+
 
 # Copies of the shared Turkle examples (quotes, commas, non-ASCII, a formula, a multi-line value).
 EXAMPLES = Path(__file__).resolve().parent / "ingest_examples"
