@@ -55,12 +55,13 @@ def raw_copy_seconds(url: str, path: str) -> float:
 
 def _json_inputs(path: str) -> bytes:
     """The file's rows as the JSON objects the ingest stores, one per line, escaped for COPY's text format."""
-    from tasks.ingest import _csv_json_texts, _flat, _records
+    from tasks.copy_rows import csv_json_texts
+    from tasks.ingest import _flat, _records
 
     with open(path, "rb") as f:
         header, chunks = _records(f, [])
         return (
-            "".join(f"{text}\n" for text in _csv_json_texts(header, _flat(chunks)))
+            "".join(f"{text}\n" for text in csv_json_texts(header, _flat(chunks)))
             .replace("\\", "\\\\")
             .encode()
         )
@@ -95,12 +96,13 @@ def raw_copy_into_tasks_seconds(url: str, path: str, campaign_id: int) -> float:
     (with its indexes), rolled back afterwards, so without the foreign-key checks run at commit."""
     import io
 
-    from tasks.ingest import _copy_lines, _csv_json_texts, _flat, _records
+    from tasks.copy_rows import _copy_lines, csv_json_texts
+    from tasks.ingest import _flat, _records
 
     with open(path, "rb") as f:
         header, chunks = _records(f, [])
         lines = _copy_lines(
-            _csv_json_texts(header, _flat(chunks)), campaign_id=campaign_id, start=1, needed=3, counter=[0]
+            csv_json_texts(header, _flat(chunks)), campaign_id=campaign_id, start=1, needed=3, counter=[0]
         )
         data = "".join(lines).replace("\\", "\\\\").encode()
     conn = harness.raw_connection(url)

@@ -13,7 +13,6 @@ import io
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from itertools import chain, islice
-from json.encoder import encode_basestring
 from typing import IO
 
 from django.conf import settings
@@ -30,8 +29,8 @@ from crowdplatform.errors import Conflict, ValidationFailed
 from crowdplatform.jsonvalues import holds_nul
 
 from . import staging
+from .copy_rows import copy_in, csv_json_texts, task_rows_copy
 from .models import ImportJob, Task, TaskBlock
-from .staging import row_checks_off
 
 BATCH_SIZE = 5000
 # Records parsed and checked at a time; a staged import stores each such list as one block.
@@ -222,70 +221,15 @@ def check_rows(rows: Iterable, fields: list[str]) -> list[dict]:
     return checked
 
 
-class _CopySource:
-    """A file-like object that ``copy_expert`` reads: pieces of COPY text, made as the records are parsed.
-
-    A bad record raises inside ``read``; the error is kept because the driver reports a failed COPY with
-    an error of its own.
-    """
-
-    def __init__(self, pieces: Iterator[bytes]):
-        self._pieces = pieces
-        self.error: BaseException | None = None
-
-    def read(self, size: int = READ_SIZE) -> bytes:
-        # The driver sends whatever it gets; an empty piece is the end.
-        try:
-            return next(self._pieces, b"")
-        except BaseException as exc:
-            self.error = exc
-            raise
-
-
-def _encoded(lines: Iterator[str]) -> Iterator[bytes]:
-    """COPY text lines in pieces of about ``READ_SIZE`` characters, escaped and encoded at once. Only the
-    JSON holds backslashes (the other columns are numbers and a boolean), and JSON text escapes every
-    control character, so backslashes are all that COPY would misread."""
-    parts, length = [], 0
-    for line in lines:
-        parts.append(line)
-        length += len(line)
-        if length >= READ_SIZE:
-            yield "".join(parts).replace("\\", "\\\\").encode()
-            parts, length = [], 0
-    if parts:
-        yield "".join(parts).replace("\\", "\\\\").encode()
-
-
-def _copy_lines(
-    rows: Iterator[str], *, campaign_id: int, start: int, needed: int, counter: list[int]
-) -> Iterator[str]:
-    """COPY text lines of task rows, backslashes not yet doubled (``_encoded`` does it)."""
-    tail = f"\t{needed}\tt\n"
-    position = start
-    for input_json in rows:
-        yield f"{campaign_id}\t{position}\t{input_json}{tail}"
-        position += 1
-    counter[0] = position - start
-
-
 def _write_postgres(campaign: Campaign, inputs: Iterator[str], start: int) -> int:
-    counter = [0]
-    lines = _copy_lines(
-        inputs, campaign_id=campaign.pk, start=start, needed=campaign.results_per_task, counter=counter
+    return task_rows_copy(
+        campaign_id=campaign.pk, needed=campaign.results_per_task, inputs=inputs, start=start
     )
-    # created_at is left to the column's default (the statement's time): parsing a timestamp per row is
-    # about a sixth of the database's work in this COPY.
-    _copy(
-        f"COPY {Task._meta.db_table} (campaign_id, position, input, results_needed, is_open) FROM STDIN",
-        _encoded(lines),
-    )
-    return counter[0]
 
 
 def _stage_postgres(campaign: Campaign, job: ImportJob, chunks: Iterator[list[list[str]]], start: int) -> int:
     counter = [0]
-    _copy(
+    copy_in(
         staging.BLOCK_COPY_SQL,
         staging.block_lines(chunks, campaign=campaign, import_job=job, start=start, counter=counter),
     )
@@ -350,31 +294,6 @@ def _write(
     return job
 
 
-def _copy(sql: str, pieces: Iterator[bytes]) -> None:
-    source = _CopySource(pieces)
-    with connection.cursor() as cursor:
-        checks_off = row_checks_off(cursor)
-        try:
-            cursor.copy_expert(sql, source, size=READ_SIZE)
-        except Exception:
-            if source.error is not None:
-                raise source.error from None
-            raise
-        if checks_off:
-            cursor.execute("SET LOCAL session_replication_role = origin")
-    if source.error is not None:
-        raise source.error
-
-
-def _csv_json_texts(header: list[str], records: Iterator[list[str]]) -> Iterator[str]:
-    # Every CSV value is a string: build the JSON object from pre-encoded keys, several times faster than
-    # a generic encoder on a million rows. No spaces after the separators: jsonb stores the same value, and
-    # PostgreSQL has fewer bytes to read.
-    keys = ["{" + encode_basestring(header[0]) + ":"] + ["," + encode_basestring(h) + ":" for h in header[1:]]
-    for record in records:
-        yield "".join([k + encode_basestring(v) for k, v in zip(keys, record, strict=True)]) + "}"
-
-
 def tasks_ingest_csv(
     *, campaign: Campaign, stream: IO, created_by: User | None = None, filename: str = ""
 ) -> ImportJob:
@@ -399,7 +318,7 @@ def tasks_ingest_csv(
             break
     chunks = chain(first, chunks)
     if count < settings.TASKS_STAGE_MIN_RECORDS or not count:
-        inputs = _csv_json_texts(header, _flat(chunks))
+        inputs = csv_json_texts(header, _flat(chunks))
         return _write(write=lambda c, job, start: _write_postgres(c, inputs, start), **common)
     return _write(write=lambda c, job, start: _stage_postgres(c, job, chunks, start), staged=True, **common)
 

@@ -11,9 +11,10 @@ from campaigns.models import Campaign, CampaignState
 from crowdplatform.errors import Conflict, ValidationFailed
 from projects.templating import template_fields
 from tasks import ingest
+from tasks.copy_rows import row_checks_off
 from tasks.ingest import parse_csv, tasks_ingest_csv, tasks_ingest_rows
 from tasks.models import ImportJob, Task, TaskBlock
-from tasks.staging import row_checks_off, tasks_ensure_written
+from tasks.staging import tasks_ensure_written
 from tests.factories import CampaignFactory, ProjectFactory, TaskFactory
 
 pytestmark = pytest.mark.django_db
