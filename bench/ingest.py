@@ -96,12 +96,12 @@ def raw_copy_into_tasks_seconds(url: str, path: str, campaign_id: int) -> float:
     (with its indexes), rolled back afterwards, so without the foreign-key checks run at commit."""
     import io
 
-    from tasks.copy_rows import _copy_lines, csv_json_texts
+    from tasks.copy_rows import csv_json_texts, task_copy_lines
     from tasks.ingest import _flat, _records
 
     with open(path, "rb") as f:
         header, chunks = _records(f, [])
-        lines = _copy_lines(
+        lines = task_copy_lines(
             csv_json_texts(header, _flat(chunks)), campaign_id=campaign_id, start=1, needed=3, counter=[0]
         )
         data = "".join(lines).replace("\\", "\\\\").encode()

@@ -87,6 +87,8 @@ class Campaign(models.Model):
             models.Index(fields=["state", "start_at"], name="campaign_due_start"),
             models.Index(fields=["state", "end_at"], name="campaign_due_end"),
             models.Index(fields=["state"], condition=Q(frozen_amount__gt=0), name="campaign_holding_money"),
+            # Nearly always empty: readers of tasks look here first (tasks.staging).
+            models.Index(fields=["id"], condition=Q(tasks_staged__gt=0), name="campaign_tasks_staged"),
         ]
 
     def __str__(self):

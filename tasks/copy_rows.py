@@ -49,7 +49,7 @@ def encoded(lines: Iterator[str]) -> Iterator[bytes]:
         yield "".join(parts).replace("\\", "\\\\").encode()
 
 
-def _copy_lines(
+def task_copy_lines(
     rows: Iterator[str], *, campaign_id: int, start: int, needed: int, counter: list[int]
 ) -> Iterator[str]:
     """COPY text lines of task rows, backslashes not yet doubled (``_encoded`` does it)."""
@@ -108,7 +108,7 @@ def csv_json_texts(header: list[str], records: Iterator[list[str]]) -> Iterator[
 def task_rows_copy(*, campaign_id: int, needed: int, inputs: Iterator[str], start: int) -> int:
     """Write one task per JSON text in ``inputs``, from position ``start``; the number written."""
     counter = [0]
-    lines = _copy_lines(inputs, campaign_id=campaign_id, start=start, needed=needed, counter=counter)
+    lines = task_copy_lines(inputs, campaign_id=campaign_id, start=start, needed=needed, counter=counter)
     # created_at is left to the column's default (the statement's time): parsing a timestamp per row is
     # about a sixth of the database's work in this COPY.
     copy_in(TASK_COPY_SQL, encoded(lines))

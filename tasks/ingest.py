@@ -86,6 +86,9 @@ def _text_stream(stream) -> tuple[IO[str], Callable[[], bool]]:
     """The stream as text, and whether a NUL character may have been read from it so far."""
     if isinstance(stream, (bytes, str)):
         raise TypeError("Pass a file-like object, not the whole content.")
+    if isinstance(stream, io.StringIO):  # the Turkle API's csv_text: all of it is at hand already
+        holds_nul = "\x00" in stream.getvalue()
+        return stream, lambda: holds_nul
     if isinstance(stream, io.TextIOBase) or isinstance(stream.read(0), str):
         return stream, lambda: True
     raw = _RawReader(stream)

@@ -25,10 +25,12 @@ from django.db.models import F
 
 from campaigns.models import Campaign
 
-from .copy_rows import csv_json_texts, task_rows_copy
+from .copy_rows import TASK_COPY_SQL, copy_in, csv_json_texts, encoded, task_copy_lines
 from .models import ImportJob, TaskBlock
 
 log = logging.getLogger(__name__)
+
+BLOCKS_PER_COPY = 20
 
 
 def block_lines(
@@ -64,9 +66,10 @@ BLOCK_COPY_SQL = (
 def tasks_write_staged(*, campaign_id: int) -> int:
     """Write the tasks of the campaign's staged blocks; the number written (0 if another call did it).
 
-    Each block's records become JSON inputs here and go in with ``COPY``, as a small import's do: several
+    The blocks' records become JSON inputs here and go in with ``COPY``, as a small import's do: several
     times cheaper for the database than ``INSERT … SELECT`` building them in SQL (one-row inserts into
-    three indexes, against COPY's batches)."""
+    three indexes, against COPY's batches). ``BLOCKS_PER_COPY`` blocks are read at a time (a few MB) and
+    sent in one COPY, so that Python makes the next rows while PostgreSQL writes the last ones."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT b.id, b.first_position, b.results_needed, j.header"
@@ -75,23 +78,35 @@ def tasks_write_staged(*, campaign_id: int) -> int:
             [campaign_id],
         )
         blocks = cursor.fetchall()
-        written = 0
-        for block_id, first_position, needed, header in blocks:
-            # One block's records at a time (a few hundred kB), so memory stays flat whatever the import.
-            cursor.execute(f"SELECT records FROM {TaskBlock._meta.db_table} WHERE id = %s", [block_id])
-            records = orjson.loads(cursor.fetchone()[0])
-            # Django leaves jsonb values as text for the field to decode.
-            inputs = csv_json_texts(orjson.loads(header), records)
-            written += task_rows_copy(
-                campaign_id=campaign_id, needed=needed, inputs=inputs, start=first_position
+        written = [0]
+        for start in range(0, len(blocks), BLOCKS_PER_COPY):
+            group = blocks[start : start + BLOCKS_PER_COPY]
+            cursor.execute(
+                f"SELECT id, records FROM {TaskBlock._meta.db_table} WHERE id = ANY(%s)",
+                [[b[0] for b in group]],
             )
+            copy_in(TASK_COPY_SQL, encoded(_task_lines(campaign_id, group, dict(cursor.fetchall()), written)))
         if blocks:
             cursor.execute(
                 f"DELETE FROM {TaskBlock._meta.db_table} WHERE id = ANY(%s)", [[block[0] for block in blocks]]
             )
-    if written:
-        Campaign.objects.filter(pk=campaign_id).update(tasks_staged=F("tasks_staged") - written)
-    return written
+    if written[0]:
+        Campaign.objects.filter(pk=campaign_id).update(tasks_staged=F("tasks_staged") - written[0])
+    return written[0]
+
+
+def _task_lines(
+    campaign_id: int, group: list[tuple], records: dict[int, str], written: list[int]
+) -> Iterator[str]:
+    """COPY lines of the tasks of a group of blocks, each block's records decoded only when its turn comes."""
+    for block_id, first_position, needed, header in group:
+        # Django leaves jsonb values (the header) as text for the field to decode.
+        inputs = csv_json_texts(orjson.loads(header), orjson.loads(records.pop(block_id)))
+        counter = [0]
+        yield from task_copy_lines(
+            inputs, campaign_id=campaign_id, start=first_position, needed=needed, counter=counter
+        )
+        written[0] += counter[0]
 
 
 def tasks_ensure_written(*, campaign: Campaign) -> None:
@@ -102,11 +117,20 @@ def tasks_ensure_written(*, campaign: Campaign) -> None:
 
 
 def tasks_ensure_written_for(campaign_ids) -> None:
-    """``tasks_ensure_written`` for every campaign among ``campaign_ids`` (a list or a queryset of ids)."""
-    for campaign_id in Campaign.objects.filter(pk__in=campaign_ids, tasks_staged__gt=0).values_list(
-        "pk", flat=True
-    ):
-        tasks_write_staged(campaign_id=campaign_id)
+    """``tasks_ensure_written`` for every campaign among ``campaign_ids`` (a list or a queryset of ids).
+
+    The campaigns with staged tasks are looked up first, alone: through their partial index that is a
+    probe of an empty index nearly always, where filtering ``campaign_ids`` would run their query again."""
+    staged = list(_staged_campaigns().values_list("pk", flat=True))
+    if staged:
+        for campaign_id in (
+            Campaign.objects.filter(pk__in=staged).filter(pk__in=campaign_ids).values_list("pk", flat=True)
+        ):
+            tasks_write_staged(campaign_id=campaign_id)
+
+
+def _staged_campaigns():
+    return Campaign.objects.filter(tasks_staged__gt=0).order_by()
 
 
 def schedule_write(campaign_id: int) -> None:
@@ -123,6 +147,6 @@ def schedule_write(campaign_id: int) -> None:
 def tasks_write_all_staged() -> int:
     """The sweep: write the staged tasks of every campaign that has some."""
     written = 0
-    for campaign_id in Campaign.objects.filter(tasks_staged__gt=0).values_list("pk", flat=True):
+    for campaign_id in _staged_campaigns().values_list("pk", flat=True):
         written += tasks_write_staged(campaign_id=campaign_id)
     return written

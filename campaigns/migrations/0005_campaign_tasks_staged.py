@@ -15,4 +15,8 @@ class Migration(migrations.Migration):
             name='tasks_staged',
             field=models.PositiveIntegerField(default=0, editable=False),
         ),
+        migrations.AddIndex(
+            model_name='campaign',
+            index=models.Index(condition=models.Q(('tasks_staged__gt', 0)), fields=['id'], name='campaign_tasks_staged'),
+        ),
     ]

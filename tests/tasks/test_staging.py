@@ -33,8 +33,10 @@ CSV = 'a,b\n1,"x, y"\n2,"quote "" and \\\\ backslash"\n3,"two\nlines"\n4,é\n5,"
 @pytest.fixture(autouse=True)
 def stage_every_import(settings, monkeypatch):
     settings.TASKS_STAGE_MIN_RECORDS = 0
-    # Blocks of two records, so that five records make three blocks.
+    # Blocks of two records, so that five records make three blocks;
     monkeypatch.setattr(ingest, "CHUNK_RECORDS", 2)
+    # and two blocks per COPY, so that their tasks are written in two COPYs.
+    monkeypatch.setattr(staging, "BLOCKS_PER_COPY", 2)
 
 
 def _campaign(owner=None, **kwargs) -> Campaign:
