@@ -10,6 +10,7 @@ from celery import Celery
 from celery.contrib.testing.worker import start_worker
 from django.utils import timezone
 
+from crowdplatform.celery import app as project_app
 from results.models import Assignment, AssignmentState
 from tests.factories import CampaignFactory, TaskFactory, UserFactory
 
@@ -25,7 +26,9 @@ pytestmark = [
 def redis_app():
     # Configured exactly as crowdplatform/celery.py does, then pointed at the test Redis on a queue of
     # its own, so that other runs sharing the Redis database never take our messages.
-    app = Celery("crowdplatform")
+    # Not made the current app: tasks queued elsewhere (``.delay()``) keep going to the project's app, which
+    # runs them at once in the tests.
+    app = Celery("crowdplatform", set_as_current=False)
     app.config_from_object("django.conf:settings", namespace="CELERY")
     app.conf.update(
         broker_url=REDIS_URL,
@@ -38,6 +41,7 @@ def redis_app():
     app.finalize()
     yield app
     app.close()
+    project_app.set_current()
 
 
 def test_beat_style_sweep_message_goes_through_redis_and_expires_the_assignment(redis_app):
