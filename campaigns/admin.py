@@ -22,7 +22,7 @@ from crowdplatform.streaming import streaming_attachment
 from projects.models import Project
 from results.models import DONE_STATES, AssignmentState
 from results.selectors import assignment_count
-from tasks.ingest import parse_csv, tasks_ingest_csv
+from tasks.ingest import preview_csv, tasks_ingest_csv
 
 from . import services
 from .lifecycle import allowed_actions
@@ -291,14 +291,16 @@ class CampaignAdmin(admin.ModelAdmin):
                 out.write(chunk)
         try:
             with open(stored, "rb") as stream:
-                header, rows = parse_csv(stream, project.template_fields)
+                header, first_rows, row_count = preview_csv(
+                    stream, project.template_fields, first=PREVIEW_ROWS
+                )
         except ApplicationError as exc:
             stored.unlink(missing_ok=True)
             form.add_error("csv_file", _describe(exc))
             return TemplateResponse(
                 request, "admin/campaigns/campaign/upload.html", {**context, "form": form}
             )
-        if not rows:
+        if not row_count:
             stored.unlink(missing_ok=True)
             form.add_error(
                 "csv_file", "The file has a header but no rows: there would be nothing to work on."
@@ -326,8 +328,8 @@ class CampaignAdmin(admin.ModelAdmin):
                 "form": confirm,
                 "project": project,
                 "header": header,
-                "preview": [[row[h] for h in header] for row in rows[:PREVIEW_ROWS]],
-                "row_count": len(rows),
+                "preview": first_rows,
+                "row_count": row_count,
                 "template_fields": project.template_fields,
                 "extra_columns": [h for h in header if h not in project.template_fields],
             },

@@ -195,11 +195,17 @@ def _malformed(exc: csv.Error, line: int) -> ValidationFailed:
     return ValidationFailed(f"Line {line}: {exc}.", code="csv-malformed", line=line)
 
 
-def parse_csv(stream: IO, fields: list[str]) -> tuple[list[str], list[dict]]:
-    """Header and rows of a CSV, checked against the template fields and for row width (held in memory:
-    for previews and small files; ``tasks_ingest_csv`` streams)."""
+def preview_csv(stream: IO, fields: list[str], *, first: int) -> tuple[list[str], list[list[str]], int]:
+    """Header, first ``first`` records and number of records of a CSV, every record checked as ingest
+    checks them (a bad one raises): for a preview before the import. Streamed, so memory stays flat
+    whatever the file's size."""
     header, chunks = _records(stream, fields)
-    return header, [dict(zip(header, record, strict=True)) for record in _flat(chunks)]
+    head, count = [], 0
+    for chunk in chunks:
+        if len(head) < first:
+            head.extend(chunk[: first - len(head)])
+        count += len(chunk)
+    return header, head, count
 
 
 def check_rows(rows: Iterable, fields: list[str]) -> list[dict]:

@@ -12,7 +12,7 @@ from crowdplatform.errors import Conflict, ValidationFailed
 from projects.templating import template_fields
 from tasks import ingest
 from tasks.copy_rows import row_checks_off
-from tasks.ingest import parse_csv, tasks_ingest_csv, tasks_ingest_rows
+from tasks.ingest import preview_csv, tasks_ingest_csv, tasks_ingest_rows
 from tasks.models import ImportJob, Task, TaskBlock
 from tasks.staging import tasks_ensure_written
 from tests.factories import CampaignFactory, ProjectFactory, TaskFactory
@@ -233,9 +233,19 @@ def test_ingest_rows_names_the_item_missing_a_field():
     assert _nothing_written(campaign)
 
 
-def test_parse_csv_returns_header_and_rows_for_previews():
-    header, rows = parse_csv(io.BytesIO(b"a,b\n1,2\n"), ["a"])
-    assert (header, rows) == (["a", "b"], [{"a": "1", "b": "2"}])
+def test_a_preview_holds_the_header_the_first_records_and_the_count():
+    # given a CSV of five records
+    data = b"a,b\n1,x\n2,y\n\n3,z\n4,w\n5,v\n"
+    # when it is previewed for its first three
+    header, first, count = preview_csv(io.BytesIO(data), ["a"], first=3)
+    # then those come back with the count of all (the blank line is none)
+    assert (header, first, count) == (["a", "b"], [["1", "x"], ["2", "y"], ["3", "z"]], 5)
+
+
+def test_a_preview_checks_every_record():
+    with pytest.raises(ValidationFailed) as err:
+        preview_csv(io.BytesIO(b"a,b\n1,x\n2,y\n3\n"), ["a"], first=1)
+    assert (err.value.code, err.value.line) == ("csv-row-width", 4)
 
 
 def test_an_unquoted_formula_with_quotes_is_refused_at_its_line():
