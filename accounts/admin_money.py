@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 
+from crowdplatform.admin_views import LookOnlyAdmin
 from crowdplatform.errors import ApplicationError
 
 from . import money
@@ -75,7 +76,9 @@ class WalletAdmin(admin.ModelAdmin):
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(admin.ModelAdmin):
+class LedgerEntryAdmin(LookOnlyAdmin):
+    """The ledger is append-only: nothing is added, changed or deleted by hand."""
+
     list_display = [
         "id",
         "created_at",
@@ -91,13 +94,3 @@ class LedgerEntryAdmin(admin.ModelAdmin):
     search_fields = ["idempotency_key", "reason"]
     list_select_related = ["from_wallet__user", "to_wallet__user"]
     date_hierarchy = "created_at"
-
-    # The ledger is append-only: nothing is added, changed or deleted by hand.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from campaigns.admin_filters import CampaignStateFilter, OpenToClaimsFilter
+from crowdplatform.admin_views import LookOnlyAdmin
 from results.selectors import assignment_count
 
 from .models import ImportJob, Task, TaskBlock
@@ -10,8 +11,10 @@ from .staging import tasks_write_all_staged
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
-    """Tasks come from ingest and change through claims and submissions; here they are only looked at."""
+class TaskAdmin(LookOnlyAdmin):
+    """Tasks come from ingest and change through claims and submissions; here they are only looked at.
+    None is deleted alone: that would leave the campaign's counts, money and results describing tasks that
+    are gone."""
 
     list_display = (
         "id",
@@ -48,17 +51,6 @@ class TaskAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_assignments=assignment_count("task"))
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # A task goes with its campaign: deleting one alone would leave the campaign's counts, money and
-        # results describing tasks that are gone.
-        return False
-
     @admin.display(description="campaign", ordering="campaign__name")
     def campaign_link(self, obj):
         url = reverse("admin:campaigns_campaign_change", args=[obj.campaign_id])
@@ -76,7 +68,9 @@ class TaskAdmin(admin.ModelAdmin):
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
+class ImportJobAdmin(LookOnlyAdmin):
+    """The record of an import is what the batch's input CSV is rebuilt from."""
+
     list_display = ("id", "campaign", "filename", "rows", "header", "created_by", "created_at")
     list_filter = ("created_at",)
     search_fields = ("filename", "campaign__name")
@@ -84,19 +78,9 @@ class ImportJobAdmin(admin.ModelAdmin):
     readonly_fields = ("campaign", "filename", "header", "rows", "created_by", "created_at")
     fields = readonly_fields
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # The record of an import is what the batch's input CSV is rebuilt from.
-        return False
-
 
 @admin.register(TaskBlock)
-class TaskBlockAdmin(admin.ModelAdmin):
+class TaskBlockAdmin(LookOnlyAdmin):
     """Records of large imports whose tasks are being written (see ``tasks.staging``): normally empty."""
 
     list_display = ("id", "campaign", "import_job", "first_position", "count", "results_needed")
@@ -107,12 +91,3 @@ class TaskBlockAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         # The records themselves can be megabytes per block, and nothing here shows them.
         return super().get_queryset(request).defer("records")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
