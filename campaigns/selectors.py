@@ -42,6 +42,11 @@ def campaign_get_for_requester(
     return campaign
 
 
+def is_anonymous_worker(user: User) -> bool:
+    """Nobody logged in, or the visitor account of a campaign that takes anonymous work (``anon-…``)."""
+    return not user.is_authenticated or user.username.startswith("anon-")
+
+
 def _worker_filter(user: User, now) -> Q:
     if user.is_authenticated:
         is_member = Q(worker_users=user) | Q(worker_groups__in=user.groups.all())
@@ -63,7 +68,7 @@ def campaign_list_for_worker(*, user: User) -> QuerySet[Campaign]:
     ids = Campaign.objects.filter(_worker_filter(user, now)).values("pk")
     tasks_ensure_written_for(ids)
     qs = Campaign.objects.filter(pk__in=ids).select_related("project")
-    if not user.is_authenticated or user.username.startswith("anon-"):
+    if is_anonymous_worker(user):
         qs = qs.filter(login_required=False)
     return qs.order_by("-project__priority", "id")
 
@@ -85,7 +90,7 @@ def _may_work(campaign: Campaign, user: User, now) -> bool:
         return False
     if (campaign.start_at and campaign.start_at > now) or (campaign.end_at and campaign.end_at <= now):
         return False
-    if campaign.login_required and (not user.is_authenticated or user.username.startswith("anon-")):
+    if campaign.login_required and is_anonymous_worker(user):
         return False
     if campaign.restricted and not _is_member(campaign, user):
         return False
@@ -121,7 +126,7 @@ def campaign_get_for_worker(*, user: User, pk: int) -> Campaign:
             code="campaign-not-active",
             extra={"state": campaign.state},
         )
-    if campaign.login_required and (not user.is_authenticated or user.username.startswith("anon-")):
+    if campaign.login_required and is_anonymous_worker(user):
         raise Forbidden("This campaign needs a logged-in worker.", code="login-required")
     raise Conflict("The campaign is outside its working dates.", code="campaign-not-open")
 

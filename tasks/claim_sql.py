@@ -12,7 +12,9 @@ from functools import cache
 
 from django.db import connection
 
+from campaigns.models import Campaign, CampaignState
 from crowdplatform.sqlrows import Layout, Statement, inline
+from projects.models import Project
 from results.models import DONE_STATES, AssignmentState
 
 from .models import Task
@@ -209,11 +211,52 @@ END
 $claim$"""
 
 
+# The campaign's read folded into the same round trip, for the campaigns most claims go to: open to
+# anyone (not restricted, nor its project), no cap per worker, nothing staged. There the rule of
+# ``campaigns.selectors._may_work`` is a few columns of the campaign and project rows, checked here in SQL;
+# any other campaign, or one that does not pass, answers ``CHECK`` and the claim takes the full path, which
+# reads the campaign and says precisely why it cannot be worked on (a test holds the two to the same rule).
+CHECKED_FUNCTION = "crowd_claim_offered"
+CHECK = "check"
+
+
+def checked_function_sql() -> str:
+    """``CREATE OR REPLACE FUNCTION`` for the claim that checks its campaign in the same call."""
+    return f"""
+CREATE OR REPLACE FUNCTION {CHECKED_FUNCTION}(p_campaign bigint, p_worker bigint, p_now timestamptz,
+                                              p_anonymous boolean)
+RETURNS TABLE (outcome text, assignment_id bigint, task_id bigint, task_position integer, task_input jsonb,
+               task_results_needed integer, campaign_name text, expires timestamptz)
+LANGUAGE plpgsql AS $offered$
+DECLARE
+    offered record;
+    v_expires timestamptz;
+BEGIN
+    SELECT c.name, c.time_allowed_s INTO offered
+    FROM {Campaign._meta.db_table} c JOIN {Project._meta.db_table} p ON p.id = c.project_id
+    WHERE c.id = p_campaign AND c.state = '{CampaignState.ACTIVE}' AND p.active
+      AND (c.start_at IS NULL OR c.start_at <= p_now) AND (c.end_at IS NULL OR c.end_at > p_now)
+      AND (NOT c.login_required OR NOT p_anonymous)
+      AND NOT c.restricted AND NOT p.restricted AND c.max_results_per_worker IS NULL AND c.tasks_staged = 0;
+    IF NOT FOUND THEN
+        RETURN QUERY SELECT '{CHECK}'::text, NULL::bigint, NULL::bigint, NULL::integer, NULL::jsonb,
+                            NULL::integer, NULL::text, NULL::timestamptz;
+        RETURN;
+    END IF;
+    v_expires := p_now + make_interval(secs => offered.time_allowed_s);
+    RETURN QUERY SELECT n.outcome, n.assignment_id, n.task_id, n.task_position, n.task_input,
+                        n.task_results_needed, offered.name::text, v_expires
+                 FROM {FUNCTION}(p_campaign, p_worker, p_now, v_expires) n;
+END
+$offered$"""
+
+
 def install_function(db) -> None:
-    """Create (or bring up to date) the one-call claim on a PostgreSQL database."""
+    """Create (or bring up to date) the one-call claims on a PostgreSQL database."""
     if db.vendor == "postgresql":
         with db.cursor() as cursor:
             cursor.execute(function_sql())
+            cursor.execute(checked_function_sql())
 
 
 _CLAIM_IN_ONE_CALL = Statement(
@@ -230,6 +273,34 @@ def one_call_available() -> bool:
     return connection.vendor == "postgresql"
 
 
+_CLAIM_OFFERED = Statement(
+    "SELECT outcome, assignment_id, task_id, task_position, task_input, task_results_needed, campaign_name,"
+    f" expires FROM {CHECKED_FUNCTION}(%(campaign)s, %(worker)s, %(now)s, %(anonymous)s)"
+)
+
+
+def claim_offered_in_one_call(
+    *, campaign_id: int, worker_id: int, anonymous: bool, now: datetime
+) -> tuple[str, int | None, Task | None, str | None, datetime | None]:
+    """Check the campaign and run the one-call claim, in one round trip: (outcome, assignment id, task,
+    campaign name, expiry); only ``TAKEN`` wrote anything, ``CHECK`` read nothing but the campaign."""
+    params = {"campaign": campaign_id, "worker": worker_id, "now": now, "anonymous": anonymous}
+    with connection.cursor() as cursor:
+        _CLAIM_OFFERED.execute(cursor, params)
+        outcome, assignment_id, *values, campaign_name, expires_at = cursor.fetchone()
+    if outcome != TAKEN:
+        return outcome, None, None, None, None
+    return outcome, assignment_id, _taken_task(values, campaign_id), campaign_name, expires_at
+
+
+def _taken_task(values: list, campaign_id: int) -> Task:
+    values[2] = _INPUT.from_db_value(values[2], None, connection)
+    # The fields the claim's answer needs; the others are loaded if something asks for them.
+    task = Task.from_db(connection.alias, _TAKEN_TASK_FIELDS, values)
+    task.campaign_id = campaign_id
+    return task
+
+
 def claim_in_one_call(
     *, campaign_id: int, worker_id: int, now: datetime, expires_at: datetime
 ) -> tuple[str, int | None, Task | None]:
@@ -242,8 +313,4 @@ def claim_in_one_call(
         outcome, assignment_id, *values = cursor.fetchone()
     if outcome != TAKEN:
         return outcome, None, None
-    values[2] = _INPUT.from_db_value(values[2], None, connection)
-    # The fields the claim's answer needs; the others are loaded if something asks for them.
-    task = Task.from_db(connection.alias, _TAKEN_TASK_FIELDS, values)
-    task.campaign_id = campaign_id
-    return outcome, assignment_id, task
+    return outcome, assignment_id, _taken_task(values, campaign_id)

@@ -4,12 +4,12 @@ from contextlib import nullcontext
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from campaigns.models import Campaign
-from campaigns.selectors import campaign_get_for_worker
+from campaigns.selectors import campaign_get_for_worker, is_anonymous_worker
 from crowdplatform.errors import Conflict
 from results.models import DONE_STATES, Assignment, AssignmentState
 
@@ -63,9 +63,16 @@ def task_claim_next(*, campaign_id: int, worker: User, now: datetime | None = No
     is rolled back and the next one starts afresh.
     """
     now = now or timezone.now()
+    one_call = claim_sql.one_call_available()
+    if one_call:
+        outcome, assignment = _claim_offered_in_one_call(campaign_id, worker, now)
+        if assignment is not None:
+            return assignment
+        # The campaign passed and the call found no task it could take: the steps below deal with it.
+        one_call = outcome == claim_sql.CHECK
     campaign = campaign_get_for_worker(user=worker, pk=campaign_id)
     _check_cap(campaign, worker, now)
-    if claim_sql.one_call_available():
+    if one_call:
         assignment = _claim_in_one_call(campaign, worker, now)
         if assignment is not None:
             return assignment
@@ -84,6 +91,28 @@ def task_claim_next(*, campaign_id: int, worker: User, now: datetime | None = No
         # A task whose bookkeeping was out of date was mended: it is not offered again at ``now``, so this
         # loop ends after at most as many rounds as there were such tasks.
     raise Conflict("No task is available for you in this campaign.", code="no-task-available")
+
+
+def _claim_offered_in_one_call(
+    campaign_id: int, worker: User, now: datetime
+) -> tuple[str, Assignment | None]:
+    """The common claim with its campaign's check in one round trip (PostgreSQL, a campaign open to anyone):
+    (outcome, the new assignment or None); ``CHECK``: the campaign is for the full path to read."""
+    try:
+        with transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext():
+            outcome, assignment_id, task, campaign_name, expires_at = claim_sql.claim_offered_in_one_call(
+                campaign_id=campaign_id, worker_id=worker.pk, anonymous=is_anonymous_worker(worker), now=now
+            )
+    except IntegrityError:
+        return claim_sql.CHECK, None
+    if outcome != claim_sql.TAKEN:
+        return outcome, None
+    # The fields the claim's answer needs; the others are loaded if something asks for them.
+    campaign = Campaign.from_db(connection.alias, ["id", "name"], [campaign_id, campaign_name])
+    assignment = _accepted(task, campaign, worker, now, expires_at)
+    assignment.pk = assignment_id
+    assignment._state.adding = False
+    return outcome, assignment
 
 
 def _claim_in_one_call(campaign: Campaign, worker: User, now: datetime) -> Assignment | None:

@@ -320,9 +320,9 @@ def _claim_and_submit_statements(results_per_task: int = 2) -> tuple[list[str], 
 
 # What one claim and one submit send, on each path (after the token is read):
 STATEMENTS = {
-    # the campaign, then the claim function (pick, count, insert and close in one round trip); the submit
-    # function (read, write and, for a full task, its bookkeeping, in one round trip)
-    "one call": (["SELECT"] * 3, ["SELECT"] * 2),
+    # the token, then the claim function (the campaign's check, pick, count, insert and close in one round
+    # trip); the token, then the submit function (read, write and, for a full task, its bookkeeping)
+    "one call": (["SELECT"] * 2, ["SELECT"] * 2),
     # the campaign, the candidate (due or open, one statement), the slot count and the insert; the
     # assignment read, then updated
     "step by step": (["SELECT"] * 4 + ["INSERT"], ["SELECT", "SELECT", "UPDATE"]),

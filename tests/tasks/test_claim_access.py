@@ -1,4 +1,5 @@
-"""The claim path checks one campaign's rule on the loaded row; it must agree with the worker's list."""
+"""The claim path checks one campaign's rule on the loaded row, or in SQL in the one-call claim; both must
+agree with the worker's list."""
 
 from datetime import timedelta
 
@@ -6,10 +7,12 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
-from campaigns.models import CampaignState
-from campaigns.selectors import campaign_get_for_worker, campaign_list_for_worker
+from campaigns.models import Campaign, CampaignState
+from campaigns.selectors import campaign_get_for_worker, campaign_list_for_worker, is_anonymous_worker
 from crowdplatform.errors import ApplicationError
-from tests.factories import CampaignFactory, GroupFactory, ProjectFactory, UserFactory
+from results.models import Assignment
+from tasks import claim_sql
+from tests.factories import CampaignFactory, GroupFactory, ProjectFactory, TaskFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +83,32 @@ def test_get_for_worker_agrees_with_the_worker_list(name, who):
     assert (got is not None) == listed
     if got is not None:
         assert got.pk == campaign.pk
+
+
+FAST_PATH_SETUPS = {
+    **SETUPS,
+    "capped": {"max_results_per_worker": 5},
+    "staged": {"tasks_staged": 10},
+}
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("who", ["worker", "anon-worker"])
+@pytest.mark.parametrize("name", list(FAST_PATH_SETUPS))
+def test_the_one_call_claim_takes_a_task_only_where_the_rule_lets_the_worker_in(name, who):
+    # given a campaign in this setup, with one open task, and a worker of this kind
+    setup = FAST_PATH_SETUPS[name]
+    campaign, user = _given(setup, who)
+    extra = {key: setup[key] for key in ("max_results_per_worker", "tasks_staged") if key in setup}
+    Campaign.objects.filter(pk=campaign.pk).update(**extra)
+    TaskFactory(campaign=campaign)
+    listed = campaign_list_for_worker(user=user).filter(pk=campaign.pk).exists()
+    # when the claim that checks its campaign in the same call runs
+    outcome, assignment_id, *_ = claim_sql.claim_offered_in_one_call(
+        campaign_id=campaign.pk, worker_id=user.pk, anonymous=is_anonymous_worker(user), now=timezone.now()
+    )
+    # then it takes the task exactly where the worker's list shows the campaign and nothing needs the full
+    # path (membership, the cap, staged tasks); elsewhere it leaves the campaign to the full path, unwritten
+    simple = not (campaign.restricted or campaign.project.restricted or extra)
+    assert outcome == (claim_sql.TAKEN if listed and simple else claim_sql.CHECK)
+    assert Assignment.objects.filter(campaign=campaign).exists() == (outcome == claim_sql.TAKEN)

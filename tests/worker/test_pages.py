@@ -167,7 +167,9 @@ def test_skip_from_preview_offers_the_next_task(worker, worker_browser, campaign
     assert worker_browser.get(response["Location"]).context["task"].position == 2
 
 
-def test_a_task_skipped_from_its_preview_shows_no_accepted_date_in_the_history(worker, worker_browser, campaign):
+def test_a_task_skipped_from_its_preview_shows_no_accepted_date_in_the_history(
+    worker, worker_browser, campaign
+):
     # given one task skipped from its preview and one accepted and then skipped
     worker_browser.post(f"/worker/tasks/{campaign.tasks.get(position=1).pk}/skip/")
     accepted = task_claim_next(campaign_id=campaign.pk, worker=worker)
