@@ -1,11 +1,12 @@
 """Adding tasks to a campaign from CSV or from a JSON list: the one path used by every API surface.
 
-All or nothing, and streamed: the CSV is parsed record by record while the rows are written, so neither
-the file nor its rows are ever held whole. Each record is checked as it arrives; the first bad one raises
-inside the one transaction that writes them, so nothing of the batch stays. On PostgreSQL the rows go in
-through ``COPY ... FROM STDIN`` fed as they are parsed; elsewhere through batched ``bulk_create``.
-Errors name the line (CSV, 1-based, the physical line where the record starts, the header being line 1)
-or the item index.
+All or nothing, and streamed: the CSV is parsed a few thousand records at a time while the rows are
+written, so neither the file nor its rows are ever held whole. Each list of records is checked as it
+arrives; the first bad record raises inside the one transaction that writes them, so nothing of the batch
+stays. On PostgreSQL the rows go in through ``COPY ... FROM STDIN`` fed as they are parsed, or, for a
+large import, are stored in blocks whose tasks are written right after the commit (``tasks.staging``);
+elsewhere through batched ``bulk_create``. Errors name the line (CSV, 1-based, the physical line where
+the record starts, the header being line 1) or the item index.
 """
 
 import csv
@@ -35,7 +36,6 @@ from .models import ImportJob, Task, TaskBlock
 BATCH_SIZE = 5000
 # Records parsed and checked at a time; a staged import stores each such list as one block.
 CHUNK_RECORDS = 5000
-READ_SIZE = 1 << 16
 STREAM_READ_SIZE = 1 << 20
 _json = DjangoJSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
@@ -87,8 +87,8 @@ def _text_stream(stream) -> tuple[IO[str], Callable[[], bool]]:
     if isinstance(stream, (bytes, str)):
         raise TypeError("Pass a file-like object, not the whole content.")
     if isinstance(stream, io.StringIO):  # the Turkle API's csv_text: all of it is at hand already
-        holds_nul = "\x00" in stream.getvalue()
-        return stream, lambda: holds_nul
+        has_nul = "\x00" in stream.getvalue()
+        return stream, lambda: has_nul
     if isinstance(stream, io.TextIOBase) or isinstance(stream.read(0), str):
         return stream, lambda: True
     raw = _RawReader(stream)
@@ -326,7 +326,7 @@ def tasks_ingest_csv(
         if count >= settings.TASKS_STAGE_MIN_RECORDS:
             break
     chunks = chain(first, chunks)
-    if count < settings.TASKS_STAGE_MIN_RECORDS or not count:
+    if count < settings.TASKS_STAGE_MIN_RECORDS or not count:  # (a file of no records is never staged)
         inputs = csv_json_texts(header, _flat(chunks))
         return _write(write=lambda c, job, start: _write_postgres(c, inputs, start), **common)
     return _write(write=lambda c, job, start: _stage_postgres(c, job, chunks, start), staged=True, **common)
