@@ -68,7 +68,9 @@ def task_claim_next(*, campaign_id: int, worker: User, now: datetime | None = No
         outcome, assignment = _claim_offered_in_one_call(campaign_id, worker, now)
         if assignment is not None:
             return assignment
-        # The campaign passed and the call found no task it could take: the steps below deal with it.
+        # CHECK: the campaign is for the full path to read, and the one call may still take a task after it.
+        # Otherwise the campaign passed but the call found no task it could take (none left, bookkeeping to
+        # mend, a skipped task): the steps below deal with that, and running the one call again would not.
         one_call = outcome == claim_sql.CHECK
     campaign = campaign_get_for_worker(user=worker, pk=campaign_id)
     _check_cap(campaign, worker, now)
