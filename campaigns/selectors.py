@@ -38,7 +38,6 @@ def campaign_get_for_requester(
     campaign = campaign_list_for_requester(user=user, permission=permission).filter(pk=pk).first()
     if campaign is None:
         raise NotFound("No such campaign.", code="campaign-not-found")
-    tasks_ensure_written(campaign=campaign)
     return campaign
 
 

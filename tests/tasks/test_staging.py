@@ -182,6 +182,18 @@ def test_the_requesters_readers_show_every_staged_task(read, expected):
     assert read(requester, Campaign.objects.get(pk=campaign.pk)) == expected
 
 
+def test_the_campaign_itself_is_answered_without_waiting_for_its_tasks():
+    # given a campaign whose import is staged
+    requester = RequesterFactory()
+    campaign = _campaign(owner=requester)
+    _staged(campaign)
+    # when the requester reads the campaign (not its tasks)
+    data = body(token_client(requester).get(f"/api/v1/campaigns/{campaign.pk}/"))
+    # then it counts the tasks, and their rows are left for the Celery task to write
+    assert data["tasks_count"] == 5
+    assert TaskBlock.objects.filter(campaign=campaign).count() == 3
+
+
 def test_a_campaign_with_staged_tasks_is_not_complete_and_is_not_finished_early():
     # given an active campaign whose only tasks are staged
     campaign = _campaign(state=CampaignState.ACTIVE)
