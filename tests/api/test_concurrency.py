@@ -13,6 +13,7 @@ from results.models import Assignment, AssignmentState
 from results.services import assignment_submit
 from tasks.models import Task
 from tasks.services import task_claim_next
+from tests.concurrency import at_once, failures
 from tests.factories import CampaignFactory, UserFactory
 
 WORKERS = 20
@@ -90,25 +91,15 @@ def test_one_worker_claiming_in_many_requests_at_once_gets_distinct_tasks():
     # given a campaign of 6 tasks needing 3 results each, and one worker
     campaign = _active_campaign(6)
     worker = UserFactory()
-    start, claimed, refused, errors = threading.Barrier(10), [], [], []
 
     def claim():
-        try:
-            start.wait()
-            claimed.append(task_claim_next(campaign_id=campaign.pk, worker=worker).task_id)
-        except Conflict as exc:
-            refused.append(exc.code)
-        except Exception as exc:  # noqa: BLE001 - reported to the main thread
-            errors.append(exc)
-        finally:
-            connection.close()
+        return task_claim_next(campaign_id=campaign.pk, worker=worker).task_id
 
     # when ten of their requests claim at the same moment
-    threads = [threading.Thread(target=claim) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    outcomes = at_once(*[claim] * 10)
+    claimed = [outcome for outcome in outcomes if isinstance(outcome, int)]
+    refused = [outcome.code for outcome in outcomes if isinstance(outcome, Conflict)]
+    errors = [outcome for outcome in failures(outcomes) if not isinstance(outcome, Conflict)]
     # then no request fails with a database error, six get the six tasks once each, and four are told none is left
     assert errors == []
     tasks = set(Task.objects.filter(campaign=campaign).values_list("pk", flat=True))

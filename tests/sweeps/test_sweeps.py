@@ -2,14 +2,13 @@ import json
 import os
 import subprocess
 import sys
-import threading
 from datetime import timedelta
 from decimal import Decimal as D
 from urllib.parse import quote
 
 import pytest
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
@@ -27,6 +26,7 @@ from results.review import (
     results_close_redo_due,
 )
 from tasks.models import Task
+from tests.concurrency import at_once, failures
 from tests.factories import RequesterFactory, UserFactory
 from tests.money.invariants import assert_money_invariants, balances, platform_balance
 from tests.money.scenario import campaign_with_tasks, fund, submit_one
@@ -134,34 +134,12 @@ def test_campaign_timers_start_and_finish_with_money_and_leave_an_unfunded_one()
     assert_money_invariants()
 
 
-def _run_in_threads(*targets):
-    errors = []
-
-    def wrap(fn):
-        def run():
-            try:
-                fn()
-            except Exception as exc:  # noqa: BLE001
-                errors.append(exc)
-            finally:
-                connections.close_all()
-
-        return run
-
-    threads = [threading.Thread(target=wrap(fn)) for fn in targets]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return errors
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_sweeps_at_once_pay_each_result_exactly_once():
     requester, campaign, results, later = _due_results(12)
-    errors = _run_in_threads(
-        lambda: results_auto_approve_due(now=later), lambda: results_auto_approve_due(now=later)
+    errors = failures(
+        at_once(lambda: results_auto_approve_due(now=later), lambda: results_auto_approve_due(now=later))
     )
     assert errors == []
     assert Assignment.objects.filter(state=AssignmentState.APPROVED).count() == 12
@@ -183,11 +161,13 @@ def test_reviewers_and_the_sweep_on_the_same_results_pay_each_exactly_once():
 
         return run
 
-    errors = _run_in_threads(
-        reviewer(ids),
-        reviewer(list(reversed(ids))),
-        lambda: results_auto_approve_due(now=later),
-        lambda: results_auto_approve_due(now=later),
+    errors = failures(
+        at_once(
+            reviewer(ids),
+            reviewer(list(reversed(ids))),
+            lambda: results_auto_approve_due(now=later),
+            lambda: results_auto_approve_due(now=later),
+        )
     )
     assert errors == []
     assert Assignment.objects.filter(pk__in=ids, state=AssignmentState.APPROVED).count() == 12

@@ -5,10 +5,8 @@ itself."""
 
 import csv
 import io
-import threading
 
 import pytest
-from django.db import connections
 
 from campaigns.models import Campaign, CampaignState
 from campaigns.schedule import campaigns_finish_due
@@ -22,6 +20,7 @@ from tasks.models import ImportJob, Task, TaskBlock
 from tasks.services import task_claim_next
 from tasks.tasks import sweep_write_staged_tasks
 from tests.api.envelope import body
+from tests.concurrency import at_once, failures
 from tests.conftest import token_client
 from tests.factories import CampaignFactory, ProjectFactory, RequesterFactory, UserFactory
 
@@ -246,26 +245,14 @@ def test_concurrent_writes_write_each_task_once(monkeypatch):
     monkeypatch.setattr(staging, "schedule_write", lambda campaign_id: None)
     campaign = _campaign()
     _staged(campaign)
-    results, errors = [], []
-    barrier = threading.Barrier(3)
-
-    def write():
-        try:
-            barrier.wait()
-            results.append(staging.tasks_write_staged(campaign_id=campaign.pk))
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
 
     # when three writers run at once (the Celery task, a claim and the sweep, say)
-    threads = [threading.Thread(target=write) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    def write():
+        return staging.tasks_write_staged(campaign_id=campaign.pk)
+
+    results = at_once(write, write, write)
     # then one writes the five tasks, the others wait for it and find nothing
-    assert errors == []
+    assert failures(results) == []
     assert sorted(results) == [0, 0, 5]
     assert Task.objects.filter(campaign=campaign).count() == 5
     campaign.refresh_from_db()

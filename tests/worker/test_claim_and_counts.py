@@ -1,16 +1,15 @@
 """The engine pieces the worker pages added: claiming a previewed task, availability counts, the peek."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 
 from crowdplatform.errors import Conflict, NotFound
 from results.models import Assignment, AssignmentState
 from results.services import assignment_return, assignment_submit
 from tasks.selectors import available_task_counts, task_peek_next
 from tasks.services import task_claim, task_claim_next, task_skip
+from tests.concurrency import at_once
 from tests.factories import CampaignFactory, TaskFactory, UserFactory
 from worker.services import guest_user_create
 
@@ -128,25 +127,13 @@ def test_two_workers_accepting_the_same_previewed_task_at_once_get_one_slot():
     # given a one-result task previewed by two workers
     task = TaskFactory()
     workers = [UserFactory(), UserFactory()]
-    barrier = threading.Barrier(2)
-    outcomes = []
 
     def accept(worker):
-        barrier.wait()
-        try:
-            task_claim(task=task, worker=worker)
-            outcomes.append("ok")
-        except Conflict as exc:
-            outcomes.append(exc.code)
-        finally:
-            connection.close()
+        return lambda: task_claim(task=task, worker=worker)
 
     # when both accept at the same moment
-    threads = [threading.Thread(target=accept, args=(w,)) for w in workers]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = at_once(*[accept(w) for w in workers])
+    outcomes = ["ok" if isinstance(o, Assignment) else getattr(o, "code", o) for o in outcomes]
     # then exactly one holds it
     assert sorted(outcomes) == ["ok", "task-full"]
     assert Assignment.objects.filter(task=task).count() == 1
