@@ -16,7 +16,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from crowdplatform.compat.turkle import exports as turkle_exports
+from compat.turkle import exports as turkle_exports
 from crowdplatform.errors import ApplicationError
 from crowdplatform.streaming import streaming_attachment
 from projects.models import Project

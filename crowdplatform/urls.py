@@ -6,6 +6,6 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/worker/", permanent=False)),
     path("admin/", admin.site.urls),
     path("api/v1/", include("crowdplatform.api.urls")),
-    path("api/", include("crowdplatform.compat.turkle.urls")),
+    path("api/", include("compat.turkle.urls")),
     path("worker/", include("worker.urls")),
 ]

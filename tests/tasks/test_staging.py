@@ -11,7 +11,7 @@ import pytest
 from campaigns.models import Campaign, CampaignState
 from campaigns.schedule import campaigns_finish_due
 from campaigns.selectors import campaign_progress, campaigns_with_completed
-from crowdplatform.compat.turkle.exports import input_csv_lines
+from compat.turkle.exports import input_csv_lines
 from crowdplatform.errors import ValidationFailed
 from results.services import assignment_submit
 from tasks import ingest, staging

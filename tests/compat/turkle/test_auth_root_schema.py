@@ -10,7 +10,7 @@ from openapi_spec_validator import validate
 from rest_framework.test import APIClient
 
 from accounts.services import api_token_create
-from crowdplatform.compat.turkle.urls import turkle_patterns
+from compat.turkle.urls import turkle_patterns
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ import csv
 import io
 from datetime import UTC, datetime, timedelta, timezone
 
-from crowdplatform.compat.turkle.exports import (
+from compat.turkle.exports import (
     FIXED_COLUMNS,
     TIME_FORMAT,
     chunked,
