@@ -66,7 +66,8 @@ def copy_in(sql: str, pieces: Iterator[bytes]) -> None:
     with connection.cursor() as cursor:
         checks_off = row_checks_off(cursor)
         try:
-            cursor.copy_expert(sql, source, size=READ_SIZE)
+            # The size goes by position: Django's debug cursor (DEBUG on) passes on positional arguments only.
+            cursor.copy_expert(sql, source, READ_SIZE)
         except Exception:
             if source.error is not None:
                 raise source.error from None
