@@ -191,33 +191,54 @@ def test_the_quick_start_prints_an_export_line_the_walkthrough_runs_with(quickst
     _assert_walkthrough_answers(run.stdout)
 
 
-def _github_slug(heading: str) -> str:
-    slug = re.sub(r"[^\w\- ]", "", heading.strip().lower())
-    return slug.replace(" ", "-")
+def _github_slug(heading: str, seen: int) -> str:
+    slug = re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+    return slug if seen == 0 else f"{slug}-{seen}"
 
 
-def test_every_link_of_the_readme_leads_somewhere_else():
-    text = README.read_text()
-    prose = re.sub(r"```.*?```", "", text, flags=re.S)
-    headings, slugs = [], {}
-    for match in re.finditer(r"^(#+) (.+)$", prose, re.M):
-        slug = _github_slug(match.group(2))
-        n = slugs.get(slug, 0)
-        slugs[slug] = n + 1
-        headings.append((match.start(), slug if n == 0 else f"{slug}-{n}"))
+def _mkdocs_slug(heading: str, seen: int) -> str:
+    from markdown.extensions.toc import slugify
+
+    slug = slugify(heading, "-")
+    return slug if seen == 0 else f"{slug}_{seen}"
+
+
+def _bad_links(path: Path, slug) -> list[str]:
+    """Links of a Markdown file to a missing file, to a missing heading of its own, or to the very section
+    they stand in."""
+    prose = re.sub(r"```.*?```", "", path.read_text(), flags=re.S)
+    headings, seen = [], {}
+    for match in re.finditer(r"^#+ (.+)$", prose, re.M):
+        text = re.sub(r"[`*]", "", match.group(1))
+        headings.append((match.start(), slug(text, seen.get(text, 0))))
+        seen[text] = seen.get(text, 0) + 1
+    bad = []
     for match in re.finditer(r"\]\(([^)\s]+)\)", prose):
         target = match.group(1)
         if target.startswith(("http://", "https://")):
             continue
-        path, _, anchor = target.partition("#")
-        if path:
-            # a page of the reference (its anchors are checked by the strict site build)
-            assert (ROOT / path).is_file(), target
+        file, _, anchor = target.partition("#")
+        if file:
+            if not (path.parent / file).is_file():
+                bad.append(f"{target}: no such file")
             continue
-        # an anchor of the README itself: a heading other than the one the link stands under
-        own = [slug for start, slug in headings if start < match.start()][-1]
-        assert anchor in {slug for _, slug in headings}, target
-        assert anchor != own, f"{target} points at its own section"
+        own = [s for start, s in headings if start < match.start()][-1:]
+        if anchor not in {s for _, s in headings}:
+            bad.append(f"{target}: no such heading")
+        elif own == [anchor]:
+            bad.append(f"{target}: points at its own section")
+    return bad
+
+
+def test_every_link_of_the_readme_leads_somewhere_else():
+    assert _bad_links(README, _github_slug) == []
+
+
+def test_no_page_of_the_reference_links_to_its_own_section():
+    # (the strict site build checks that every link and anchor exists; not that it leads somewhere else)
+    bad = {page.name: _bad_links(page, _mkdocs_slug) for page in (ROOT / "docs").glob("*.md")}
+
+    assert {name: links for name, links in bad.items() if links} == {}
 
 
 def test_the_readme_keeps_to_what_a_user_needs_first():

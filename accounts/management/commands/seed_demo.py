@@ -87,7 +87,9 @@ class Command(BaseCommand):
         )
         exports = " ".join(f"{u.upper()}_TOKEN={keys[u]}" for u, *_ in ACCOUNTS)
         base_url = options["base_url"].rstrip("/")
-        lines.append(f"For the curl walkthrough: export BASE_URL={base_url} {exports} CAMPAIGN_ID={campaign.pk}")
+        lines.append(
+            f"For the curl walkthrough: export BASE_URL={base_url} {exports} CAMPAIGN_ID={campaign.pk}"
+        )
         text = "\n".join(lines) + "\n"
         self.stdout.write(text, ending="")
         if summary_file:
