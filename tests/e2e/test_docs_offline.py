@@ -39,7 +39,8 @@ def test_the_api_docs_page_renders_its_operations_offline(live_server, offline_p
     # when the docs page is opened with the network to the outside blocked
     offline_page.goto(f"{live_server.url}{docs}")
     # then Swagger UI shows the surface's operations, and the page asked nothing of any other host
-    claim = offline_page.locator(".opblock-summary-path", has_text=operation).first
-    claim.wait_for(state="visible")
+    # (generous wait: the page first fetches the schema, which the server generates on the spot)
+    listed = offline_page.locator(".opblock-summary-path", has_text=operation).first
+    listed.wait_for(state="visible", timeout=60_000)
     assert offline_page.locator(".opblock").count() > 10
     assert offline_page.refused == []
