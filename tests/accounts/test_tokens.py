@@ -100,7 +100,8 @@ def test_create_token_command_refuses_an_unknown_user(db):
 def test_an_expired_token_is_refused_with_an_enveloped_401(worker):
     # given a token that expired a second ago, and one that is still valid
     now = timezone.now()
-    expired, expired_key = api_token_create(user=worker, name="old", expires_at=now - timedelta(seconds=1))
+    expired, expired_key = api_token_create(user=worker, name="old", expires_at=now + timedelta(hours=1))
+    ApiToken.objects.filter(pk=expired.pk).update(expires_at=now - timedelta(seconds=1))
     _, live_key = api_token_create(user=worker, name="new", expires_at=now + timedelta(hours=1))
     # when each is used on the API
     refused = APIClient().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {expired_key}")

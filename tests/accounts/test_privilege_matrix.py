@@ -1,0 +1,303 @@
+"""Who may administer whom, on every user-administration surface (accounts.policies, docs/security.md).
+
+Each move is tried by a staff user who is not a superuser (refused, nothing changes) and by a superuser
+(allowed), through the native API (/api/v1/), the Turkle API (/api/) and the Django admin (/admin/).
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth.models import Group, Permission, User
+from django.forms import MultiWidget
+from django.test import Client
+
+from accounts.models import ApiToken
+from accounts.services import api_token_create
+from tests.conftest import token_client
+from tests.factories import GroupFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+NEW_PASSWORD = "taken-over-pw"
+PW = "long-enough-pw"
+
+
+@dataclass
+class World:
+    actor: User
+    root: User  # a superuser who is not the actor
+    peer: User  # another staff user
+    ordinary: User
+    group: Group
+    root_token: ApiToken
+
+    def fresh(self, user: User) -> User:
+        return User.objects.get(pk=user.pk)
+
+
+@pytest.fixture(params=["staff", "superuser"])
+def world(request):
+    actor = UserFactory(is_staff=True, is_superuser=request.param == "superuser")
+    # Staff who may use every admin page of users, groups and tokens: the rule must hold even so.
+    actor.user_permissions.set(Permission.objects.filter(content_type__app_label__in=["auth", "accounts"]))
+    root = UserFactory(is_staff=True, is_superuser=True)
+    root_token, _ = api_token_create(user=root, name="root's")
+    return World(
+        actor=actor,
+        root=root,
+        peer=UserFactory(is_staff=True),
+        ordinary=UserFactory(),
+        group=GroupFactory(),
+        root_token=root_token,
+    )
+
+
+# What each move does when it is allowed.
+EFFECTS = {
+    "create a superuser": lambda w: User.objects.filter(username="root2", is_superuser=True).exists(),
+    "create a staff user": lambda w: User.objects.filter(username="root2", is_staff=True).exists(),
+    "make oneself superuser": lambda w: w.fresh(w.actor).is_superuser,
+    "make an ordinary user staff": lambda w: w.fresh(w.ordinary).is_staff,
+    "make an ordinary user superuser": lambda w: w.fresh(w.ordinary).is_superuser,
+    "give oneself Django permissions": lambda w: w.fresh(w.actor).user_permissions.count() == 1,
+    "change a superuser's password": lambda w: w.fresh(w.root).check_password(NEW_PASSWORD),
+    "deactivate a superuser": lambda w: not w.fresh(w.root).is_active,
+    "delete a superuser": lambda w: not User.objects.filter(pk=w.root.pk).exists(),
+    "change another staff account": lambda w: w.fresh(w.peer).first_name == "Mallory",
+    "mint a token for a superuser": lambda w: ApiToken.objects.filter(user=w.root).count() == 2,
+    "revoke a superuser's token": lambda w: not ApiToken.objects.filter(pk=w.root_token.pk).exists(),
+    "put a superuser in a group": lambda w: w.group.user_set.filter(pk=w.root.pk).exists(),
+    "put oneself in a group": lambda w: w.group.user_set.filter(pk=w.actor.pk).exists(),
+}
+
+
+# Native API: /api/v1/
+
+
+def native(w, move, client):
+    users = "/api/v1/users/"
+    new = {"username": "root2", "password": "long-enough-pw"}
+    calls = {
+        "create a superuser": lambda: client.post(users, {**new, "is_superuser": True}, format="json"),
+        "create a staff user": lambda: client.post(users, {**new, "is_staff": True}, format="json"),
+        "make oneself superuser": lambda: client.patch(
+            f"{users}{w.actor.pk}/", {"is_superuser": True}, format="json"
+        ),
+        "make an ordinary user staff": lambda: client.patch(
+            f"{users}{w.ordinary.pk}/", {"is_staff": True}, format="json"
+        ),
+        "make an ordinary user superuser": lambda: client.patch(
+            f"{users}{w.ordinary.pk}/", {"is_superuser": True}, format="json"
+        ),
+        "change a superuser's password": lambda: client.patch(
+            f"{users}{w.root.pk}/", {"password": NEW_PASSWORD}, format="json"
+        ),
+        "deactivate a superuser": lambda: client.patch(
+            f"{users}{w.root.pk}/", {"is_active": False}, format="json"
+        ),
+        "change another staff account": lambda: client.patch(
+            f"{users}{w.peer.pk}/", {"first_name": "Mallory"}, format="json"
+        ),
+        "mint a token for a superuser": lambda: client.post(
+            "/api/v1/tokens/", {"user": w.root.pk}, format="json"
+        ),
+        "revoke a superuser's token": lambda: client.delete(f"/api/v1/tokens/{w.root_token.pk}/"),
+        "put a superuser in a group": lambda: client.patch(
+            f"/api/v1/groups/{w.group.pk}/", {"users": [w.root.pk]}, format="json"
+        ),
+        "put oneself in a group": lambda: client.patch(
+            f"/api/v1/groups/{w.group.pk}/", {"users": [w.actor.pk]}, format="json"
+        ),
+    }
+    return calls[move]()
+
+
+# Turkle API: /api/ (no token endpoints)
+
+
+def turkle(w, move, client):
+    users = "/api/users/"
+    new = {"username": "root2", "password": "long-enough-pw"}
+    calls = {
+        "create a superuser": lambda: client.post(users, {**new, "is_superuser": True}, format="json"),
+        "create a staff user": lambda: client.post(users, {**new, "is_staff": True}, format="json"),
+        "make oneself superuser": lambda: client.patch(
+            f"{users}{w.actor.pk}/", {"is_superuser": True}, format="json"
+        ),
+        "make an ordinary user staff": lambda: client.patch(
+            f"{users}{w.ordinary.pk}/", {"is_staff": True}, format="json"
+        ),
+        "make an ordinary user superuser": lambda: client.put(
+            f"{users}{w.ordinary.pk}/",
+            {"username": w.ordinary.username, "password": "long-enough-pw", "is_superuser": True},
+            format="json",
+        ),
+        "change a superuser's password": lambda: client.patch(
+            f"{users}{w.root.pk}/", {"password": NEW_PASSWORD}, format="json"
+        ),
+        "deactivate a superuser": lambda: client.patch(
+            f"{users}{w.root.pk}/", {"is_active": False}, format="json"
+        ),
+        "change another staff account": lambda: client.patch(
+            f"{users}{w.peer.pk}/", {"first_name": "Mallory"}, format="json"
+        ),
+        "put a superuser in a group": lambda: client.post(
+            f"/api/groups/{w.group.pk}/users/", {"users": [w.root.pk]}, format="json"
+        ),
+        "put oneself in a group": lambda: client.post(
+            f"/api/groups/{w.group.pk}/users/", {"users": [w.actor.pk]}, format="json"
+        ),
+    }
+    return calls[move]()
+
+
+# Django admin: /admin/
+
+
+def change_form_data(client, url) -> dict:
+    """What the admin's change page would post back unchanged (its form and inline formsets)."""
+    page = client.get(url)
+    assert page.status_code == 200
+    data = {}
+
+    def put(form):
+        for name, field in form.fields.items():
+            if field.disabled:
+                continue
+            key = form.add_prefix(name)
+            value = form[name].value()
+            if isinstance(field.widget, MultiWidget):
+                for index, part in enumerate(field.widget.decompress(value)):
+                    data[f"{key}_{index}"] = "" if part is None else part
+            elif isinstance(value, bool):
+                if value:
+                    data[key] = "on"
+            elif isinstance(value, list | tuple):
+                data[key] = [getattr(v, "pk", v) for v in value]
+            elif value is not None:
+                data[key] = getattr(value, "pk", value)
+
+    put(page.context["adminform"].form)
+    for inline in page.context["inline_admin_formsets"]:
+        formset = inline.formset
+        for name, value in formset.management_form.initial.items():
+            data[f"{formset.prefix}-{name}"] = value
+        for form in formset.forms:
+            put(form)
+    return data
+
+
+def admin_change(client, user, **changes):
+    url = f"/admin/auth/user/{user.pk}/change/"
+    # A user the actor may not change has a read-only page (or none): post what a forged form would.
+    page = client.get(url)
+    if page.status_code == 200 and "adminform" in page.context and page.context["has_change_permission"]:
+        data = change_form_data(client, url)
+    else:
+        data = {"username": user.username, "is_active": "on" if user.is_active else ""}
+    for key, value in changes.items():
+        if value is False:
+            data.pop(key, None)
+        else:
+            data[key] = "on" if value is True else value
+    return client.post(url, data)
+
+
+def admin(w, move, client):
+
+    def create(**flags):
+        # The add page takes a name and a password; the flags are set on the change page that follows.
+        data = change_form_data(client, "/admin/auth/user/add/")
+        data.update(username="root2", password1=PW, password2=PW, usable_password="true")
+        response = client.post("/admin/auth/user/add/", data)
+        assert response.status_code == 302
+        return admin_change(client, User.objects.get(username="root2"), **flags)
+
+    permission = Permission.objects.get(codename="view_user")
+    calls = {
+        "create a superuser": lambda: create(is_superuser=True),
+        "create a staff user": lambda: create(is_staff=True),
+        "make oneself superuser": lambda: admin_change(client, w.actor, is_superuser=True),
+        "make an ordinary user staff": lambda: admin_change(client, w.ordinary, is_staff=True),
+        "make an ordinary user superuser": lambda: admin_change(client, w.ordinary, is_superuser=True),
+        "give oneself Django permissions": lambda: admin_change(
+            client, w.actor, user_permissions=[permission.pk]
+        ),
+        "change a superuser's password": lambda: client.post(
+            f"/admin/auth/user/{w.root.pk}/password/",
+            {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
+        ),
+        "deactivate a superuser": lambda: admin_change(client, w.root, is_active=False),
+        "delete a superuser": lambda: client.post(f"/admin/auth/user/{w.root.pk}/delete/", {"post": "yes"}),
+        "change another staff account": lambda: admin_change(client, w.peer, first_name="Mallory"),
+        "mint a token for a superuser": lambda: client.post(
+            "/admin/accounts/apitoken/add/", {"user": w.root.pk, "name": "mine now", "kind": "api"}
+        ),
+        "revoke a superuser's token": lambda: client.post(
+            f"/admin/accounts/apitoken/{w.root_token.pk}/delete/", {"post": "yes"}
+        ),
+        "put a superuser in a group": lambda: admin_change(client, w.root, groups=[w.group.pk]),
+        "put oneself in a group": lambda: admin_change(client, w.actor, groups=[w.group.pk]),
+    }
+    return calls[move]()
+
+
+SURFACES = {"native": native, "turkle": turkle, "admin": admin}
+# The Turkle API has no token endpoints and no Django permissions; the admin is the only face of the latter.
+NOT_ON = {
+    "native": {"give oneself Django permissions", "delete a superuser"},
+    "turkle": {
+        "give oneself Django permissions",
+        "delete a superuser",
+        "mint a token for a superuser",
+        "revoke a superuser's token",
+    },
+    "admin": set(),
+}
+CASES = [
+    pytest.param(surface, move, id=f"{surface}: {move}")
+    for surface in SURFACES
+    for move in EFFECTS
+    if move not in NOT_ON[surface]
+]
+
+
+def snapshot():
+    return (
+        sorted(
+            User.objects.values_list(
+                "pk", "username", "password", "is_active", "is_staff", "is_superuser", "first_name"
+            )
+        ),
+        sorted(ApiToken.objects.values_list("pk", "user_id")),
+        sorted(User.groups.through.objects.values_list("user_id", "group_id")),
+        sorted(User.user_permissions.through.objects.values_list("user_id", "permission_id")),
+    )
+
+
+@pytest.mark.parametrize(("surface", "move"), CASES)
+def test_only_a_superuser_administers_privileged_accounts(world, surface, move):
+    # given staff who are not superusers, or a superuser
+    if surface == "admin":
+        client = Client()
+        client.force_login(world.actor)
+    else:
+        client = token_client(world.actor)
+    before = snapshot()
+    # when the actor tries the move
+    response = SURFACES[surface](world, move, client)
+    # then a superuser may, and nobody else changes anything
+    assert response.status_code < 500
+    if world.actor.is_superuser:
+        assert response.status_code in (200, 201, 302), response.content[:500]
+        assert EFFECTS[move](world)
+        return
+    assert not EFFECTS[move](world)
+    if surface != "admin":
+        assert response.status_code == 403
+        body = response.json()
+        if surface == "native":
+            assert body["errors"][0]["code"] == "superuser-only"
+        assert "superuser" in str(body)
+        # the refusal wrote nothing (the admin's own two-step create keeps its first step: a plain user)
+        assert snapshot() == before
