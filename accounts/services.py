@@ -155,7 +155,14 @@ def login_exchange(*, credential: str | None, client_ip: str) -> tuple[ApiToken,
             "Too many failed logins from this address; try again later.",
             extra={"retry_after": settings.CROWD_LOGIN_FAILURE_WINDOW},
         )
-    token = api_token_get_active(key=credential) if credential else None
+    if not credential:
+        # Not a guess: say what this login takes (clients used to password logins send a body instead).
+        raise LoginFailed(
+            "This login takes an API token in the Authorization header ('Authorization: token <API token>'), "
+            "not a username and password; create one with POST /api/v1/tokens/ or manage.py create_token.",
+            code="token-required",
+        )
+    token = api_token_get_active(key=credential)
     # A bearer token must not be able to renew itself indefinitely: only API tokens log in.
     if token is None or token.kind != ApiToken.Kind.API:
         login_failure_record(client_ip=client_ip)

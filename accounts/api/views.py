@@ -8,7 +8,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import selectors, services
+from accounts import lockout, selectors, services
 from accounts.models import ApiToken, PermissionGrant
 from accounts.permissions import IsStaff
 from crowdplatform.api.viewsets import SelectorViewSet
@@ -154,7 +154,8 @@ class UserViewSet(SelectorViewSet):
         user = selectors.user_get(user=request.user, pk=pk)
         data = UserUpdateInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        user = services.user_update(by=request.user, user=user, **data.validated_data)
+        with lockout.own_password_change_attempt(request=request, user=user, changes=data.validated_data):
+            user = services.user_update(by=request.user, user=user, **data.validated_data)
         return Response(UserOutputSerializer(selectors.user_get(user=request.user, pk=user.pk)).data)
 
 

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.routers import APIRootView
 
+from accounts import lockout
 from accounts import selectors as account_selectors
 from accounts import services as account_services
 from accounts.models import PermissionName
@@ -153,7 +154,8 @@ class TurkleUserViewSet(TurkleViewSet):
             user, data=request.data, partial=partial, context={"request": request}
         )
         data.is_valid(raise_exception=True)
-        user = account_services.user_update(by=request.user, user=user, **data.validated_data)
+        with lockout.own_password_change_attempt(request=request, user=user, changes=data.validated_data):
+            user = account_services.user_update(by=request.user, user=user, **data.validated_data)
         return Response(TurkleUserSerializer(self._user(user.pk)).data)
 
     @extend_schema(request=TurkleUserInputSerializer, responses=TurkleUserSerializer)
