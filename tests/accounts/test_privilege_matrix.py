@@ -60,6 +60,7 @@ EFFECTS = {
     "make an ordinary user staff": lambda w: w.fresh(w.ordinary).is_staff,
     "make an ordinary user superuser": lambda w: w.fresh(w.ordinary).is_superuser,
     "give oneself Django permissions": lambda w: w.fresh(w.actor).user_permissions.count() == 1,
+    "give a group Django permissions": lambda w: w.group.permissions.exists(),
     "change a superuser's password": lambda w: w.fresh(w.root).check_password(NEW_PASSWORD),
     "deactivate a superuser": lambda w: not w.fresh(w.root).is_active,
     "delete a superuser": lambda w: not User.objects.filter(pk=w.root.pk).exists(),
@@ -223,6 +224,13 @@ def admin(w, move, client):
         "give oneself Django permissions": lambda: admin_change(
             client, w.actor, user_permissions=[permission.pk]
         ),
+        "give a group Django permissions": lambda: client.post(
+            f"/admin/auth/group/{w.group.pk}/change/",
+            {
+                **change_form_data(client, f"/admin/auth/group/{w.group.pk}/change/"),
+                "permissions": [permission.pk],
+            },
+        ),
         "change a superuser's password": lambda: client.post(
             f"/admin/auth/user/{w.root.pk}/password/",
             {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
@@ -245,9 +253,10 @@ def admin(w, move, client):
 SURFACES = {"native": native, "turkle": turkle, "admin": admin}
 # The Turkle API has no token endpoints and no Django permissions; the admin is the only face of the latter.
 NOT_ON = {
-    "native": {"give oneself Django permissions", "delete a superuser"},
+    "native": {"give oneself Django permissions", "give a group Django permissions", "delete a superuser"},
     "turkle": {
         "give oneself Django permissions",
+        "give a group Django permissions",
         "delete a superuser",
         "mint a token for a superuser",
         "revoke a superuser's token",
@@ -272,6 +281,7 @@ def snapshot():
         sorted(ApiToken.objects.values_list("pk", "user_id")),
         sorted(User.groups.through.objects.values_list("user_id", "group_id")),
         sorted(User.user_permissions.through.objects.values_list("user_id", "permission_id")),
+        sorted(Group.permissions.through.objects.values_list("group_id", "permission_id")),
     )
 
 
@@ -301,3 +311,42 @@ def test_only_a_superuser_administers_privileged_accounts(world, surface, move):
         assert "superuser" in str(body)
         # the refusal wrote nothing (the admin's own two-step create keeps its first step: a plain user)
         assert snapshot() == before
+
+
+# The admin's own pages for these rules
+
+
+def test_ones_own_password_in_the_admin_goes_to_the_page_that_asks_for_the_current_one():
+    # given a superuser on the admin's "set password" form of their own account
+    root = UserFactory(is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(root)
+    # when they open it or post a new password there
+    opened = client.get(f"/admin/auth/user/{root.pk}/password/")
+    posted = client.post(
+        f"/admin/auth/user/{root.pk}/password/",
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
+    )
+    # then both go to the change-password page (which asks for the old one), and nothing changed
+    assert (opened.status_code, opened["Location"]) == (302, "/admin/password_change/")
+    assert posted.status_code == 302
+    assert User.objects.get(pk=root.pk).check_password("correct-horse")
+
+
+def test_a_token_cannot_be_made_already_expired_in_the_admin():
+    root = UserFactory(is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(root)
+    response = client.post(
+        "/admin/accounts/apitoken/add/",
+        {
+            "user": root.pk,
+            "name": "late",
+            "kind": "api",
+            "expires_at_0": "2020-01-01",
+            "expires_at_1": "00:00",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {"expires_at": ["expires_at must be in the future."]}
+    assert not ApiToken.objects.filter(name="late").exists()
