@@ -149,7 +149,13 @@ class UserViewSet(SelectorViewSet):
     def retrieve(self, request, pk=None):
         return Response(UserOutputSerializer(selectors.user_get(user=request.user, pk=pk)).data)
 
-    @extend_schema(request=UserUpdateInputSerializer, responses=UserOutputSerializer)
+    @extend_schema(
+        request=UserUpdateInputSerializer,
+        responses={
+            200: UserOutputSerializer,
+            429: OpenApiResponse(description="Too many wrong current passwords for this account or address."),
+        },
+    )
     def partial_update(self, request, pk=None):
         user = selectors.user_get(user=request.user, pk=pk)
         data = UserUpdateInputSerializer(data=request.data, partial=True)
