@@ -64,10 +64,13 @@ EFFECTS = {
     "change a superuser's password": lambda w: w.fresh(w.root).check_password(NEW_PASSWORD),
     "deactivate a superuser": lambda w: not w.fresh(w.root).is_active,
     "delete a superuser": lambda w: not User.objects.filter(pk=w.root.pk).exists(),
+    "delete a superuser from the list": lambda w: not User.objects.filter(pk=w.root.pk).exists(),
+    "extend a superuser's token": lambda w: ApiToken.objects.get(pk=w.root_token.pk).name == "still mine",
     "change another staff account": lambda w: w.fresh(w.peer).first_name == "Mallory",
     "mint a token for a superuser": lambda w: ApiToken.objects.filter(user=w.root).count() == 2,
     "revoke a superuser's token": lambda w: not ApiToken.objects.filter(pk=w.root_token.pk).exists(),
     "put a superuser in a group": lambda w: w.group.user_set.filter(pk=w.root.pk).exists(),
+    "create a group holding a superuser": lambda w: Group.objects.filter(name="admins", user=w.root).exists(),
     "put oneself in a group": lambda w: w.group.user_set.filter(pk=w.actor.pk).exists(),
 }
 
@@ -105,6 +108,9 @@ def native(w, move, client):
         "revoke a superuser's token": lambda: client.delete(f"/api/v1/tokens/{w.root_token.pk}/"),
         "put a superuser in a group": lambda: client.patch(
             f"/api/v1/groups/{w.group.pk}/", {"users": [w.root.pk]}, format="json"
+        ),
+        "create a group holding a superuser": lambda: client.post(
+            "/api/v1/groups/", {"name": "admins", "users": [w.root.pk]}, format="json"
         ),
         "put oneself in a group": lambda: client.patch(
             f"/api/v1/groups/{w.group.pk}/", {"users": [w.actor.pk]}, format="json"
@@ -144,6 +150,9 @@ def turkle(w, move, client):
         ),
         "put a superuser in a group": lambda: client.post(
             f"/api/groups/{w.group.pk}/users/", {"users": [w.root.pk]}, format="json"
+        ),
+        "create a group holding a superuser": lambda: client.post(
+            "/api/groups/", {"name": "admins", "users": [w.root.pk]}, format="json"
         ),
         "put oneself in a group": lambda: client.post(
             f"/api/groups/{w.group.pk}/users/", {"users": [w.actor.pk]}, format="json"
@@ -244,6 +253,13 @@ def admin(w, move, client):
         "revoke a superuser's token": lambda: client.post(
             f"/admin/accounts/apitoken/{w.root_token.pk}/delete/", {"post": "yes"}
         ),
+        "extend a superuser's token": lambda: client.post(
+            f"/admin/accounts/apitoken/{w.root_token.pk}/change/",
+            {"name": "still mine", "expires_at_0": "", "expires_at_1": ""},
+        ),
+        "delete a superuser from the list": lambda: client.post(
+            "/admin/auth/user/", {"action": "delete_selected", "_selected_action": [w.root.pk], "post": "yes"}
+        ),
         "put a superuser in a group": lambda: admin_change(client, w.root, groups=[w.group.pk]),
         "put oneself in a group": lambda: admin_change(client, w.actor, groups=[w.group.pk]),
     }
@@ -251,17 +267,20 @@ def admin(w, move, client):
 
 
 SURFACES = {"native": native, "turkle": turkle, "admin": admin}
-# The Turkle API has no token endpoints and no Django permissions; the admin is the only face of the latter.
+# The Turkle API has no token endpoints; Django permissions, deleting users and changing a token are the
+# admin's alone.
+ADMIN_ONLY = {
+    "give oneself Django permissions",
+    "give a group Django permissions",
+    "delete a superuser",
+    "delete a superuser from the list",
+    "extend a superuser's token",
+}
 NOT_ON = {
-    "native": {"give oneself Django permissions", "give a group Django permissions", "delete a superuser"},
-    "turkle": {
-        "give oneself Django permissions",
-        "give a group Django permissions",
-        "delete a superuser",
-        "mint a token for a superuser",
-        "revoke a superuser's token",
-    },
-    "admin": set(),
+    "native": ADMIN_ONLY,
+    "turkle": ADMIN_ONLY | {"mint a token for a superuser", "revoke a superuser's token"},
+    # The admin's group page has no members: they are set on each user's page.
+    "admin": {"create a group holding a superuser"},
 }
 CASES = [
     pytest.param(surface, move, id=f"{surface}: {move}")
