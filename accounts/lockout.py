@@ -18,7 +18,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.contrib.auth.signals import user_login_failed
 from django.db.models import Max
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -113,6 +113,10 @@ def lockout_response(request: HttpRequest, original_response=None, credentials=N
     seconds = retry_after(request, username)
     if original_response is not None and original_response.status_code == 429:
         response = original_response
+    elif original_response is not None and "html" not in original_response.get("Content-Type", ""):
+        # An API that let the lockout through as some other answer: never a login page there.
+        message = _throttled(request, username).message
+        response = JsonResponse({"detail": message, "code": LoginThrottled.code}, status=429)
     else:
         minutes = math.ceil(seconds / 60)
         context = {

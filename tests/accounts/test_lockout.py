@@ -1,11 +1,14 @@
 """Password guessing is locked out per account and per client address, on every password login."""
 
+import json
+
 import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth.models import User
+from django.http import JsonResponse
 from django.test import Client, RequestFactory, override_settings
 
-from accounts.lockout import password_login
+from accounts.lockout import lockout_response, password_login
 from accounts.services import LoginFailed, LoginThrottled
 from tests.api.envelope import error
 from tests.conftest import token_client
@@ -165,3 +168,19 @@ def test_the_test_client_login_still_works():
     alice = UserFactory(username="alice")
     client = Client()
     assert client.login(username=alice.username, password=PASSWORD)
+
+
+def test_an_api_that_lets_a_lockout_through_still_answers_json():
+    # given a locked-out account and an API view that answered the attempt in JSON but not as a 429
+    UserFactory(username="alice")
+    request = login_request()
+    for _ in range(3):
+        with pytest.raises((LoginFailed, LoginThrottled)):
+            password_login(request=request, username="alice", password="wrong-guess")
+    # when the lockout answer is made for it
+    response = lockout_response(request, JsonResponse({"detail": "no"}, status=401), {"username": "alice"})
+    # then it is JSON, a 429 with Retry-After, never the login page
+    assert response.status_code == 429
+    assert response["Content-Type"] == "application/json"
+    assert json.loads(response.content)["code"] == "too-many-login-failures"
+    assert 0 < int(response["Retry-After"]) <= COOL_OFF
