@@ -1,7 +1,8 @@
 """Who may administer whom, on every user-administration surface (accounts.policies, docs/security.md).
 
 Each move is tried by a staff user who is not a superuser (refused, nothing changes) and by a superuser
-(allowed), through the native API (/api/v1/), the Turkle API (/api/) and the Django admin (/admin/).
+(allowed), through the native API (/api/v1/), the Turkle API (/api/) and the Django admin (/admin/); and
+both may still administer ordinary accounts on each.
 """
 
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ class World:
     ordinary: User
     group: Group
     root_token: ApiToken
+    ordinary_token: ApiToken
 
     def fresh(self, user: User) -> User:
         return User.objects.get(pk=user.pk)
@@ -42,13 +44,16 @@ def world(request):
     actor.user_permissions.set(Permission.objects.filter(content_type__app_label__in=["auth", "accounts"]))
     root = UserFactory(is_staff=True, is_superuser=True)
     root_token, _ = api_token_create(user=root, name="root's")
+    ordinary = UserFactory()
+    ordinary_token, _ = api_token_create(user=ordinary, name="worker's")
     return World(
         actor=actor,
         root=root,
         peer=UserFactory(is_staff=True),
-        ordinary=UserFactory(),
+        ordinary=ordinary,
         group=GroupFactory(),
         root_token=root_token,
+        ordinary_token=ordinary_token,
     )
 
 
@@ -369,3 +374,82 @@ def test_a_token_cannot_be_made_already_expired_in_the_admin():
     assert response.status_code == 200
     assert response.context["adminform"].form.errors == {"expires_at": ["expires_at must be in the future."]}
     assert not ApiToken.objects.filter(name="late").exists()
+
+
+# What staff may do: administer ordinary accounts, on every surface
+
+
+ORDINARY_EFFECTS = {
+    "set an ordinary user's password": lambda w: w.fresh(w.ordinary).check_password(NEW_PASSWORD),
+    "deactivate an ordinary user": lambda w: not w.fresh(w.ordinary).is_active,
+    "mint a token for an ordinary user": lambda w: ApiToken.objects.filter(user=w.ordinary).count() == 2,
+    "revoke an ordinary user's token": lambda w: not ApiToken.objects.filter(pk=w.ordinary_token.pk).exists(),
+    "put an ordinary user in a group": lambda w: w.group.user_set.filter(pk=w.ordinary.pk).exists(),
+}
+
+
+def ordinary_move(surface, w, move, client):
+    o = w.ordinary
+    native_users, turkle_users = f"/api/v1/users/{o.pk}/", f"/api/users/{o.pk}/"
+    calls = {
+        ("native", "set an ordinary user's password"): lambda: client.patch(
+            native_users, {"password": NEW_PASSWORD}, format="json"
+        ),
+        ("turkle", "set an ordinary user's password"): lambda: client.patch(
+            turkle_users, {"password": NEW_PASSWORD}, format="json"
+        ),
+        ("admin", "set an ordinary user's password"): lambda: client.post(
+            f"/admin/auth/user/{o.pk}/password/",
+            {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
+        ),
+        ("native", "deactivate an ordinary user"): lambda: client.patch(
+            native_users, {"is_active": False}, format="json"
+        ),
+        ("turkle", "deactivate an ordinary user"): lambda: client.patch(
+            turkle_users, {"is_active": False}, format="json"
+        ),
+        ("admin", "deactivate an ordinary user"): lambda: admin_change(client, o, is_active=False),
+        ("native", "mint a token for an ordinary user"): lambda: client.post(
+            "/api/v1/tokens/", {"user": o.pk}, format="json"
+        ),
+        ("admin", "mint a token for an ordinary user"): lambda: client.post(
+            "/admin/accounts/apitoken/add/", {"user": o.pk, "name": "support", "kind": "api"}
+        ),
+        ("native", "revoke an ordinary user's token"): lambda: client.delete(
+            f"/api/v1/tokens/{w.ordinary_token.pk}/"
+        ),
+        ("admin", "revoke an ordinary user's token"): lambda: client.post(
+            f"/admin/accounts/apitoken/{w.ordinary_token.pk}/delete/", {"post": "yes"}
+        ),
+        ("native", "put an ordinary user in a group"): lambda: client.patch(
+            f"/api/v1/groups/{w.group.pk}/", {"users": [o.pk]}, format="json"
+        ),
+        ("turkle", "put an ordinary user in a group"): lambda: client.post(
+            f"/api/groups/{w.group.pk}/users/", {"users": [o.pk]}, format="json"
+        ),
+        ("admin", "put an ordinary user in a group"): lambda: admin_change(client, o, groups=[w.group.pk]),
+    }
+    return calls[surface, move]()
+
+
+ORDINARY_CASES = [
+    pytest.param(surface, move, id=f"{surface}: {move}")
+    for surface in SURFACES
+    for move in ORDINARY_EFFECTS
+    if not (surface == "turkle" and "token" in move)
+]
+
+
+@pytest.mark.parametrize(("surface", "move"), ORDINARY_CASES)
+def test_staff_and_superusers_administer_ordinary_accounts(world, surface, move):
+    # given staff (or a superuser) and an ordinary account
+    if surface == "admin":
+        client = Client()
+        client.force_login(world.actor)
+    else:
+        client = token_client(world.actor)
+    # when the actor administers it
+    response = ordinary_move(surface, world, move, client)
+    # then that is allowed
+    assert response.status_code in (200, 201, 302), response.content[:500]
+    assert ORDINARY_EFFECTS[move](world)
