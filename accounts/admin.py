@@ -1,14 +1,22 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
-from . import admin_money  # noqa: F401  (wallet and ledger admin)
+from crowdplatform.errors import ApplicationError
+
+from . import (
+    admin_money,  # noqa: F401  (wallet and ledger admin)
+    policies,
+)
 from .models import ApiToken, PermissionGrant, Profile
-from .services import api_token_create
+from .services import api_token_create, api_token_expiry_check
 
 
 class ApiTokenInline(admin.TabularInline):
@@ -63,6 +71,52 @@ class PlatformUserAdmin(UserAdmin):
             )
         )
 
+    # Who may change whom is accounts.policies' rule: staff who are not superusers change ordinary
+    # accounts and their own names, email and password; the privilege fields are shown, not editable.
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if request.user.is_superuser:
+            return fields
+        fields += tuple(sorted(policies.SUPERUSER_FIELDS))
+        if obj is not None and not policies.account_manage_allowed(actor=request.user, target=obj):
+            fields += tuple(sorted(policies.STAFF_FIELDS))
+        return fields
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        return (
+            obj is None
+            or obj.pk == request.user.pk
+            or policies.account_manage_allowed(actor=request.user, target=obj)
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        if not super().has_delete_permission(request, obj):
+            return False
+        return obj is None or policies.account_manage_allowed(actor=request.user, target=obj)
+
+    def save_model(self, request, obj, form, change):
+        # The form leaves out what the user may not change; this holds even if a form let more through.
+        try:
+            if change:
+                before = User.objects.get(pk=obj.pk)
+                policies.user_change_check(actor=request.user, target=before, fields=form.changed_data)
+            else:
+                policies.user_create_check(
+                    actor=request.user, is_staff=obj.is_staff, is_superuser=obj.is_superuser
+                )
+        except ApplicationError as exc:
+            raise PermissionDenied(exc.message) from exc
+        super().save_model(request, obj, form, change)
+
+    def user_change_password(self, request, id, form_url=""):
+        # One's own password changes on the page that asks for the current one, as the API does.
+        if str(id) == str(request.user.pk):
+            return HttpResponseRedirect(reverse("admin:password_change"))
+        return super().user_change_password(request, id, form_url)
+
     @admin.display(description="tokens", ordering="_tokens")
     def token_count(self, obj):
         url = reverse("admin:accounts_apitoken_changelist") + f"?user__id__exact={obj.pk}"
@@ -81,6 +135,11 @@ class GroupGrantInline(PermissionGrantInline):
 class PlatformGroupAdmin(GroupAdmin):
     inlines = [GroupGrantInline]
     list_display = ("name", "member_count", "grant_count")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        # A group's Django permissions reach its members: granting them is a superuser's (accounts.policies).
+        return fields if request.user.is_superuser else (*fields, "permissions")
 
     def get_queryset(self, request):
         return (
@@ -107,8 +166,26 @@ admin.site.unregister(Group)
 admin.site.register(Group, PlatformGroupAdmin)
 
 
+class ApiTokenAdminForm(forms.ModelForm):
+    class Meta:
+        model = ApiToken
+        fields = ("user", "name", "kind", "expires_at")
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk is None:
+            try:
+                if data.get("user") is not None:
+                    policies.token_manage_check(actor=self.request_user, owner=data["user"])
+                api_token_expiry_check(expires_at=data.get("expires_at"))
+            except ApplicationError as exc:
+                raise forms.ValidationError({exc.field: exc.message} if exc.field else exc.message) from exc
+        return data
+
+
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
+    form = ApiTokenAdminForm
     list_display = ("__str__", "user", "name", "kind", "prefix", "created_at", "expires_at", "last_used_at")
     list_filter = ("kind", "created_at", "expires_at")
     search_fields = ("name", "prefix", "user__username", "user__email")
@@ -127,11 +204,30 @@ class ApiTokenAdmin(admin.ModelAdmin):
         # Neither the owner nor the hash may change: a token is revoked and a new one created instead.
         return ("user", "kind", "prefix", "key_hash", "created_at", "last_used_at")
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.request_user = request.user
+        return form
+
+    # A token acts as its owner: changing (its expiry) or revoking one follows accounts.policies.
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (
+            obj is None or _token_manageable(request.user, obj)
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (
+            obj is None or _token_manageable(request.user, obj)
+        )
+
     def save_model(self, request, obj, form, change):
         if change:
             super().save_model(request, obj, form, change)
             return
-        token, key = api_token_create(user=obj.user, name=obj.name, kind=obj.kind, expires_at=obj.expires_at)
+        token, key = api_token_create(
+            user=obj.user, name=obj.name, kind=obj.kind, expires_at=obj.expires_at, by=request.user
+        )
         # The admin's own messages and redirects need the saved instance's primary key.
         obj.pk = token.pk
         obj.prefix, obj.key_hash, obj.created_at = token.prefix, token.key_hash, token.created_at
@@ -178,3 +274,11 @@ class ProfileAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # A profile belongs to one user for good; users without one get it here or on their first change.
         return (*self.readonly_fields, "user") if obj else self.readonly_fields
+
+
+def _token_manageable(actor: User, token: ApiToken) -> bool:
+    try:
+        policies.token_manage_check(actor=actor, owner=token.user)
+    except ApplicationError:
+        return False
+    return True

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from crowdplatform.errors import ApplicationError, ValidationFailed
 
+from . import policies
 from .models import ApiToken, PermissionGrant, Profile
 
 
@@ -18,10 +19,30 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def api_token_expiry_check(*, expires_at: datetime | None) -> None:
+    """A token is created to be used: an expiry that has passed would make one that never works."""
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationFailed(
+            "expires_at must be in the future.", code="expires-in-past", field="expires_at"
+        )
+
+
 def api_token_create(
-    *, user: User, name: str = "", kind: str = ApiToken.Kind.API, expires_at: datetime | None = None
+    *,
+    user: User,
+    name: str = "",
+    kind: str = ApiToken.Kind.API,
+    expires_at: datetime | None = None,
+    by: User | None = None,
 ) -> tuple[ApiToken, str]:
-    """Create a token; returns it with the clear key, which is never stored."""
+    """Create a token; returns it with the clear key, which is never stored.
+
+    ``by`` is who asks (a token for another user acts as that user, see ``policies``); None is the
+    platform itself (management commands, the login exchange).
+    """
+    if by is not None:
+        policies.token_manage_check(actor=by, owner=user)
+    api_token_expiry_check(expires_at=expires_at)
     key = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user, name=name, kind=kind, prefix=key[:8], key_hash=hash_key(key), expires_at=expires_at
@@ -34,7 +55,9 @@ def login_token_create(*, user: User) -> tuple[ApiToken, str]:
     return api_token_create(user=user, name="login", kind=ApiToken.Kind.LOGIN, expires_at=expires_at)
 
 
-def api_token_revoke(*, token: ApiToken) -> None:
+def api_token_revoke(*, token: ApiToken, by: User | None) -> None:
+    if by is not None:
+        policies.token_manage_check(actor=by, owner=token.user)
     token.delete()
 
 
@@ -55,6 +78,7 @@ def permission_grant(
 @transaction.atomic
 def user_create(
     *,
+    by: User | None,
     username: str,
     password: str | None = None,
     email: str = "",
@@ -65,6 +89,9 @@ def user_create(
     is_active: bool = True,
     groups: list[Group] | None = None,
 ) -> User:
+    """Create an account; ``by`` (None: the platform itself) must be allowed to (see ``policies``)."""
+    if by is not None:
+        policies.user_create_check(actor=by, is_staff=is_staff, is_superuser=is_superuser)
     user = User(
         username=username,
         email=email,
@@ -128,7 +155,14 @@ def login_exchange(*, credential: str | None, client_ip: str) -> tuple[ApiToken,
             "Too many failed logins from this address; try again later.",
             extra={"retry_after": settings.CROWD_LOGIN_FAILURE_WINDOW},
         )
-    token = api_token_get_active(key=credential) if credential else None
+    if not credential:
+        # Not a guess: say what this login takes (clients used to password logins send a body instead).
+        raise LoginFailed(
+            "This login takes an API token in the Authorization header ('Authorization: token <API token>'), "
+            "not a username and password; create one with POST /api/v1/tokens/ or manage.py create_token.",
+            code="token-required",
+        )
+    token = api_token_get_active(key=credential)
     # A bearer token must not be able to renew itself indefinitely: only API tokens log in.
     if token is None or token.kind != ApiToken.Kind.API:
         login_failure_record(client_ip=client_ip)
@@ -182,13 +216,45 @@ USER_FIELDS = {
 }
 
 
+class CurrentPasswordIncorrect(ApplicationError):
+    status = 400
+    code = "current-password-incorrect"
+
+
+def _changed_fields(user: User, values: dict) -> set[str]:
+    changed = set()
+    for key, value in values.items():
+        if key == "password":
+            changed.add(key)
+        elif key == "groups":
+            if {g.pk for g in value} != set(user.groups.values_list("pk", flat=True)):
+                changed.add(key)
+        elif getattr(user, key) != value:
+            changed.add(key)
+    return changed
+
+
 @transaction.atomic
-def user_update(*, user: User, **values) -> User:
+def user_update(*, by: User | None, user: User, current_password: str | None = None, **values) -> User:
+    """Change an account. ``by`` (None: the platform itself) must be allowed to change each field whose
+    value changes (see ``policies``), and one's own password changes only with the current password: a
+    token that leaks must not become a password login."""
     unknown = set(values) - USER_FIELDS
     if unknown:
         raise ValidationFailed(
             f"Unknown field {sorted(unknown)[0]}.", code="unknown-field", field=sorted(unknown)[0]
         )
+    if by is not None:
+        policies.user_change_check(actor=by, target=user, fields=_changed_fields(user, values))
+        if values.get("password") and by.pk == user.pk:
+            if not current_password:
+                raise ValidationFailed(
+                    "Give your current password (current_password) to change it.",
+                    code="current-password-required",
+                    field="current_password",
+                )
+            if not user.check_password(current_password):
+                raise CurrentPasswordIncorrect("The current password is not right.", field="current_password")
     groups = values.pop("groups", None)
     password = values.pop("password", None)
     for key, value in values.items():
@@ -202,7 +268,9 @@ def user_update(*, user: User, **values) -> User:
 
 
 @transaction.atomic
-def group_create(*, name: str, users: list[User] | None = None) -> Group:
+def group_create(*, by: User | None, name: str, users: list[User] | None = None) -> Group:
+    if by is not None:
+        policies.group_members_check(actor=by, changed=users or [])
     if Group.objects.filter(name=name).exists():
         raise ApplicationError(
             f"A group named '{name}' exists.", code="duplicate-name", status=409, field="name"
@@ -214,7 +282,17 @@ def group_create(*, name: str, users: list[User] | None = None) -> Group:
 
 
 @transaction.atomic
-def group_update(*, group: Group, name: str | None = None, users: list[User] | None = None) -> Group:
+def group_update(
+    *, by: User | None, group: Group, name: str | None = None, users: list[User] | None = None
+) -> Group:
+    if by is not None:
+        if users is None:
+            policies.group_members_check(actor=by, changed=[])
+        else:
+            members = set(group.user_set.all())
+            policies.group_members_check(
+                actor=by, changed=sorted(members.symmetric_difference(users), key=lambda u: u.pk)
+            )
     if name is not None and name != group.name:
         if Group.objects.filter(name=name).exclude(pk=group.pk).exists():
             raise ApplicationError(

@@ -60,8 +60,8 @@ class UserCreateInputSerializer(serializers.Serializer):
     first_name = serializers.CharField(required=False, allow_blank=True, max_length=150, default="")
     last_name = serializers.CharField(required=False, allow_blank=True, max_length=150, default="")
     is_active = serializers.BooleanField(required=False, default=True)
-    is_staff = serializers.BooleanField(required=False, default=False)
-    is_superuser = serializers.BooleanField(required=False, default=False)
+    is_staff = serializers.BooleanField(required=False, default=False, help_text="Superusers only.")
+    is_superuser = serializers.BooleanField(required=False, default=False, help_text="Superusers only.")
     groups = serializers.PrimaryKeyRelatedField(queryset=Group.objects.all(), many=True, required=False)
 
     def validate_username(self, value):
@@ -71,19 +71,24 @@ class UserCreateInputSerializer(serializers.Serializer):
 
 
 class UserUpdateInputSerializer(serializers.Serializer):
-    password = serializers.CharField(write_only=True, required=False, min_length=8)
+    password = serializers.CharField(
+        write_only=True, required=False, min_length=8, help_text="Your own needs current_password too."
+    )
+    current_password = serializers.CharField(
+        write_only=True,
+        required=False,
+        trim_whitespace=False,
+        help_text="Needed to change your own password.",
+    )
     email = serializers.EmailField(required=False, allow_blank=True)
     first_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
     last_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
     is_active = serializers.BooleanField(required=False, help_text="Staff only.")
-    is_staff = serializers.BooleanField(required=False, help_text="Staff only.")
-    is_superuser = serializers.BooleanField(required=False, help_text="Staff only.")
+    is_staff = serializers.BooleanField(required=False, help_text="Superusers only.")
+    is_superuser = serializers.BooleanField(required=False, help_text="Superusers only.")
     groups = serializers.PrimaryKeyRelatedField(
         queryset=Group.objects.all(), many=True, required=False, help_text="Staff only."
     )
-
-
-STAFF_ONLY_USER_FIELDS = ("is_active", "is_staff", "is_superuser", "groups")
 
 
 class GroupOutputSerializer(serializers.ModelSerializer):

@@ -8,15 +8,13 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import selectors, services
+from accounts import lockout, selectors, services
 from accounts.models import ApiToken, PermissionGrant
 from accounts.permissions import IsStaff
 from crowdplatform.api.viewsets import SelectorViewSet
-from crowdplatform.errors import Forbidden
 
 from .filters import ApiTokenFilter, PermissionGrantFilter, UserFilter
 from .serializers import (
-    STAFF_ONLY_USER_FIELDS,
     ApiTokenCreatedOutputSerializer,
     ApiTokenInputSerializer,
     ApiTokenOutputSerializer,
@@ -98,11 +96,11 @@ class ApiTokenViewSet(SelectorViewSet):
     def create(self, request):
         data = ApiTokenInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        owner = data.validated_data.get("user", request.user)
-        if owner != request.user and not request.user.is_staff:
-            raise Forbidden("Only staff may create tokens for other users.", code="staff-only")
         token, key = services.api_token_create(
-            user=owner, name=data.validated_data["name"], expires_at=data.validated_data["expires_at"]
+            by=request.user,
+            user=data.validated_data.get("user", request.user),
+            name=data.validated_data["name"],
+            expires_at=data.validated_data["expires_at"],
         )
         token.key = key
         return Response(ApiTokenCreatedOutputSerializer(token).data, status=status.HTTP_201_CREATED)
@@ -116,13 +114,13 @@ class ApiTokenViewSet(SelectorViewSet):
         """Revoke the token; the answer shows what was revoked."""
         token = selectors.api_token_get(user=request.user, pk=pk)
         data = ApiTokenOutputSerializer(token).data
-        services.api_token_revoke(token=token)
+        services.api_token_revoke(token=token, by=request.user)
         return Response(data)
 
 
 @extend_schema(tags=["users"])
 class UserViewSet(SelectorViewSet):
-    """Staff manage every account; anyone else sees and changes only their own (not its staff fields)."""
+    """Staff see every account; who may change which is ``accounts.policies``' rule."""
 
     permission_classes = [IsAuthenticated]
     schema_model = User
@@ -144,23 +142,26 @@ class UserViewSet(SelectorViewSet):
     def create(self, request):
         data = UserCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = services.user_create(**data.validated_data)
+        user = services.user_create(by=request.user, **data.validated_data)
         return Response(UserOutputSerializer(user).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=UserOutputSerializer)
     def retrieve(self, request, pk=None):
         return Response(UserOutputSerializer(selectors.user_get(user=request.user, pk=pk)).data)
 
-    @extend_schema(request=UserUpdateInputSerializer, responses=UserOutputSerializer)
+    @extend_schema(
+        request=UserUpdateInputSerializer,
+        responses={
+            200: UserOutputSerializer,
+            429: OpenApiResponse(description="Too many wrong current passwords for this account or address."),
+        },
+    )
     def partial_update(self, request, pk=None):
         user = selectors.user_get(user=request.user, pk=pk)
         data = UserUpdateInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        if not request.user.is_staff:
-            for field in STAFF_ONLY_USER_FIELDS:
-                if field in data.validated_data:
-                    raise Forbidden(f"Only staff may change {field}.", code="staff-only", field=field)
-        user = services.user_update(user=user, **data.validated_data)
+        with lockout.own_password_change_attempt(request=request, user=user, changes=data.validated_data):
+            user = services.user_update(by=request.user, user=user, **data.validated_data)
         return Response(UserOutputSerializer(selectors.user_get(user=request.user, pk=user.pk)).data)
 
 
@@ -187,7 +188,7 @@ class GroupViewSet(SelectorViewSet):
     def create(self, request):
         data = GroupInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        group = services.group_create(**data.validated_data)
+        group = services.group_create(by=request.user, **data.validated_data)
         return Response(
             GroupOutputSerializer(selectors.group_get(user=request.user, pk=group.pk)).data,
             status=status.HTTP_201_CREATED,
@@ -202,7 +203,7 @@ class GroupViewSet(SelectorViewSet):
         group = selectors.group_get(user=request.user, pk=pk)
         data = GroupInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        services.group_update(group=group, **data.validated_data)
+        services.group_update(by=request.user, group=group, **data.validated_data)
         return Response(GroupOutputSerializer(selectors.group_get(user=request.user, pk=pk)).data)
 
 

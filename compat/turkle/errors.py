@@ -9,5 +9,8 @@ from crowdplatform.errors import ApplicationError
 def turkle_exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
         body = {exc.field: [exc.message]} if exc.field else {"detail": exc.message}
-        return Response(body, status=exc.status)
+        response = Response(body, status=exc.status)
+        if "retry_after" in exc.extra:
+            response["Retry-After"] = str(exc.extra["retry_after"])
+        return response
     return exception_handler(exc, context)

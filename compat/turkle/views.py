@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.routers import APIRootView
 
+from accounts import lockout
 from accounts import selectors as account_selectors
 from accounts import services as account_services
 from accounts.models import PermissionName
@@ -138,7 +139,9 @@ class TurkleUserViewSet(TurkleViewSet):
     def create(self, request):
         data = TurkleUserInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        user = account_services.user_create(**data.validated_data)
+        values = dict(data.validated_data)
+        values.pop("current_password", None)
+        user = account_services.user_create(by=request.user, **values)
         return Response(TurkleUserSerializer(user).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=TurkleUserSerializer)
@@ -147,14 +150,12 @@ class TurkleUserViewSet(TurkleViewSet):
 
     def _save(self, request, pk, partial):
         user = self._user(pk)
-        # Staff manage accounts, but a superuser's account (password, flags) only another superuser.
-        if user.is_superuser and not request.user.is_superuser:
-            raise PermissionDenied()
         data = TurkleUserInputSerializer(
             user, data=request.data, partial=partial, context={"request": request}
         )
         data.is_valid(raise_exception=True)
-        user = account_services.user_update(user=user, **data.validated_data)
+        with lockout.own_password_change_attempt(request=request, user=user, changes=data.validated_data):
+            user = account_services.user_update(by=request.user, user=user, **data.validated_data)
         return Response(TurkleUserSerializer(self._user(user.pk)).data)
 
     @extend_schema(request=TurkleUserInputSerializer, responses=TurkleUserSerializer)
@@ -195,7 +196,7 @@ class TurkleGroupViewSet(TurkleViewSet):
         data = TurkleGroupInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            group = account_services.group_create(**data.validated_data)
+            group = account_services.group_create(by=request.user, **data.validated_data)
         except ApplicationError as exc:
             if exc.code != "duplicate-name":
                 raise
@@ -223,7 +224,7 @@ class TurkleGroupViewSet(TurkleViewSet):
         data = TurkleGroupUsersInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         users = {*group.user_set.all(), *data.validated_data["users"]}
-        account_services.group_update(group=group, users=sorted(users, key=lambda u: u.pk))
+        account_services.group_update(by=request.user, group=group, users=sorted(users, key=lambda u: u.pk))
         return Response(TurkleGroupSerializer(self._group(pk)).data)
 
 

@@ -75,6 +75,10 @@ def native_exception_handler(exc, context):
     response.status_code = status_code
     if status_code == status.HTTP_401_UNAUTHORIZED and "WWW-Authenticate" not in response:
         response["WWW-Authenticate"] = 'Bearer realm="api"'
+    if status_code == status.HTTP_429_TOO_MANY_REQUESTS and "Retry-After" not in response:
+        # Every 429 says when to come back; DRF's own throttles set it, application errors carry it.
+        retry_after = getattr(exc, "extra", {}).get("retry_after")
+        response["Retry-After"] = str(retry_after if retry_after is not None else 60)
     response.data = envelope(errors=items)
     response.enveloped = True
     return response

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served by the platform itself, so the docs work offline
+    "axes",
     "accounts",
     "projects",
     "campaigns",
@@ -49,6 +50,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it turns a locked-out login into its answer (accounts.lockout.lockout_response).
+    "axes.middleware.AxesMiddleware",
+]
+
+# Password logins are locked out per account and per client address (docs/security.md).
+AUTHENTICATION_BACKENDS = [
+    "accounts.lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "crowdplatform.urls"
@@ -164,6 +173,14 @@ CROWD_CURRENCY = os.environ.get("CROWD_CURRENCY", "EUR")
 CROWD_LOGIN_TOKEN_TTL = timedelta(seconds=int(os.environ.get("CROWD_LOGIN_TOKEN_TTL", "3600")))
 CROWD_LOGIN_FAILURES_ALLOWED = int(os.environ.get("CROWD_LOGIN_FAILURES_ALLOWED", "10"))
 CROWD_LOGIN_FAILURE_WINDOW = int(os.environ.get("CROWD_LOGIN_FAILURE_WINDOW", "300"))
+# The same numbers for password logins: this many failures of one account, or from one address, within
+# the window lock that account or address out until the window has passed since its last failure.
+AXES_FAILURE_LIMIT = CROWD_LOGIN_FAILURES_ALLOWED
+AXES_COOLOFF_TIME = timedelta(seconds=CROWD_LOGIN_FAILURE_WINDOW)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Guesses during a lockout do not prolong it, so Retry-After holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 CROWD_COMMISSION_RATE = os.environ.get("CROWD_COMMISSION_RATE", "0.20")  # default share on top of payments
 CROWD_OVERTURN_WINDOW = timedelta(seconds=int(os.environ.get("CROWD_OVERTURN_WINDOW", str(7 * 24 * 3600))))
 

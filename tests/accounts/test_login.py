@@ -46,10 +46,26 @@ def test_a_bad_token_is_an_enveloped_401_and_creates_nothing(worker):
     assert ApiToken.objects.count() == 0
 
 
-def test_a_missing_header_is_a_401(db):
+def test_a_missing_header_is_a_401_that_says_a_token_is_expected(db):
     response = login(None)
     assert response.status_code == 401
-    assert error(response)["code"] == "invalid-credentials"
+    assert error(response)["code"] == "token-required"
+
+
+def test_a_username_and_password_body_is_told_what_the_login_takes(worker):
+    # given a client used to password logins
+    client = APIClient(REMOTE_ADDR="10.0.0.1")
+    # when it posts a username and password
+    response = client.post(
+        "/api/v1/login/", {"username": worker.username, "password": "correct-horse"}, format="json"
+    )
+    # then it is told to send an API token in the Authorization header, and nothing is issued
+    assert response.status_code == 401
+    item = error(response)
+    assert item["code"] == "token-required"
+    assert "Authorization: token <API token>" in item["message"]
+    assert "not a username and password" in item["message"]
+    assert not ApiToken.objects.filter(kind=ApiToken.Kind.LOGIN).exists()
 
 
 def test_a_login_token_cannot_log_in_again(worker):
@@ -72,6 +88,7 @@ def test_failed_logins_are_throttled_per_client_address(worker):
     assert response.status_code == 429
     item = error(response)
     assert (item["code"], item["retry_after"]) == ("too-many-login-failures", 60)
+    assert response["Retry-After"] == "60"
     assert not ApiToken.objects.filter(kind=ApiToken.Kind.LOGIN).exists()
     # and another address is not affected
     assert login(key, ip="10.0.0.8").status_code == 200

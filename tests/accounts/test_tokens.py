@@ -100,7 +100,8 @@ def test_create_token_command_refuses_an_unknown_user(db):
 def test_an_expired_token_is_refused_with_an_enveloped_401(worker):
     # given a token that expired a second ago, and one that is still valid
     now = timezone.now()
-    expired, expired_key = api_token_create(user=worker, name="old", expires_at=now - timedelta(seconds=1))
+    expired, expired_key = api_token_create(user=worker, name="old", expires_at=now + timedelta(hours=1))
+    ApiToken.objects.filter(pk=expired.pk).update(expires_at=now - timedelta(seconds=1))
     _, live_key = api_token_create(user=worker, name="new", expires_at=now + timedelta(hours=1))
     # when each is used on the API
     refused = APIClient().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {expired_key}")
@@ -111,3 +112,22 @@ def test_an_expired_token_is_refused_with_an_enveloped_401(worker):
     assert refused["WWW-Authenticate"] == 'Bearer realm="api"'
     assert (accepted.status_code, body(accepted)["id"]) == (200, worker.pk)
     assert ApiToken.objects.get(pk=expired.pk).last_used_at is None
+
+
+@pytest.mark.parametrize("expires_at", ["2020-01-01T00:00:00Z", "now"])
+def test_a_token_that_would_be_born_expired_is_refused(worker, worker_client, expires_at):
+    # given an expiry that has passed (or is this very moment)
+    if expires_at == "now":
+        expires_at = timezone.now().isoformat()
+    # when a token is asked for with it
+    response = worker_client.post(
+        "/api/v1/tokens/", {"name": "late", "expires_at": expires_at}, format="json"
+    )
+    # then it is a 400 on expires_at and no token is made
+    assert response.status_code == 400
+    assert error(response) == {
+        "code": "expires-in-past",
+        "message": "expires_at must be in the future.",
+        "field": "expires_at",
+    }
+    assert not ApiToken.objects.filter(name="late").exists()

@@ -34,8 +34,8 @@ def test_a_user_changes_their_name_but_not_their_staff_flag(worker, worker_clien
     response = worker_client.patch(f"/api/v1/users/{worker.pk}", {"is_staff": True}, format="json")
     assert response.status_code == 403
     assert error(response) == {
-        "code": "staff-only",
-        "message": "Only staff may change is_staff.",
+        "code": "superuser-only",
+        "message": "Only a superuser may change is_staff.",
         "field": "is_staff",
     }
     worker.refresh_from_db()

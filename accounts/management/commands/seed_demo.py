@@ -35,6 +35,7 @@ def _ensure_user(username: str, password: str, superuser: bool) -> User:
     user = User.objects.filter(username=username).first()
     if user is None:
         user = user_create(
+            by=None,
             username=username,
             password=password,
             email=f"{username}@example.org",

@@ -9,6 +9,7 @@ from drf_spectacular.generators import SchemaGenerator
 from openapi_spec_validator import validate
 from rest_framework.test import APIClient
 
+from accounts.models import ApiToken
 from accounts.services import api_token_create
 from compat.turkle.urls import turkle_patterns
 from tests.factories import UserFactory
@@ -68,7 +69,8 @@ def test_bad_token_is_403_invalid_token():
 
 def test_an_expired_token_is_403_invalid_token(owner):
     # given a token of the owner that expired a second ago
-    _, key = api_token_create(user=owner, expires_at=timezone.now() - timedelta(seconds=1))
+    token, key = api_token_create(user=owner, expires_at=timezone.now() + timedelta(hours=1))
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
 
