@@ -107,6 +107,13 @@ def test_campaign_list_shows_progress_as_a_bar_with_a_percentage_and_fits_1280px
     # and neither the page nor the table reaches past the right edge
     assert overflow(page, "#result_list") == {"page": 0, "table": 0}
 
+    # when the admin follows the bar, then the progress page shows the same figure
+    row.locator(".progress-cell").click()
+    page.wait_for_url(f"{live_server.url}/admin/campaigns/campaign/{half.pk}/progress/")
+    snap(page, "campaign_progress")
+    assert page.locator("#content-main progress").get_attribute("value") == "25"
+    assert page.locator("#results").inner_text() == "1 / 4"
+
 
 def test_assignment_list_fits_1280px(live_server, wide_page):
     # given assignments of a long-named campaign by a long-named worker
