@@ -161,11 +161,12 @@ class UploadViews:
         return TemplateResponse(request, UPLOAD_TEMPLATE, {**context, "form": form})
 
     def _render_preview(self, request, context, form, values, *, refused: str = ""):
-        """The preview page of a stored upload; raises the ingest's error for a file that cannot become a
-        campaign (nothing to work on included)."""
+        """The preview page of a stored upload, priced when its terms are valid; raises the ingest's error
+        for a file that cannot become a campaign (nothing to work on included)."""
         project = values["project"]
         if not isinstance(project, Project):
             project = Project.objects.get(pk=project)
+        priced = form.is_valid() if form.is_bound else True
         with open(_stored_upload(values["upload"]), "rb") as stream:
             header, first_rows, row_count = preview_csv(stream, project.template_fields, first=PREVIEW_ROWS)
         if not row_count:
@@ -186,13 +187,25 @@ class UploadViews:
                 "template_fields": project.template_fields,
                 "extra_columns": [h for h in header if h not in project.template_fields],
                 "refused": refused,
-                **_cost(project, values, row_count),
+                **(_cost(project, values, row_count) if priced else {}),
             },
         )
+
+    def _terms_refused(self, request, context, form):
+        """Terms the form refuses on a stored upload: the preview again, with the errors and without a
+        price; None when there is no upload to go back to."""
+        token, project = request.POST.get("upload", ""), request.POST.get("project", "")
+        if not UPLOAD_TOKEN.match(token) or not project.isdigit() or not _stored_upload(token).exists():
+            return None
+        if not Project.objects.filter(pk=project).exists():
+            return None
+        return self._render_preview(request, context, form, {"upload": token, "project": int(project)})
 
     def _upload_requote(self, request, context):
         # The admin changed the terms on the preview page: the same file, its cost for the new terms.
         form = BatchConfirmForm(request.POST)
+        if not form.is_valid() and (refused := self._terms_refused(request, context, form)) is not None:
+            return refused
         if not form.is_valid() or not UPLOAD_TOKEN.match(form.cleaned_data["upload"]):
             self.message_user(request, "The upload is incomplete; start again.", messages.ERROR)
             return HttpResponseRedirect(reverse("admin:campaigns_campaign_upload"))
@@ -205,6 +218,8 @@ class UploadViews:
 
     def _upload_confirm(self, request, context):
         form = BatchConfirmForm(request.POST)
+        if not form.is_valid() and (refused := self._terms_refused(request, context, form)) is not None:
+            return refused
         if not form.is_valid() or not UPLOAD_TOKEN.match(form.cleaned_data["upload"]):
             self.message_user(request, "The upload is incomplete; start again.", messages.ERROR)
             return HttpResponseRedirect(reverse("admin:campaigns_campaign_upload"))

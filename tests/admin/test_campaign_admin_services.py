@@ -250,3 +250,19 @@ def test_editing_worker_lists_goes_through_the_service(admin_client, monkeypatch
     assert list(campaign.worker_users.all()) == [second]
     assert campaign.restricted is True
     assert [c["users"] for c in listed] == [[second]]
+
+
+def test_terms_the_form_refuses_keep_the_upload_and_say_what_is_wrong(admin_client, media_root):
+    # given a previewed upload
+    preview = _preview(admin_client, ProjectFactory())
+    token = preview.context["form"]["upload"].value()
+
+    # when the admin asks for a negative payment and publishes
+    response = _confirm(admin_client, preview, "publish", payment_per_result="-1")
+
+    # then the preview comes back with the field's error, unpriced, the file kept and nothing created
+    assert response.status_code == 200
+    assert "payment_per_result" in response.context["form"].errors
+    assert 'id="terms-refused"' in response.content.decode()
+    assert Campaign.objects.count() == 0
+    assert (media_root / "admin-uploads" / f"{token}.csv").exists()
