@@ -9,7 +9,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from crowdplatform.errors import ApplicationError
+from accounts.money import wallet_for_user
+from crowdplatform.errors import ApplicationError, InsufficientFunds
 from results.models import DONE_STATES
 from results.selectors import assignment_count
 
@@ -46,6 +47,8 @@ def _transition_action(name: str):
             try:
                 service(campaign=campaign)
                 done += 1
+            except InsufficientFunds as exc:
+                refused.append(_unfunded(campaign, exc))
             except ApplicationError as exc:
                 refused.append(f"{campaign}: {exc.message}")
         if done:
@@ -55,6 +58,20 @@ def _transition_action(name: str):
 
     action.__name__ = f"campaign_{name}"
     return admin.action(description=f"{name.capitalize()} selected campaigns", permissions=["change"])(action)
+
+
+def _unfunded(campaign: Campaign, exc: InsufficientFunds) -> str:
+    """Whose wallet lacks the money and where to fund it (the project's owner pays for its campaigns)."""
+    wallet = wallet_for_user(user=campaign.project.owner)
+    return format_html(
+        "{}: not published. The wallet of <strong>{}</strong> has {} available and publishing needs {}: "
+        '<a href="{}">deposit into that wallet</a> (Move money), then publish again.',
+        campaign,
+        campaign.project.owner.username,
+        exc.extra.get("available", wallet.available),
+        exc.extra.get("needed", "more"),
+        reverse("admin:accounts_wallet_move", args=[wallet.pk]),
+    )
 
 
 class CampaignForm(forms.ModelForm):

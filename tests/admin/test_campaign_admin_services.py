@@ -266,3 +266,27 @@ def test_terms_the_form_refuses_keep_the_upload_and_say_what_is_wrong(admin_clie
     assert 'id="terms-refused"' in response.content.decode()
     assert Campaign.objects.count() == 0
     assert (media_root / "admin-uploads" / f"{token}.csv").exists()
+
+
+def test_publishing_from_the_list_without_the_money_says_whose_wallet_and_where_to_fund_it(admin_client):
+    # given an unpublished campaign of 3 tasks at 1.00, whose owner has nothing
+    owner = UserFactory(username="ada")
+    wallet_set_commission_rate(user=owner, rate=Decimal("0"))
+    preview = _preview(admin_client, ProjectFactory(owner=owner), payment_per_result="1.00")
+    _confirm(admin_client, preview, "unpublished")
+    campaign = Campaign.objects.get()
+
+    # when the admin publishes it from the list
+    response = admin_client.post(
+        reverse("admin:campaigns_campaign_changelist"),
+        {"action": "campaign_publish", "_selected_action": [campaign.pk]},
+        follow=True,
+    )
+
+    # then it stays unpublished and the message names ada's wallet, the amounts and links to funding it
+    campaign.refresh_from_db()
+    assert campaign.state == CampaignState.UNPUBLISHED
+    [message] = [str(m) for m in response.context["messages"] if "not published" in str(m)]
+    wallet = Wallet.objects.get(user=owner)
+    assert "The wallet of <strong>ada</strong> has 0.00 available and publishing needs 3.00" in message
+    assert reverse("admin:accounts_wallet_move", args=[wallet.pk]) in message
