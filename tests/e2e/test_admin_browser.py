@@ -156,6 +156,7 @@ def test_upload_preview_shows_the_cost_and_the_wallet_and_real_buttons(
     page.get_by_label("CSV file").set_input_files(str(csv))
     page.get_by_label("Results per task").fill("2")
     page.get_by_label("Payment per result").fill("1.00")
+    snap(page, "upload_form")
     page.get_by_role("button", name="Preview").click()
     page.locator("#batch-cost").wait_for()
     snap(page, "upload_preview")
