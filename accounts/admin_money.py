@@ -38,9 +38,24 @@ class WalletAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_readonly_fields(self, request, obj=None):
+        # Only a user's wallet has a rate of its own (the platform's and the external wallets charge nothing).
+        if obj is not None and obj.kind != Wallet.Kind.USER:
+            return [*self.readonly_fields, "commission_rate"]
+        return self.readonly_fields
+
     def save_model(self, request, obj, form, change):
-        # Only the rate is written: a full save would put back balances read before a concurrent payment.
-        Wallet.objects.filter(pk=obj.pk).update(commission_rate=obj.commission_rate)
+        # The service writes the rate alone (a full save would put back balances read before a concurrent
+        # payment) and checks it as the API does.
+        if "commission_rate" in form.changed_data:
+            money.wallet_set_commission_rate(user=obj.user, rate=form.cleaned_data["commission_rate"])
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ApplicationError as exc:
+            self.message_user(request, f"Not saved: {exc.message}", messages.ERROR)
+            return redirect(request.get_full_path())
 
     def get_urls(self):
         return [

@@ -316,22 +316,51 @@ def _freeze(campaign: Campaign, amount: Decimal, key: str, *, by: User | None, n
     campaign.frozen_amount += amount
 
 
+@dataclass(frozen=True)
+class BudgetQuote:
+    """What publishing freezes: the workers' payments and the platform's commission on them."""
+
+    commission_rate: Decimal
+    fee_per_result: Decimal
+    payments: Decimal
+    commission: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.payments + self.commission
+
+
+def campaign_budget_quote(
+    *, payer: User, payment_per_result: Decimal, results_per_task: int, tasks: int
+) -> BudgetQuote:
+    """Budget = payment per result × results per task × tasks × (1 + commission rate), with the fee rounded
+    per result so that every later payment takes exactly one unit from it. The payer's own rate, else the
+    platform's default."""
+    rate = Wallet.objects.filter(user=payer).values_list("commission_rate", flat=True).first()
+    rate = default_commission_rate() if rate is None else rate
+    payment = Decimal(str(payment_per_result))
+    fee = (payment * rate).quantize(CENT, rounding=ROUND_HALF_UP)
+    results = results_per_task * tasks
+    return BudgetQuote(rate, fee, payment * results, fee * results)
+
+
 def campaign_budget_freeze(
     *, campaign: Campaign, by: User | None = None, now: datetime | None = None
 ) -> Decimal:
-    """On publish (campaign locked by the caller): fix the fee per result and freeze the whole budget.
-
-    Budget = payment per result × results per task × tasks × (1 + commission rate), with the fee rounded
-    per result so that every later payment takes exactly one unit from it.
-    """
-    rate = wallet_for_user(user=campaign.project.owner).commission_rate
-    rate = default_commission_rate() if rate is None else rate
-    fee = (campaign.payment_per_result * rate).quantize(CENT, rounding=ROUND_HALF_UP)
-    Campaign.objects.filter(pk=campaign.pk).update(commission_rate=rate, fee_per_result=fee)
-    campaign.commission_rate, campaign.fee_per_result = rate, fee
-    amount = campaign_unit_cost(campaign) * campaign.results_per_task * campaign.tasks_count
-    _freeze(campaign, amount, f"publish:{campaign.pk}", by=by, now=now)
-    return amount
+    """On publish (campaign locked by the caller): fix the fee per result and freeze the whole budget
+    (``campaign_budget_quote``)."""
+    quote = campaign_budget_quote(
+        payer=campaign.project.owner,
+        payment_per_result=campaign.payment_per_result,
+        results_per_task=campaign.results_per_task,
+        tasks=campaign.tasks_count,
+    )
+    Campaign.objects.filter(pk=campaign.pk).update(
+        commission_rate=quote.commission_rate, fee_per_result=quote.fee_per_result
+    )
+    campaign.commission_rate, campaign.fee_per_result = quote.commission_rate, quote.fee_per_result
+    _freeze(campaign, quote.total, f"publish:{campaign.pk}", by=by, now=now)
+    return quote.total
 
 
 def campaign_budget_add_tasks(*, campaign: Campaign, count: int, by: User | None = None) -> Decimal:

@@ -1,4 +1,4 @@
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
@@ -70,6 +70,14 @@ def campaign_list_for_worker(*, user: User) -> QuerySet[Campaign]:
     if is_anonymous_worker(user):
         qs = qs.filter(login_required=False)
     return qs.order_by("-project__priority", "id")
+
+
+def campaign_count_for_any_login() -> int:
+    """Campaigns that take work now from any logged-in worker and not from an anonymous visitor: what the
+    worker pages tell a visitor who has not logged in yet."""
+    return Campaign.objects.filter(
+        _worker_filter(AnonymousUser(), timezone.now()), login_required=True
+    ).count()
 
 
 def _is_member(owner, user: User) -> bool:

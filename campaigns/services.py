@@ -223,12 +223,15 @@ def campaign_create_with_csv(
     name: str,
     stream,
     active: bool = True,
+    publish: bool = True,
     **values,
 ) -> tuple[Campaign, ImportJob]:
-    """Create a campaign, fill it from a CSV and publish it, all or nothing (a Turkle batch upload).
+    """Create a campaign, fill it from a CSV and publish it, all or nothing (a Turkle batch upload, the
+    admin's batch upload).
 
     A restricted project's worker lists are copied, so the campaign starts open to the same people.
     With ``active=False`` the campaign is published but paused: visible as a batch, not yet offered.
+    With ``publish=False`` it stays unpublished, its budget not yet frozen.
     """
     # tasks.ingest builds on this module, so it is imported here rather than at the top.
     from tasks.ingest import tasks_ingest_csv
@@ -241,5 +244,6 @@ def campaign_create_with_csv(
     job = tasks_ingest_csv(
         campaign=campaign, stream=stream, created_by=created_by, filename=values.get("filename", "")
     )
-    campaign = campaign_set_active(campaign=campaign, active=active)
+    if publish:
+        campaign = campaign_set_active(campaign=campaign, active=active)
     return campaign, job

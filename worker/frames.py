@@ -83,8 +83,12 @@ def frame_document(
     submit_url: str = "",
     hidden: dict | None = None,
     prefill: dict | None = None,
+    preview: bool = False,
 ) -> str:
-    """The complete HTML of the frame: the filled template inside the form that posts the answers."""
+    """The complete HTML of the frame: the filled template inside the form that posts the answers.
+
+    A ``preview`` cannot be sent (its CSP forbids any form action): its submit buttons are shown switched
+    off, so that nothing in it looks like it would take the worker's answers."""
     body = render_template(template, values)
     if submit_url and not HAS_SUBMIT.search(template or ""):
         body += '\n<p><input type="submit" value="Submit"></p>'
@@ -93,6 +97,8 @@ def frame_document(
     )
     action = f' action="{escape(submit_url)}" target="_top"' if submit_url else ""
     script = f"<script>({_PAGE_LINK_JS})();</script>"
+    if preview:
+        script += f"<style>{_PREVIEW_STYLE}</style><script>({_PREVIEW_JS})();</script>"
     if prefill:
         data = json.dumps(prefill).replace("<", "\\u003c")
         script += f"<script>({_PREFILL_JS})({data});</script>"
@@ -140,6 +146,21 @@ _PAGE_LINK_JS = (
     + AUTO_NEXT_FIELD
     + """'];
     if (field) field.value = event.data.crowdAutoNext ? '1' : '0';
+  });
+}"""
+)
+
+
+# A preview's submit controls: greyed and inert even where its script does not run, disabled where it does.
+_SUBMITS = "input[type=submit],input[type=image],button:not([type]),button[type=submit]"
+_PREVIEW_STYLE = f"{_SUBMITS}{{opacity:.45;cursor:not-allowed;pointer-events:none}}"
+_PREVIEW_JS = (
+    """function () {
+  document.querySelectorAll('"""
+    + _SUBMITS
+    + """').forEach(function (el) {
+    el.disabled = true;
+    el.title = 'Preview: accept the task to answer it';
   });
 }"""
 )

@@ -1,9 +1,15 @@
 """Reads for the worker pages: the worker's own assignments, history and figures."""
 
+from decimal import Decimal
+
+from django.conf import settings
 from django.contrib.auth.models import User
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, When
 from django.utils import timezone
 
+from accounts.models import LedgerEntry, Wallet
+from accounts.selectors import ledger_entry_list
+from campaigns.models import Campaign
 from campaigns.selectors import campaign_get_for_worker
 from crowdplatform.errors import NotFound
 from results.models import Assignment, AssignmentState
@@ -56,6 +62,44 @@ def worker_stats(*, worker: User) -> dict[str, int]:
     reviewed = counts["approved"] + counts["rejected"]
     counts["approval_rate"] = round(100 * counts["approved"] / reviewed) if reviewed else None
     return counts
+
+
+# What the payments page lists: money for work, and corrections either way.
+PAYMENT_KINDS = (LedgerEntry.Kind.PAYMENT, LedgerEntry.Kind.ADJUST)
+
+
+def worker_earnings(*, worker: User) -> dict:
+    """Paid (the ledger's payments to the worker), pending review (submitted work at its campaign's
+    payment) and the wallet's balance."""
+    paid = (
+        ledger_entry_list(user=worker).filter(kind=LedgerEntry.Kind.PAYMENT).aggregate(n=Sum("amount"))["n"]
+    )
+    pending = Assignment.objects.filter(worker=worker, state=AssignmentState.SUBMITTED).aggregate(
+        n=Sum("campaign__payment_per_result")
+    )["n"]
+    balance = Wallet.objects.filter(user=worker).values_list("available", flat=True).first()
+    zero = Decimal("0.00")
+    return {
+        "paid": paid or zero,
+        "pending": pending or zero,
+        "balance": balance if balance is not None else zero,
+        "currency": settings.CROWD_CURRENCY,
+    }
+
+
+def payment_list(*, worker: User) -> QuerySet[LedgerEntry]:
+    """The worker's payments and adjustments, newest first, each with its signed ``change`` to the balance."""
+    return (
+        ledger_entry_list(user=worker)
+        .filter(kind__in=PAYMENT_KINDS)
+        .annotate(change=Case(When(to_wallet__user=worker, then=F("amount")), default=-F("amount")))
+    )
+
+
+def campaign_names(entries) -> dict[int, str]:
+    """Names of the campaigns a page of ledger entries names (the ledger keeps plain ids), in one query."""
+    ids = {e.campaign_id for e in entries if e.campaign_id}
+    return dict(Campaign.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
 
 
 def task_get_for_preview(*, worker: User, pk: int) -> Task:

@@ -26,4 +26,5 @@ urlpatterns = [
     path("assignments/<int:assignment_id>/return/", views.assignment_return_view, name="return"),
     path("assignments/<int:assignment_id>/skip/", views.assignment_skip_view, name="skip"),
     path("history/", views.history, name="history"),
+    path("payments/", views.payments, name="payments"),
 ]

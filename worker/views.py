@@ -15,7 +15,11 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from campaigns.selectors import campaign_get_for_worker, campaign_list_for_worker
+from campaigns.selectors import (
+    campaign_count_for_any_login,
+    campaign_get_for_worker,
+    campaign_list_for_worker,
+)
 from crowdplatform.errors import ApplicationError, Conflict, Forbidden
 from results.models import AssignmentState
 from results.services import assignment_return, assignment_skip, assignment_submit
@@ -29,13 +33,17 @@ from .selectors import (
     assignment_list_history,
     assignment_list_open,
     assignment_list_redo,
+    campaign_names,
+    payment_list,
     task_get_for_preview,
+    worker_earnings,
     worker_stats,
 )
 from .services import guest_user_create
 
 AUTO_ACCEPT_KEY = "worker_auto_accept"
 HISTORY_PAGE_SIZE = 25
+PAYMENTS_PAGE_SIZE = 25
 
 
 def _auto_accept(request) -> bool:
@@ -100,7 +108,11 @@ def home(request):
             open_assignments=assignment_list_open(worker=user),
             redo_assignments=assignment_list_redo(worker=user),
             stats=worker_stats(worker=user),
+            earnings=worker_earnings(worker=user),
         )
+    else:
+        # Work that needs a login is not listed for a visitor; they are told it is there.
+        context["for_logged_in"] = campaign_count_for_any_login()
     return render(request, "worker/home.html", context)
 
 
@@ -135,7 +147,9 @@ def campaign_preview(request, campaign_id: int):
 @shows_errors
 def task_preview_frame(request, task_id: int):
     task = task_get_for_preview(worker=request.user, pk=task_id)
-    html = frames.frame_document(template=task.campaign.project.html_template, values=task.input)
+    html = frames.frame_document(
+        template=task.campaign.project.html_template, values=task.input, preview=True
+    )
     response = HttpResponse(html)
     response["Content-Security-Policy"] = frames.frame_csp(preview=True)
     return response
@@ -345,3 +359,14 @@ def history(request):
     )
     context = {"page": page, "stats": worker_stats(worker=request.user), "now": timezone.now()}
     return render(request, "worker/history.html", context)
+
+
+@require_GET
+@login_required
+def payments(request):
+    page = Paginator(payment_list(worker=request.user), PAYMENTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    names = campaign_names(page.object_list)
+    for entry in page.object_list:
+        entry.campaign_name = names.get(entry.campaign_id, "")
+    context = {"page": page, "earnings": worker_earnings(worker=request.user)}
+    return render(request, "worker/payments.html", context)

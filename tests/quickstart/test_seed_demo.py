@@ -1,4 +1,5 @@
 import re
+from decimal import Decimal
 from io import StringIO
 from pathlib import Path
 
@@ -7,20 +8,29 @@ from django.contrib.auth.models import User
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
 
-from accounts.models import ApiToken, PermissionGrant, PermissionName
+from accounts.models import ApiToken, LedgerEntry, PermissionGrant, PermissionName, Wallet
 from accounts.selectors import api_token_get_active
 from campaigns.models import Campaign, CampaignState
 from projects.models import Project
+from results.review import result_approve
+from results.services import assignment_submit
 from tasks.models import Task
+from tasks.services import task_claim_next
+from tests.money.invariants import assert_money_invariants
 
 TOKEN_LINE = re.compile(r"^\s+(\w+)\s+(\w+)\s+password (\S+)\s+token (\S+)$", re.MULTILINE)
 
 
-def _seed(tmp_path) -> dict[str, tuple[str, str]]:
+def _seed_text(tmp_path) -> str:
     out = StringIO()
     call_command("seed_demo", summary_file=str(tmp_path / "quickstart.txt"), stdout=out)
     text = out.getvalue()
     assert (tmp_path / "quickstart.txt").read_text() == text
+    return text
+
+
+def _seed(tmp_path) -> dict[str, tuple[str, str]]:
+    text = _seed_text(tmp_path)
     return {username: (password, key) for _, username, password, key in TOKEN_LINE.findall(text)}
 
 
@@ -86,3 +96,44 @@ def test_the_export_line_carries_the_base_url_of_the_port_in_use(db, monkeypatch
     assert " export BASE_URL=http://10.0.0.5:9000 ADMIN_TOKEN=" in _export_line(
         base_url="http://10.0.0.5:9000/"
     )
+
+
+def test_the_demo_has_money_so_freeze_approve_and_paid_show_at_once(db, tmp_path, settings):
+    # given the seeded demo, with the platform's default commission of 20%
+    settings.CROWD_COMMISSION_RATE = "0.20"
+    text = _seed_text(tmp_path)
+    requester, worker = User.objects.get(username="requester"), User.objects.get(username="worker1")
+    campaign = Campaign.objects.get()
+
+    # then the campaign pays 0.50 per result, and publishing froze its budget from the requester's deposit:
+    # 7 tasks × 2 results × (0.50 + 0.10 commission) = 8.40
+    assert campaign.payment_per_result == Decimal("0.50")
+    assert campaign.frozen_amount == Decimal("8.40")
+    wallet = Wallet.objects.get(user=requester)
+    assert (wallet.available, wallet.frozen) == (Decimal("91.60"), Decimal("8.40"))
+    assert "Requester's wallet: 91.60 available, 8.40 frozen in campaign budgets" in text
+    # through the ledger: one deposit, one freeze
+    kinds = sorted(LedgerEntry.objects.values_list("kind", flat=True))
+    assert kinds == [LedgerEntry.Kind.DEPOSIT, LedgerEntry.Kind.FREEZE]
+
+    # when a worker submits a result and the requester approves it
+    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    assignment_submit(assignment_id=assignment.pk, worker=worker, answers={"contains": "yes"})
+    result_approve(assignment_id=assignment.pk, reviewer=requester)
+
+    # then the worker is paid 0.50 at once
+    assert Wallet.objects.get(user=worker).available == Decimal("0.50")
+    assert_money_invariants()
+
+
+def test_seeding_again_does_not_deposit_twice(db, tmp_path):
+    # given the demo seeded twice
+    _seed(tmp_path)
+    _seed(tmp_path)
+
+    # then the requester was funded once
+    requester = User.objects.get(username="requester")
+    assert LedgerEntry.objects.filter(kind=LedgerEntry.Kind.DEPOSIT).count() == 1
+    wallet = Wallet.objects.get(user=requester)
+    assert wallet.available + wallet.frozen == Decimal("100.00")
+    assert_money_invariants()

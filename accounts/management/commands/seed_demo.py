@@ -1,6 +1,7 @@
 """Demo data for the quick start. Safe to run again: it brings the data back to the same shape."""
 
 import os
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -8,7 +9,8 @@ from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from accounts.models import ApiToken, PermissionName
+from accounts.models import ApiToken, PermissionName, Wallet
+from accounts.money import wallet_deposit
 from accounts.services import api_token_create, permission_grant, user_create
 from campaigns import services as campaign_services
 from campaigns.models import Campaign
@@ -20,6 +22,11 @@ DEMO_DIR = Path(settings.BASE_DIR) / "demo"
 TOKEN_NAME = "quickstart"
 PROJECT_NAME = "Does this picture contain it?"
 CAMPAIGN_NAME = "Pictures, first batch"
+# Demo money, so that freeze → approve → paid can be seen at once: a deposit for the requester (made once,
+# by its fixed key) and a payment per result for the demo campaign, whose budget publishing freezes.
+DEMO_DEPOSIT = Decimal("100.00")
+DEMO_DEPOSIT_KEY = "seed-demo-requester-deposit"
+DEMO_PAYMENT = Decimal("0.50")
 
 # Fixed, printed passwords: this is local demo data, never a production account.
 ACCOUNTS = [
@@ -76,12 +83,23 @@ class Command(BaseCommand):
                 # Keys are stored hashed and cannot be shown again, so each run replaces the demo token.
                 ApiToken.objects.filter(user=user, name=TOKEN_NAME).delete()
                 _, keys[username] = api_token_create(user=user, name=TOKEN_NAME)
+            wallet_deposit(
+                user=users["requester"],
+                amount=DEMO_DEPOSIT,
+                reason="Demo funds (seed_demo)",
+                idempotency_key=DEMO_DEPOSIT_KEY,
+            )
             project = self._project(users["requester"])
             campaign = self._campaign(project, users["requester"])
+            wallet = Wallet.objects.get(user=users["requester"])
 
         lines = ["Logins (password) and API tokens (Authorization: Token <key>):"]
         for username, password, _, role in ACCOUNTS:
             lines.append(f"  {role:<9} {username:<9} password {password:<20} token {keys[username]}")
+        lines.append(
+            f"Requester's wallet: {wallet.available} available, {wallet.frozen} frozen in campaign budgets; "
+            f"the demo campaign pays {campaign.payment_per_result} per approved result."
+        )
         lines.append(
             f"Demo project #{project.pk} “{project.name}”, campaign #{campaign.pk} “{campaign.name}” "
             f"({campaign.state}, {campaign.tasks_count} tasks)."
@@ -118,7 +136,11 @@ class Command(BaseCommand):
         if campaign is not None:
             return campaign
         campaign = campaign_services.campaign_create(
-            project=project, created_by=requester, name=CAMPAIGN_NAME, filename="image_contains.csv"
+            project=project,
+            created_by=requester,
+            name=CAMPAIGN_NAME,
+            filename="image_contains.csv",
+            payment_per_result=DEMO_PAYMENT,
         )
         with open(DEMO_DIR / "image_contains.csv", "rb") as stream:
             tasks_ingest_csv(
