@@ -58,6 +58,9 @@ def _normalised_rows(matrix: np.ndarray) -> np.ndarray:
 
 def _chosen(probas: np.ndarray) -> Aggregate:
     answered = probas.sum(axis=1) > 0
+    if probas.shape[1] == 0:
+        empty = np.zeros(probas.shape[0])
+        return Aggregate(labels=np.full(probas.shape[0], -1), confidence=empty, probas=probas)
     labels = np.where(answered, probas.argmax(axis=1), -1)  # argmax takes the first of equals: ties → first
     confidence = np.where(answered, probas.max(axis=1, initial=0.0), 0.0)
     return Aggregate(labels=labels, confidence=confidence, probas=probas)
@@ -132,7 +135,8 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 def glad(a: Answers, *, n_iter: int = 100, tol: float = 1e-5) -> Aggregate:
     """GLAD (Whitehill et al., 2009): each worker has an ability ``alpha``, each task a difficulty ``1/beta``;
-    P(answer is right) = sigmoid(alpha * beta). Fitted by EM with a few gradient steps per M-step."""
+    P(answer is right) = sigmoid(alpha * beta), label priors uniform (as crowd-kit's default). Fitted by EM
+    with a few gradient steps per M-step."""
     if not len(a.tasks):
         return _chosen(np.zeros((a.n_tasks, a.n_labels)))
     answered = np.bincount(a.tasks, minlength=a.n_tasks) > 0
@@ -156,7 +160,6 @@ def glad(a: Answers, *, n_iter: int = 100, tol: float = 1e-5) -> Aggregate:
         probas = np.exp(log_post)
         probas /= probas.sum(axis=1, keepdims=True)
         probas[~answered] = 0.0
-        priors = probas[answered].mean(axis=0)
         # M-step: gradient ascent on the expected log-likelihood in alpha and log(beta).
         p_right = probas[a.tasks, a.labels]
         for _ in range(5):

@@ -144,3 +144,6 @@ class ChangelogEntry(models.Model):
 
     class Meta:
         ordering = ["-version_id", "id"]
+
+    def __str__(self):
+        return f"{self.version_id} [{self.label}] {self.value[:40]}"

@@ -30,6 +30,10 @@ def synthetic_campaign(*, tasks=60, workers=8, per_task=5, seed=7, gold_every=0,
         truth[task.pk] = label
         for w in rng.choice(workers, per_task, replace=False):
             right = rng.random() < accuracy[w]
+            # Reviewers caught some of the wrong answers; the rest still wait in review.
+            state = AssignmentState.APPROVED if right else AssignmentState.SUBMITTED
+            if not right and rng.random() < 0.3:
+                state = AssignmentState.REJECTED
             answer = label if right else LABELS[(LABELS.index(label) + int(rng.integers(1, 3))) % 3]
             accepted = start + timedelta(minutes=position * 7 + int(w))
             rows.append(
@@ -37,12 +41,12 @@ def synthetic_campaign(*, tasks=60, workers=8, per_task=5, seed=7, gold_every=0,
                     task=task,
                     campaign=campaign,
                     worker=people[w],
-                    state=AssignmentState.APPROVED if right else AssignmentState.SUBMITTED,
+                    state=state,
                     answers={"label": answer, "comment": f"note {position}-{w}"},
                     accepted_at=accepted,
                     expires_at=accepted + timedelta(hours=1),
                     submitted_at=accepted + timedelta(seconds=30 + int(w) * 5),
-                    reviewed_at=accepted + timedelta(hours=2) if right else None,
+                    reviewed_at=accepted + timedelta(hours=2) if state != AssignmentState.SUBMITTED else None,
                 )
             )
     Assignment.objects.bulk_create(rows)
