@@ -125,7 +125,7 @@ def test_krippendorff_alpha_matches_nltk():
     task = AnnotationTask(
         data=[
             (str(w), str(t), str(label))
-            for t, w, label in zip(answers.tasks, answers.workers, answers.labels)
+            for t, w, label in zip(answers.tasks, answers.workers, answers.labels, strict=True)
         ]
     )
     assert krippendorff_alpha_nominal(answers) == pytest.approx(task.alpha(), abs=1e-9)
@@ -133,7 +133,7 @@ def test_krippendorff_alpha_matches_nltk():
 
 def test_krippendorff_alpha_with_uneven_answers_per_task_matches_nltk():
     rows = [(0, 0, 0), (0, 1, 0), (0, 2, 1), (1, 0, 1), (1, 1, 1), (2, 0, 0), (2, 2, 1), (3, 1, 2)]
-    t, w, lab = zip(*rows)
+    t, w, lab = zip(*rows, strict=True)
     answers = Answers.of(t, w, lab, 4, 3, 3)
     task = AnnotationTask(data=[(str(a), str(b), str(c)) for b, a, c in rows])
     assert krippendorff_alpha_nominal(answers) == pytest.approx(task.alpha(), abs=1e-9)
