@@ -98,7 +98,7 @@ class ReportVersion(models.Model):
     published = models.BooleanField(default=False)
 
     class Meta:
-        ordering = ["report_id", "id"]
+        ordering = ["report_id", "date", "id"]
 
     def __str__(self):
         return self.id

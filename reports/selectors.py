@@ -40,7 +40,7 @@ def version_list(*, user: User, report: Report | None = None) -> QuerySet[Report
     read_only = [r.pk for r in reports if r.pk not in reviewed]
     qs = ReportVersion.objects.select_related("report")
     return qs.filter(Q(report_id__in=reviewed) | Q(report_id__in=read_only, published=True)).order_by(
-        "report__name", "id"
+        "report__name", "date", "id"
     )
 
 
@@ -52,7 +52,7 @@ def version_get(*, user: User, report: Report, version_id: str) -> ReportVersion
 
 
 def latest_version(*, user: User, report: Report) -> ReportVersion | None:
-    return version_list(user=user, report=report).order_by("-id").first()
+    return version_list(user=user, report=report).order_by("-date", "-id").first()
 
 
 def may_review(*, user: User, report: Report) -> bool:

@@ -310,6 +310,15 @@ class DataDownloadView(_FileView):
         return _download(item.file.name, f"{data}.{kind}")
 
 
+def _zip_name(item) -> str:
+    """artefact/<name>, resource/<name>, data/<name>.csv and data/<name>.rds."""
+    if item.role == FileRole.DATA:
+        return f"data/{item.name}.csv"
+    if item.role == FileRole.DATA_RDS:
+        return f"data/{item.name}.rds"
+    return f"{item.role}/{item.name}"
+
+
 @extend_schema(tags=["reports"])
 class VersionZipView(_FileView):
     @extend_schema(
@@ -322,13 +331,7 @@ class VersionZipView(_FileView):
         roles = [FileRole.ARTEFACT, FileRole.RESOURCE]
         if selectors.may_review(user=request.user, report=report):
             roles += [FileRole.DATA, FileRole.DATA_RDS]
-        members = [
-            (
-                f"{f.role}/{f.name}{'.rds' if f.role == FileRole.DATA_RDS else ('.csv' if f.role == FileRole.DATA else '')}",
-                f.file.name,
-            )
-            for f in found.files.filter(role__in=roles)
-        ]
+        members = [(_zip_name(f), f.file.name) for f in found.files.filter(role__in=roles)]
         response = StreamingHttpResponse(zip_chunks(members, open_stored), content_type="application/zip")
         response["Content-Disposition"] = content_disposition_header(True, f"{report.name}-{found.id}.zip")
         return response
