@@ -173,7 +173,6 @@ def bundle_run(source_zip: Path, target_zip: Path) -> None:
             params=definition["parameters"], source=BundleSource(archive), workdir=Path(scratch)
         )
         kind.run(context)
-        context.add_rds_copies()
         manifest = []
         with zipfile.ZipFile(target_zip, "w", compression=zipfile.ZIP_DEFLATED) as out:
             out.writestr("bundle.json", archive.read("bundle.json"))

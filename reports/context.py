@@ -58,26 +58,24 @@ class RunContext:
                 count += 1
         return count
 
-    def data(self, name: str, header: list[str], rows: Iterable[Iterable]) -> Path:
-        """A data set of the version (seed 003 ``data``): stored as CSV, served as CSV or RDS."""
-        path = self.path(f"data/{name}.csv")
-        self.write_table(path, header, rows)
+    def data_path(self, name: str) -> Path:
+        return self.path(f"data/{name}.csv")
+
+    def add_data(self, name: str, path: Path) -> None:
+        """A data set of the version (seed 003 ``data``): stored as CSV, served as CSV or (made on first
+        request) as R's RDS."""
         self.outputs.append(OutputFile("data", name, path, "csv"))
         self.data_info = {"name": name, "csv_size": path.stat().st_size}
+
+    def data(self, name: str, header: list[str], rows: Iterable[Iterable]) -> Path:
+        path = self.data_path(name)
+        self.write_table(path, header, rows)
+        self.add_data(name, path)
         return path
 
-    def add_rds_copies(self) -> None:
-        """R's RDS beside each data set (OrderlyWeb's users work in R), written with pyreadr."""
-        import pandas
-        import pyreadr
-
-        for output in [o for o in self.outputs if o.role == "data"]:
-            rds = output.path.with_suffix(".rds")
-            frame = pandas.read_csv(output.path, dtype=str, keep_default_na=False)
-            pyreadr.write_rds(str(rds), frame, compress="gzip")
-            self.outputs.append(OutputFile("data-rds", output.name, rds, "rds"))
-            if self.data_info.get("name") == output.name:
-                self.data_info["rds_size"] = rds.stat().st_size
+    def artefact_copy(self, name: str, source: Path, *, format: str, description: str) -> None:
+        """An artefact with the same bytes as a file already written (stored as a file of its own)."""
+        self.outputs.append(OutputFile("artefact", name, source, format, description))
 
     def artefact_table(self, name: str, header, rows, *, description: str) -> Path:
         path = self.artefact(name, format="data", description=description)

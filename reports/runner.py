@@ -144,7 +144,6 @@ def report_run_execute(run_id: int) -> str | None:
             )
             kind.run(context)
             progress.check()
-            context.add_rds_copies()
             version = save_version(
                 report=report,
                 context=context,

@@ -87,6 +87,7 @@ class VersionDetailsSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="report.name")
     artefacts = serializers.SerializerMethodField()
     resources = serializers.SerializerMethodField()
+    data_info = serializers.SerializerMethodField()
 
     class Meta:
         model = ReportVersion
@@ -118,6 +119,13 @@ class VersionDetailsSerializer(serializers.ModelSerializer):
 
     def get_resources(self, version) -> list[FileEntrySerializer]:
         return [{"name": f.name, "size": f.size} for f in self._files(version, "resource")]
+
+    def get_data_info(self, version) -> dict:
+        """``{name, csv_size, rds_size}``; rds_size is null until the RDS copy has been asked for once."""
+        if not version.data_info:
+            return {}
+        rds = [f for f in self._files(version, "data-rds") if f.name == version.data_info.get("name")]
+        return {**version.data_info, "rds_size": rds[0].size if rds else None}
 
 
 class VersionListItemSerializer(serializers.ModelSerializer):

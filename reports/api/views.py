@@ -20,6 +20,7 @@ from crowdplatform.errors import NotFound, ValidationFailed
 from .. import bundles, selectors, services
 from ..access import READ, REVIEW, RUN
 from ..models import FileRole
+from ..rds import rds_file
 from ..storage import open_stored
 from ..zipstream import zip_chunks
 from .serializers import (
@@ -303,10 +304,11 @@ class DataDownloadView(_FileView):
         kind = request.query_params.get("type", "csv").lower()
         if kind not in ("csv", "rds"):
             raise ValidationFailed("type must be csv or rds.", code="invalid-choice", field="type")
-        role = FileRole.DATA if kind == "csv" else FileRole.DATA_RDS
-        item = found.files.filter(role=role, name=data).first()
+        item = found.files.filter(role=FileRole.DATA, name=data).first()
         if item is None:
             raise NotFound(f"Unknown data {data!r}.", code="file-not-found")
+        if kind == "rds":
+            item = rds_file(item)
         return _download(item.file.name, f"{data}.{kind}")
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import json
+
 import numpy as np
 
 from . import register
@@ -11,49 +14,46 @@ from .common import ANSWER_PARAMS, METHOD_PARAM, aggregated, encoded_answers, pe
 HEADER = ["task_id", "campaign_id", "position", "field", "answer", "confidence", "answers", "method"]
 
 
-def rows(ctx, encoded, fields, method):
-    positions = {t.task_id: (t.campaign_id, t.position) for t in ctx.source.tasks()}
+def rows(encoded, fields, method, positions):
     for found in fields:
-        counts = np.bincount(found.answers.tasks, minlength=found.answers.n_tasks)
+        counts = np.bincount(found.answers.tasks, minlength=found.answers.n_tasks).tolist()
         if found.aggregate is None:
             order, starts = per_task_answers(found.answers)
             codes = found.answers.labels[order]
+        else:
+            chosen = found.aggregate.labels.tolist()
+            confidence = np.round(found.aggregate.confidence, 6).tolist()
         for index, task_id in enumerate(encoded.task_ids):
             campaign_id, position = positions.get(task_id, ("", ""))
             if found.aggregate is None:
                 given = [found.labels[c] for c in codes[starts[index] : starts[index + 1]]]
-                yield [
-                    task_id,
-                    campaign_id,
-                    position,
-                    found.name,
-                    given,
-                    "",
-                    int(counts[index]),
-                    "passthrough",
-                ]
+                yield [task_id, campaign_id, position, found.name, given, "", counts[index], "passthrough"]
                 continue
-            code = int(found.aggregate.labels[index])
-            answer = found.labels[code] if code >= 0 else ""
-            confidence = round(float(found.aggregate.confidence[index]), 6) if code >= 0 else ""
-            yield [task_id, campaign_id, position, found.name, answer, confidence, int(counts[index]), method]
+            code = chosen[index]
+            answer, sure = (found.labels[code], confidence[index]) if code >= 0 else ("", "")
+            yield [task_id, campaign_id, position, found.name, answer, sure, counts[index], method]
 
 
 def run(ctx) -> None:
     method = ctx.params["method"]
     encoded = encoded_answers(ctx)
     fields = aggregated(ctx, encoded, method)
-    path = ctx.data("aggregate", HEADER, rows(ctx, encoded, fields, method))
-    ctx.log(f"[ data ] aggregate: {path.stat().st_size} bytes")
-    artefact = ctx.artefact(
-        "aggregate.csv", format="data", description=f"One answer per task and field ({method})"
-    )
-    artefact.write_bytes(path.read_bytes())
-    ctx.artefact_json_lines(
-        "aggregate.jsonl",
-        (dict(zip(HEADER, row, strict=True)) for row in rows(ctx, encoded, fields, method)),
-        description="The same, as JSON Lines",
-    )
+    positions = ctx.source.task_positions()
+    data = ctx.data_path("aggregate")
+    jsonl = ctx.artefact("aggregate.jsonl", format="data", description="The same, as JSON Lines")
+    count = 0
+    with data.open("w", newline="", encoding="utf-8") as table, jsonl.open("w", encoding="utf-8") as lines:
+        writer = csv.writer(table)
+        writer.writerow(HEADER)
+        for row in rows(encoded, fields, method, positions):
+            writer.writerow(row)
+            lines.write(json.dumps(dict(zip(HEADER, row, strict=True)), ensure_ascii=False) + "\n")
+            count += 1
+            if count % 50000 == 0:
+                ctx.check()
+    ctx.add_data("aggregate", data)
+    ctx.artefact_copy("aggregate.csv", data, format="data", description=f"One answer per task and field ({method})")
+    ctx.log(f"[ data ] aggregate: {count} rows")
 
 
 register(

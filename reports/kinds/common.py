@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..aggregation import METHODS, Aggregate, Answers
-from ..encoding import Encoded, encode
+from ..encoding import Encoded, encode_columns
 from ..sources import DEFAULT_STATES
 from .base import Param
 
@@ -39,17 +39,11 @@ class FieldResult:
 
 def encoded_answers(ctx, *, with_all_tasks: bool = True) -> Encoded:
     p = ctx.params
-    task_ids = [t.task_id for t in ctx.source.tasks()] if with_all_tasks else []
+    task_ids = ctx.source.task_ids() if with_all_tasks else []
     ctx.log(f"[ tasks ] {len(task_ids)}")
-    encoded = encode(
-        ctx.source.answer_triples(states=tuple(p["states"])),
-        fields=p["fields"],
-        free_text=p["free_text"],
-        max_labels=p["max_labels"],
-        task_ids=task_ids,
-        check=ctx.check,
-    )
-    answers = sum(len(f.tasks) for f in encoded.fields.values())
+    columns = ctx.source.answer_columns(fields=p["fields"], states=tuple(p["states"]), check=ctx.check)
+    encoded = encode_columns(columns, task_ids=task_ids, free_text=p["free_text"], max_labels=p["max_labels"])
+    answers = sum(len(f.answers.tasks) for f in encoded.fields.values())
     ctx.log(f"[ answers ] {answers} in {len(encoded.fields)} field(s) by {len(encoded.worker_ids)} worker(s)")
     return encoded
 

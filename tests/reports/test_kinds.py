@@ -113,6 +113,7 @@ def test_progress_counts_results_per_day_with_a_chart(run_kind):
     assert read(version, "artefact", "progress.png").startswith(b"\x89PNG")
 
 
+@pytest.mark.django_db(transaction=True)  # the CSV export reads through a connection of its own
 def test_results_report_holds_the_native_exports(run_kind):
     campaign, truth, _ = synthetic_campaign(tasks=5)
     version = run_kind("results", campaign)

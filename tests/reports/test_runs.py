@@ -86,12 +86,11 @@ def test_a_run_goes_queued_running_success_and_its_files_match_their_hashes(
     assert version.report == report and not version.published
     names = {(f.role, f.name) for f in version.files.all()}
     assert {("artefact", "aggregate.csv"), ("artefact", "aggregate.jsonl"), ("data", "aggregate")} <= names
-    assert ("data-rds", "aggregate") in names
     for item in version.files.all():
         with default_storage.open(item.file.name, "rb") as stored:
             content = stored.read()
         assert hashlib.md5(content).hexdigest() == item.md5 and len(content) == item.size
-    assert version.data_info["name"] == "aggregate" and version.data_info["rds_size"] > 0
+    assert version.data_info["name"] == "aggregate" and version.data_info["csv_size"] > 0
     assert [(c.label, c.value) for c in version.changelog.all()] == [("public", "first")]
     assert run.output.splitlines()[-1] == f"id:{version.id}"
     assert len(version.id) == 24 and version.id[8] == "-" and version.id[15] == "-"
