@@ -101,7 +101,8 @@ def baseline_seconds(url: str, campaign_id: int) -> tuple[float, object]:
     conn = harness.raw_connection(url)
     with conn.cursor() as cursor:
         cursor.execute(
-            "SELECT task_id, worker_id, answers->>'label' FROM results_assignment WHERE campaign_id = %s", [campaign_id]
+            "SELECT task_id, worker_id, answers->>'label' FROM results_assignment WHERE campaign_id = %s",
+            [campaign_id],
         )
         frame = pd.DataFrame(cursor.fetchall(), columns=["task", "worker", "label"])
     conn.close()
@@ -119,8 +120,20 @@ def start_worker(queue: str) -> subprocess.Popen:
     }
     log = tempfile.NamedTemporaryFile("w+", prefix="bench-report-worker-", suffix=".log", delete=False)
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "crowdplatform", "worker", "--pool", "solo", "-Q", queue,
-         "--loglevel", "WARNING"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "crowdplatform",
+            "worker",
+            "--pool",
+            "solo",
+            "-Q",
+            queue,
+            "--loglevel",
+            "WARNING",
+        ],
         cwd=harness.ROOT,
         env=env,
         stdout=log,
@@ -153,7 +166,9 @@ def peak_rss_mb(pid: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--answers", type=int, default=1_000_000)
     args = parser.parse_args()
     queue = f"bench-report-{uuid.uuid4().hex}"
@@ -162,7 +177,9 @@ def main() -> None:
 
     started = time.perf_counter()
     requester, campaign = create_answers(args.answers)
-    print(f"created {args.answers} answers on {args.answers // 5} tasks in {time.perf_counter() - started:.1f} s")
+    print(
+        f"created {args.answers} answers on {args.answers // 5} tasks in {time.perf_counter() - started:.1f} s"
+    )
 
     raw, expected = baseline_seconds(url, campaign.pk)
     print(f"baseline: crowd-kit DawidSkene on the answers in memory: {raw:.2f} s")
@@ -172,7 +189,11 @@ def main() -> None:
     from reports.services import report_create, report_run_queue
 
     report = report_create(
-        user=requester, name="bench", kind="aggregate", scope="campaign", scope_id=campaign.pk,
+        user=requester,
+        name="bench",
+        kind="aggregate",
+        scope="campaign",
+        scope_id=campaign.pk,
         parameters={"method": "dawid_skene", "fields": ["label"]},
     )
     worker = start_worker(queue)

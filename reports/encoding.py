@@ -80,9 +80,25 @@ class Encoded:
 
 
 def _index(ids: np.ndarray, universe: np.ndarray) -> np.ndarray:
-    """Position of each id in ``universe`` (every id is in it)."""
+    """Position of each id in ``universe`` (every id is in it): a dense lookup table when the ids are close
+    together, as database ids are, else a sorted search."""
+    if not len(universe):
+        return np.zeros(0, dtype=np.int64)
+    low, high = int(universe.min()), int(universe.max())
+    if high - low < 8 * len(universe) + 1_000_000:
+        table = np.empty(high - low + 1, dtype=np.int64)
+        table[universe - low] = np.arange(len(universe))
+        return table[ids - low]
     order = np.argsort(universe, kind="stable")
     return order[np.searchsorted(universe[order], ids)]
+
+
+def _missing(ids: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """The distinct ids not in ``known``, in increasing order."""
+    if not len(ids):
+        return np.zeros(0, dtype=np.int64)
+    seen = np.unique(ids) if not len(known) else ids[~np.isin(ids, known, kind="table")]
+    return np.unique(seen)
 
 
 def encode_columns(
@@ -96,15 +112,17 @@ def encode_columns(
     then any other answered task; workers in order of their id."""
     known = np.fromiter(task_ids, dtype=np.int64)
     answered = [c.tasks for c in columns.values()]
-    extra = np.setdiff1d(np.concatenate(answered) if answered else np.zeros(0, np.int64), known)
+    extra = _missing(np.concatenate(answered) if answered else np.zeros(0, np.int64), known)
     tasks_universe = np.concatenate([known, extra])
     workers_all = [c.workers for c in columns.values()]
-    workers_universe = np.unique(np.concatenate(workers_all)) if workers_all else np.zeros(0, np.int64)
+    workers_universe = _missing(
+        np.concatenate(workers_all) if workers_all else np.zeros(0, np.int64), np.zeros(0)
+    )
     free = set(free_text)
     fields = {}
     for name, column in columns.items():
-        labels = np.array(column.labels, dtype=object)
-        keep = np.array([label is not None for label in column.labels], dtype=bool)
+        labels = np.asarray(column.labels, dtype=object)
+        keep = ~pd.isna(labels)
         codes, uniques = pd.factorize(labels[keep], sort=True)
         answers = Answers.of(
             _index(column.tasks[keep], tasks_universe),
@@ -119,7 +137,9 @@ def encode_columns(
     return Encoded(tasks_universe.tolist(), workers_universe.tolist(), fields)
 
 
-def columns_from_rows(rows: Iterable[tuple[int, int, dict]], fields: list[str] | None = None) -> dict[str, FieldColumns]:
+def columns_from_rows(
+    rows: Iterable[tuple[int, int, dict]], fields: list[str] | None = None
+) -> dict[str, FieldColumns]:
     """Per-field columns from (task id, worker id, answers) rows, for sources that hold answers as objects."""
     found: dict[str, tuple[list, list, list]] = {}
     for task_id, worker_id, answers in rows:

@@ -13,7 +13,9 @@ from .storage import md5_of, open_stored, store
 
 
 def rds_file(csv_file: VersionFile) -> VersionFile:
-    found = VersionFile.objects.filter(version_id=csv_file.version_id, role=FileRole.DATA_RDS, name=csv_file.name).first()
+    found = VersionFile.objects.filter(
+        version_id=csv_file.version_id, role=FileRole.DATA_RDS, name=csv_file.name
+    ).first()
     if found is not None:
         return found
     import pandas
@@ -37,4 +39,6 @@ def rds_file(csv_file: VersionFile) -> VersionFile:
                     file=stored,
                 )
         except IntegrityError:  # made at the same moment by another request
-            return VersionFile.objects.get(version_id=csv_file.version_id, role=FileRole.DATA_RDS, name=csv_file.name)
+            return VersionFile.objects.get(
+                version_id=csv_file.version_id, role=FileRole.DATA_RDS, name=csv_file.name
+            )

@@ -92,11 +92,15 @@ def save_version(
         requester=requester,
         author=author,
     )
-    stored, files = [], []
+    stored, files, done = [], [], {}
     try:
         for output in context.outputs:
-            name = store(output.path, f"reports/{report.name}/{version.id}/{output.role}/{output.name}")
-            stored.append(name)
+            # A file listed twice (the data set that is also an artefact) is stored and hashed once.
+            if output.path not in done:
+                name = store(output.path, f"reports/{report.name}/{version.id}/{output.role}/{output.name}")
+                stored.append(name)
+                done[output.path] = (name, output.path.stat().st_size, md5_of(output.path))
+            name, size, md5 = done[output.path]
             files.append(
                 VersionFile(
                     version=version,
@@ -104,8 +108,8 @@ def save_version(
                     name=output.name,
                     format=output.format,
                     description=output.description,
-                    size=output.path.stat().st_size,
-                    md5=md5_of(output.path),
+                    size=size,
+                    md5=md5,
                     file=name,
                 )
             )

@@ -15,9 +15,10 @@ from datetime import datetime
 
 import numpy as np
 import orjson
+import pandas as pd
 from django.db import connection, transaction
-from django.db.models import QuerySet, TextField
-from django.db.models.fields.json import KT
+from django.db.models import F, Func, QuerySet, TextField, Value
+from django.db.models.fields.json import KT, KeyTransform
 from django.db.models.functions import Cast
 
 from .encoding import FieldColumns, columns_from_rows, label_of_text
@@ -64,6 +65,38 @@ def stream_rows(queryset: QuerySet, chunk: int = CHUNK) -> Iterator[list[tuple]]
                 yield batch
 
 
+def _columns(queryset: QuerySet) -> tuple[np.ndarray, ...]:
+    """The columns of a query whose first two columns are ids and the rest text. On PostgreSQL the database
+    writes them as CSV (``COPY … TO STDOUT``) and pandas' C parser reads it: a million rows in about a second."""
+    width = len(queryset.query.values_select) + len(queryset.query.annotation_select)
+    names = [f"c{i}" for i in range(width)]
+    if connection.vendor != "postgresql":
+        rows = [row for batch in stream_rows(queryset) for row in batch]
+        columns = list(zip(*rows, strict=True)) if rows else [()] * width
+        return tuple(
+            np.array(column, dtype=np.int64 if i < 2 else object) for i, column in enumerate(columns)
+        )
+    sql, params = queryset.query.sql_with_params()
+    connection.ensure_connection()
+    buffer = io.BytesIO()
+    with connection.connection.cursor() as cursor:
+        query = cursor.mogrify(sql, params).decode()
+        cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", buffer)
+    buffer.seek(0)
+    frame = pd.read_csv(
+        buffer,
+        header=None,
+        names=names,
+        dtype={name: (np.int64 if i < 2 else object) for i, name in enumerate(names)},
+        keep_default_na=False,
+        na_values={name: [""] for name in names[2:]},
+    )
+    return tuple(
+        frame[name].to_numpy() if i < 2 else frame[name].to_numpy(dtype=object)
+        for i, name in enumerate(names)
+    )
+
+
 def _when(value) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value
@@ -104,35 +137,49 @@ class DatabaseSource:
             cursor.execute(f"SELECT DISTINCT jsonb_object_keys(answers) FROM ({sql}) AS chosen", params)
             return sorted(row[0] for row in cursor.fetchall())
 
-    def answer_columns(self, fields=None, states=DEFAULT_STATES, check=lambda: None) -> dict[str, FieldColumns]:
+    def answer_columns(
+        self, fields=None, states=DEFAULT_STATES, check=lambda: None
+    ) -> dict[str, FieldColumns]:
         """Per field: task ids, worker ids and the answers' labels — one read of ``answers->>'field'`` each."""
         found = {}
         for name in fields or self.answer_fields(states):
-            tasks, workers, labels = [], [], []
-            rows = self._assignments(states).values_list("task_id", "worker_id", KT(f"answers__{name}"))
-            for batch in stream_rows(rows):
-                check()
-                t, w, v = zip(*batch, strict=True)
-                tasks.append(np.array(t, dtype=np.int64))
-                workers.append(np.array(w, dtype=np.int64))
-                labels.extend(label_of_text(text) for text in v)
-            found[name] = FieldColumns(
-                np.concatenate(tasks) if tasks else np.zeros(0, np.int64),
-                np.concatenate(workers) if workers else np.zeros(0, np.int64),
-                labels,
-            )
+            check()
+            value = KT(f"answers__{name}")
+            if connection.vendor == "postgresql":
+                kind = Func(KeyTransform(name, "answers"), function="jsonb_typeof", output_field=TextField())
+            else:
+                path = Value("$." + orjson.dumps(name).decode())
+                kind = Func(F("answers"), path, function="json_type", output_field=TextField())
+            rows = self._assignments(states).values_list("task_id", "worker_id", value, kind)
+            tasks, workers, texts, kinds = _columns(rows)
+            labels = pd.Series(texts, dtype=object)
+            parse = pd.Series(kinds).isin(["object", "array"]).to_numpy()
+            if parse.any():
+                labels[parse] = [label_of_text(text) for text in labels[parse]]
+            found[name] = FieldColumns(tasks, workers, labels.to_numpy(dtype=object))
         return found
 
     def task_ids(self) -> list[int]:
         from tasks.models import Task
 
-        return list(Task.objects.filter(**self._filter()).order_by("campaign_id", "position").values_list("pk", flat=True))
+        return list(
+            Task.objects.filter(**self._filter())
+            .order_by("campaign_id", "position")
+            .values_list("pk", flat=True)
+        )
 
     def task_positions(self) -> dict[int, tuple[int, int]]:
+
+        ids, campaigns, positions = self.task_table()
+        return dict(zip(ids.tolist(), zip(campaigns.tolist(), positions.tolist(), strict=True), strict=True))
+
+    def task_table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(task ids, campaign ids, positions) of every task of the scope."""
         from tasks.models import Task
 
-        rows = Task.objects.filter(**self._filter()).values_list("pk", "campaign_id", "position")
-        return {pk: (campaign_id, position) for batch in stream_rows(rows) for pk, campaign_id, position in batch}
+        rows = Task.objects.filter(**self._filter()).order_by().values_list("pk", "campaign_id", "position")
+        ids, campaigns, positions = _columns(rows)
+        return ids, campaigns, positions.astype(np.int64)
 
     def results(self, states=DEFAULT_STATES) -> Iterator[ResultRow]:
         from results.models import Assignment
@@ -254,7 +301,9 @@ class BundleSource:
                     _when(row["reviewed_at"]),
                 )
 
-    def answer_columns(self, fields=None, states=DEFAULT_STATES, check=lambda: None) -> dict[str, FieldColumns]:
+    def answer_columns(
+        self, fields=None, states=DEFAULT_STATES, check=lambda: None
+    ) -> dict[str, FieldColumns]:
         return columns_from_rows(((r.task_id, r.worker_id, r.answers) for r in self.results(states)), fields)
 
     def task_ids(self) -> list[int]:
@@ -262,6 +311,11 @@ class BundleSource:
 
     def task_positions(self) -> dict[int, tuple[int, int]]:
         return {t.task_id: (t.campaign_id, t.position) for t in self.tasks()}
+
+    def task_table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        rows = [(t.task_id, t.campaign_id, t.position) for t in self.tasks()]
+        columns = list(zip(*rows, strict=True)) if rows else [(), (), ()]
+        return tuple(np.array(column, dtype=np.int64) for column in columns)
 
     def tasks(self) -> Iterator[TaskRow]:
         for row in self._lines("input/tasks.jsonl"):

@@ -1,11 +1,12 @@
-"""``aggregate``: one answer per task and field, with a confidence — majority vote, Dawid–Skene or GLAD."""
+"""``aggregate``: one answer per task and field, with a confidence — majority vote, Dawid–Skene or GLAD.
+
+The table is built column-wise (numpy, pandas) and written by pandas: a table of 200,000 tasks takes a
+fraction of a second, not the seconds a row-by-row loop does."""
 
 from __future__ import annotations
 
-import csv
-import json
-
 import numpy as np
+import pandas as pd
 
 from . import register
 from .base import ReportKind
@@ -14,46 +15,60 @@ from .common import ANSWER_PARAMS, METHOD_PARAM, aggregated, encoded_answers, pe
 HEADER = ["task_id", "campaign_id", "position", "field", "answer", "confidence", "answers", "method"]
 
 
-def rows(encoded, fields, method, positions):
-    for found in fields:
-        counts = np.bincount(found.answers.tasks, minlength=found.answers.n_tasks).tolist()
-        if found.aggregate is None:
-            order, starts = per_task_answers(found.answers)
-            codes = found.answers.labels[order]
-        else:
-            chosen = found.aggregate.labels.tolist()
-            confidence = np.round(found.aggregate.confidence, 6).tolist()
-        for index, task_id in enumerate(encoded.task_ids):
-            campaign_id, position = positions.get(task_id, ("", ""))
-            if found.aggregate is None:
-                given = [found.labels[c] for c in codes[starts[index] : starts[index + 1]]]
-                yield [task_id, campaign_id, position, found.name, given, "", counts[index], "passthrough"]
-                continue
-            code = chosen[index]
-            answer, sure = (found.labels[code], confidence[index]) if code >= 0 else ("", "")
-            yield [task_id, campaign_id, position, found.name, answer, sure, counts[index], method]
+def _field_frame(task_ids: np.ndarray, campaigns, positions, found, method: str) -> pd.DataFrame:
+    a = found.answers
+    counts = np.bincount(a.tasks, minlength=a.n_tasks)
+    if found.aggregate is None:  # free text: every answer of the task, as given
+        order, starts = per_task_answers(a)
+        codes = a.labels[order]
+        answers = [[found.labels[c] for c in codes[starts[i] : starts[i + 1]]] for i in range(a.n_tasks)]
+        confidence = np.full(a.n_tasks, np.nan)
+        method = "passthrough"
+    else:
+        labels = np.array([*found.labels, ""], dtype=object)  # code -1 (no answer) picks the ""
+        answers = labels[found.aggregate.labels]
+        confidence = np.where(found.aggregate.labels >= 0, np.round(found.aggregate.confidence, 6), np.nan)
+    return pd.DataFrame(
+        {
+            "task_id": task_ids,
+            "campaign_id": campaigns,
+            "position": positions,
+            "field": found.name,
+            "answer": answers,
+            "confidence": confidence,
+            "answers": counts,
+            "method": method,
+        },
+        columns=HEADER,
+    )
 
 
 def run(ctx) -> None:
     method = ctx.params["method"]
     encoded = encoded_answers(ctx)
     fields = aggregated(ctx, encoded, method)
-    positions = ctx.source.task_positions()
+    ids, campaigns, positions = ctx.source.task_table()
+    where = pd.DataFrame({"campaign_id": campaigns, "position": positions}, index=ids).reindex(
+        encoded.task_ids
+    )
+    task_ids = np.asarray(encoded.task_ids, dtype=np.int64)
+    frames = [
+        _field_frame(task_ids, where["campaign_id"].to_numpy(), where["position"].to_numpy(), found, method)
+        for found in fields
+    ]
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=HEADER)
+    for column in ("campaign_id", "position"):
+        table[column] = table[column].astype("Int64")
+    ctx.check()
     data = ctx.data_path("aggregate")
-    jsonl = ctx.artefact("aggregate.jsonl", format="data", description="The same, as JSON Lines")
-    count = 0
-    with data.open("w", newline="", encoding="utf-8") as table, jsonl.open("w", encoding="utf-8") as lines:
-        writer = csv.writer(table)
-        writer.writerow(HEADER)
-        for row in rows(encoded, fields, method, positions):
-            writer.writerow(row)
-            lines.write(json.dumps(dict(zip(HEADER, row, strict=True)), ensure_ascii=False) + "\n")
-            count += 1
-            if count % 50000 == 0:
-                ctx.check()
+    table.to_csv(data, index=False, na_rep="")
     ctx.add_data("aggregate", data)
-    ctx.artefact_copy("aggregate.csv", data, format="data", description=f"One answer per task and field ({method})")
-    ctx.log(f"[ data ] aggregate: {count} rows")
+    ctx.artefact_copy(
+        "aggregate.csv", data, format="data", description=f"One answer per task and field ({method})"
+    )
+    jsonl = ctx.artefact("aggregate.jsonl", format="data", description="The same, as JSON Lines")
+    table.to_json(jsonl, orient="records", lines=True, force_ascii=False)
+    ctx.log(f"[ data ] aggregate: {len(table)} rows")
 
 
 register(

@@ -138,7 +138,9 @@ def test_the_zip_of_a_version_holds_data_only_for_reviewers(world, django_user_m
         return set(zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))).namelist())
 
     owner = token_client(world["owner"])
-    assert owner.get(f"/api/v1/reports/labels/versions/{version.id}/data/aggregate/?type=rds").status_code == 200
+    assert (
+        owner.get(f"/api/v1/reports/labels/versions/{version.id}/data/aggregate/?type=rds").status_code == 200
+    )
     owner_names, reader_names = names(owner), names(token_client(reader))
     assert "data/aggregate.csv" in owner_names and "data/aggregate.rds" in owner_names
     assert "artefact/aggregate.csv" in reader_names and not any(n.startswith("data/") for n in reader_names)
