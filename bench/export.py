@@ -123,7 +123,7 @@ def raw_copy_out_seconds(url: str, campaign_id: int) -> tuple[float, int]:
     sink = _Sink()
     with conn.cursor() as cursor:
         started = time.perf_counter()
-        cursor.copy_expert(BASELINE_SQL.format(campaign=campaign_id), sink, size=1 << 16)
+        cursor.copy_expert(BASELINE_SQL.format(campaign=campaign_id), sink, 1 << 16)
         elapsed = time.perf_counter() - started
     conn.close()
     return elapsed, sink.size

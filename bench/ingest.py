@@ -42,7 +42,7 @@ def raw_copy_seconds(url: str, path: str) -> float:
         conn.commit()
         started = time.perf_counter()
         with open(path, "rb") as f:
-            cursor.copy_expert("COPY bench_bare FROM STDIN WITH (FORMAT csv, HEADER true)", f, size=1 << 16)
+            cursor.copy_expert("COPY bench_bare FROM STDIN WITH (FORMAT csv, HEADER true)", f, 1 << 16)
         conn.commit()
         elapsed = time.perf_counter() - started
         cursor.execute("SELECT count(*) FROM bench_bare")
@@ -82,7 +82,7 @@ def raw_copy_into_json_table_seconds(url: str, path: str) -> float:
             )
             conn.commit()
             started = time.perf_counter()
-            cursor.copy_expert("COPY bench_json (input) FROM STDIN", io.BytesIO(data), size=1 << 16)
+            cursor.copy_expert("COPY bench_json (input) FROM STDIN", io.BytesIO(data), 1 << 16)
             conn.commit()
             runs.append(time.perf_counter() - started)
         cursor.execute("DROP TABLE bench_json")

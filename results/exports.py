@@ -261,7 +261,8 @@ def _copy_out(sql: str) -> Iterator[bytes]:
         try:
             sink = Sink()
             with database.cursor() as cursor:
-                cursor.copy_expert(sql, sink, size=CHUNK_CHARS)
+                # By position: Django's debug cursor (DEBUG on) passes on positional arguments only.
+                cursor.copy_expert(sql, sink, CHUNK_CHARS)
             sink.flush()
             put(done)
         except _CopyStopped:

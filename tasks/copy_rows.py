@@ -8,6 +8,7 @@ from django.db import DatabaseError, connection, transaction
 
 from .models import Task
 
+# Passed to ``copy_expert`` by position: Django's debug cursor (DEBUG on) passes on no keyword arguments.
 READ_SIZE = 1 << 16
 TASK_COPY_SQL = (
     f"COPY {Task._meta.db_table} (campaign_id, position, input, results_needed, is_open) FROM STDIN"
@@ -66,7 +67,7 @@ def copy_in(sql: str, pieces: Iterator[bytes]) -> None:
     with connection.cursor() as cursor:
         checks_off = row_checks_off(cursor)
         try:
-            cursor.copy_expert(sql, source, size=READ_SIZE)
+            cursor.copy_expert(sql, source, READ_SIZE)
         except Exception:
             if source.error is not None:
                 raise source.error from None

@@ -70,3 +70,19 @@ def test_every_demo_picture_is_a_static_file_of_the_platform_itself(db, tmp_path
         path = finders.find(url.removeprefix(static))
         assert path is not None, url
         assert Path(path).read_text().lstrip().startswith("<svg"), url
+
+
+def _export_line(**options) -> str:
+    out = StringIO()
+    call_command("seed_demo", summary_file="", stdout=out, **options)
+    return next(line for line in out.getvalue().splitlines() if "export " in line)
+
+
+def test_the_export_line_carries_the_base_url_of_the_port_in_use(db, monkeypatch):
+    # given `make run` on another port
+    monkeypatch.setenv("PORT", "8123")
+    # then the printed export line sends the walkthrough there, or where --base-url says
+    assert " export BASE_URL=http://127.0.0.1:8123 ADMIN_TOKEN=" in _export_line()
+    assert " export BASE_URL=http://10.0.0.5:9000 ADMIN_TOKEN=" in _export_line(
+        base_url="http://10.0.0.5:9000/"
+    )

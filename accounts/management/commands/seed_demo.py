@@ -1,5 +1,6 @@
 """Demo data for the quick start. Safe to run again: it brings the data back to the same shape."""
 
+import os
 from pathlib import Path
 
 from django.conf import settings
@@ -59,6 +60,11 @@ class Command(BaseCommand):
             default=str(Path(settings.VAR_DIR) / "quickstart.txt"),
             help="Also write the printed logins and tokens here (readable by the owner only).",
         )
+        parser.add_argument(
+            "--base-url",
+            default=f"http://127.0.0.1:{os.environ.get('PORT') or 8000}",
+            help="Where the platform answers; printed as BASE_URL in the export line for the walkthrough.",
+        )
 
     def handle(self, *args, summary_file: str, **options):
         with transaction.atomic():
@@ -83,7 +89,10 @@ class Command(BaseCommand):
         )
         lines.append("Reports with a published version: " + ", ".join(r.name for r in reports) + ".")
         exports = " ".join(f"{u.upper()}_TOKEN={keys[u]}" for u, *_ in ACCOUNTS)
-        lines.append(f"For the curl walkthrough: export {exports} CAMPAIGN_ID={campaign.pk}")
+        base_url = options["base_url"].rstrip("/")
+        lines.append(
+            f"For the curl walkthrough: export BASE_URL={base_url} {exports} CAMPAIGN_ID={campaign.pk}"
+        )
         text = "\n".join(lines) + "\n"
         self.stdout.write(text, ending="")
         if summary_file:
