@@ -4,8 +4,10 @@ published ``aggregate`` and ``workers`` version."""
 
 from __future__ import annotations
 
+import csv
 import random
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 
@@ -21,7 +23,6 @@ from .models import Report
 from .services import report_create, report_run_now, version_publish
 
 CAMPAIGN_NAME = "Street scenes, last week (finished)"
-OBJECTS = ("a bicycle", "a dog", "a bus", "a tree", "a person")
 CROWD = (("crowd-ada", 0.95), ("crowd-bo", 0.9), ("crowd-cy", 0.85), ("crowd-di", 0.75), ("crowd-ed", 0.6))
 TASKS = 24
 
@@ -45,15 +46,9 @@ def _answered_campaign(project: Project, requester: User) -> Campaign:
     campaign = campaign_services.campaign_create(
         project=project, created_by=requester, name=CAMPAIGN_NAME, results_per_task=5
     )
-    truth = [rng.choice(("yes", "no")) for _ in range(TASKS)]
-    rows = [
-        {
-            "image_url": f"/static/demo/street-{i:03d}.svg",
-            "object": OBJECTS[i % len(OBJECTS)],
-            "gold": truth[i],
-        }
-        for i in range(TASKS)
-    ]
+    with open(settings.BASE_DIR / "demo" / "image_contains.csv", newline="") as handle:
+        pictures = list(csv.DictReader(handle))  # the demo's own pictures, asked about again
+    rows = [{**pictures[i % len(pictures)], "gold": rng.choice(("yes", "no"))} for i in range(TASKS)]
     tasks_ingest_rows(campaign=campaign, rows=rows, created_by=requester, filename="street-scenes.json")
     campaign = campaign_services.campaign_publish(campaign=campaign)
     for worker, accuracy in _crowd():
@@ -76,7 +71,7 @@ def _answered_campaign(project: Project, requester: User) -> Campaign:
                 result_reject(
                     assignment_id=submitted.pk, reviewer=requester, reason="The picture says otherwise."
                 )
-    return campaign
+    return campaign_services.campaign_finish(campaign=campaign)
 
 
 def seed_demo_reports(*, project: Project, requester: User) -> list[Report]:

@@ -68,3 +68,24 @@ def test_a_staff_member_without_the_admin_cannot_fetch_files(client, version):
     item = version.files.first()
     response = client.get(f"/admin/reports/reportversion/file/{item.pk}/")
     assert response.status_code == 302  # to the admin login
+
+
+def test_the_demo_has_a_finished_campaign_with_published_aggregate_and_workers_versions(tmp_path):
+    from django.core.management import call_command
+
+    from campaigns.models import Campaign
+    from reports.demo import CAMPAIGN_NAME
+    from reports.models import Report
+
+    # given the quick start's demo data, seeded twice
+    call_command("seed_demo", summary_file="", stdout=open(tmp_path / "out.txt", "w"))
+    call_command("seed_demo", summary_file="", stdout=open(tmp_path / "out.txt", "w"))
+
+    # then one finished campaign with answers, and two reports with one published version each
+    campaign = Campaign.objects.get(name=CAMPAIGN_NAME)
+    assert campaign.state == "finished" and campaign.assignments.count() == 5 * 24
+    kinds = {r.kind: r for r in Report.objects.filter(scope_id=campaign.pk)}
+    assert set(kinds) == {"aggregate", "workers"}
+    for report in kinds.values():
+        assert report.versions.filter(published=True).count() == 1
+    assert kinds["workers"].versions.get().files.filter(name__endswith=".png").count() == 3
