@@ -39,6 +39,9 @@ class PermissionName(models.TextChoices):
     CAMPAIGNS_MANAGE = "campaigns.manage", "Create, change and run campaigns, add tasks"
     RESULTS_READ = "results.read", "Read results and exports"
     RESULTS_REVIEW = "results.review", "Review (approve, reject) results"
+    REPORTS_READ = "reports.read", "Read reports and their published versions"
+    REPORTS_REVIEW = "reports.review", "See unpublished report versions and internal changelog; publish"
+    REPORTS_RUN = "reports.run", "Run reports, see the queue, pack and import bundles"
 
 
 class PermissionGrant(models.Model):
@@ -46,6 +49,7 @@ class PermissionGrant(models.Model):
         GLOBAL = "*", "Global"
         PROJECT = "project", "Project"
         CAMPAIGN = "campaign", "Campaign"
+        REPORT = "report", "Report"
 
     name = models.CharField(max_length=40, choices=PermissionName.choices)
     scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.GLOBAL)
@@ -70,7 +74,7 @@ class PermissionGrant(models.Model):
             models.CheckConstraint(
                 condition=(
                     Q(scope="*", scope_id__isnull=True)
-                    | (Q(scope__in=["project", "campaign"]) & Q(scope_id__isnull=False))
+                    | (Q(scope__in=["project", "campaign", "report"]) & Q(scope_id__isnull=False))
                 ),
                 name="grant_scope_consistent",
             ),

@@ -2,6 +2,7 @@ import hashlib
 import secrets
 from datetime import datetime
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.cache import cache
@@ -175,13 +176,15 @@ def permission_revoke(*, grant: PermissionGrant) -> None:
 
 
 def _scope_parse(scope: str) -> tuple[str, int | None]:
-    """``*``, ``project:<id>`` or ``campaign:<id>`` (seed 003 scope notation) → (scope, scope_id)."""
+    """``*``, ``project:<id>``, ``campaign:<id>`` or ``report:<id>`` (seed 003 notation) → (scope, scope_id)."""
     if scope == PermissionGrant.Scope.GLOBAL:
         return PermissionGrant.Scope.GLOBAL, None
     kind, _, raw_id = scope.partition(":")
-    if kind not in (PermissionGrant.Scope.PROJECT, PermissionGrant.Scope.CAMPAIGN) or not raw_id.isdigit():
+    if kind not in PermissionGrant.Scope.values or not raw_id.isdigit():
         raise ValidationFailed(
-            "scope must be '*', 'project:<id>' or 'campaign:<id>'.", code="invalid-scope", field="scope"
+            "scope must be '*', 'project:<id>', 'campaign:<id>' or 'report:<id>'.",
+            code="invalid-scope",
+            field="scope",
         )
     return kind, int(raw_id)
 
@@ -197,7 +200,12 @@ def permission_grant_scoped(
     if (user is None) == (group is None):
         raise ValidationFailed("Give either a user or a group.", code="one-holder-required", field="user")
     kind, scope_id = _scope_parse(scope)
-    model = {PermissionGrant.Scope.PROJECT: Project, PermissionGrant.Scope.CAMPAIGN: Campaign}.get(kind)
+    model = {
+        PermissionGrant.Scope.PROJECT: Project,
+        PermissionGrant.Scope.CAMPAIGN: Campaign,
+        # Reports sit above accounts; the grant names one by id without importing the app.
+        PermissionGrant.Scope.REPORT: apps.get_model("reports", "Report"),
+    }.get(kind)
     if model is not None and not model.objects.filter(pk=scope_id).exists():
         raise ValidationFailed(f"There is no {kind} {scope_id}.", code="invalid-scope", field="scope")
     return permission_grant(name=name, user=user, group=group, scope=kind, scope_id=scope_id)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/worker/", permanent=False)),
     path("admin/", admin.site.urls),
     path("api/v1/", include("crowdplatform.api.urls")),
+    path("api/v2/", include("crowdplatform.api.v2_urls")),
     # The Turkle-compatible API's docs page (its schema is /api/schema/), served offline as /api/v1/docs/ is.
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="turkle-schema"), name="turkle-docs"),
     path("api/", include("compat.turkle.urls")),

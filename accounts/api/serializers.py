@@ -105,7 +105,9 @@ class GroupInputSerializer(serializers.Serializer):
 
 
 class PermissionGrantOutputSerializer(serializers.ModelSerializer):
-    scope = serializers.CharField(source="scope_label", help_text="'*', 'project:<id>' or 'campaign:<id>'.")
+    scope = serializers.CharField(
+        source="scope_label", help_text="'*', 'project:<id>', 'campaign:<id>' or 'report:<id>'."
+    )
     permission = serializers.SerializerMethodField(help_text="Seed 003 notation: '<scope>/<name>'.")
     user = serializers.SlugRelatedField(slug_field="username", read_only=True)
     group = serializers.SlugRelatedField(slug_field="name", read_only=True)
@@ -120,6 +122,8 @@ class PermissionGrantOutputSerializer(serializers.ModelSerializer):
 
 class PermissionGrantInputSerializer(serializers.Serializer):
     name = serializers.ChoiceField(choices=PermissionName.choices)
-    scope = serializers.CharField(default="*", help_text="'*', 'project:<id>' or 'campaign:<id>'.")
+    scope = serializers.CharField(
+        default="*", help_text="'*', 'project:<id>', 'campaign:<id>' or 'report:<id>'."
+    )
     user = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False, allow_null=True)
     group = serializers.PrimaryKeyRelatedField(queryset=Group.objects.all(), required=False, allow_null=True)

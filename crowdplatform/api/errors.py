@@ -22,7 +22,10 @@ _DRF_CODES = {
 
 
 def envelope(data=None, errors=None) -> dict:
-    return {"status": "failure" if errors else "success", "data": data, "errors": errors or []}
+    """Seed 003's envelope. Each error item carries its code and message twice: as ``code``/``message`` (the
+    seed) and as ``error``/``detail`` (what OrderlyWeb itself writes and its clients read)."""
+    items = [{**item, "error": item["code"], "detail": item["message"]} for item in errors or []]
+    return {"status": "failure" if items else "success", "data": data, "errors": items}
 
 
 def _flatten_validation(detail, prefix="") -> list[dict]:

@@ -20,6 +20,12 @@ class ApiTokenAuthenticationScheme(OpenApiAuthenticationExtension):
 
 
 NATIVE_PREFIX = "/api/v1/"
+V2_PREFIX = "/api/v2/"
+
+
+def v2_endpoints_only(endpoints, **kwargs):
+    """Preprocessing hook: /api/v2/ — OrderlyWeb's current clients' login and report routes."""
+    return [endpoint for endpoint in endpoints if endpoint[0].startswith(V2_PREFIX)]
 
 
 def native_endpoints_only(endpoints, **kwargs):
@@ -39,8 +45,10 @@ ERROR_SCHEMAS = {
             "message": {"type": "string"},
             "field": {"type": "string", "description": "The input field at fault (`a.b`, `[0].c`)."},
             "line": {"type": "integer", "description": "The CSV line at fault."},
+            "error": {"type": "string", "description": "The code again, as OrderlyWeb writes it."},
+            "detail": {"type": "string", "description": "The message again, as OrderlyWeb writes it."},
         },
-        "required": ["code", "message"],
+        "required": ["code", "message", "error", "detail"],
         # Some codes carry details, e.g. insufficient-funds names `available` and `needed`.
         "additionalProperties": True,
     },
@@ -105,7 +113,11 @@ def native_error_responses(result, generator, request, public):
     Explicit responses (and their descriptions) stay; they only gain the envelope body. The Turkle API,
     described from the same views' settings at /api/schema/, keeps its own DRF ``{"detail"}`` shapes.
     """
-    native = {path: item for path, item in result.get("paths", {}).items() if path.startswith(NATIVE_PREFIX)}
+    native = {
+        path: item
+        for path, item in result.get("paths", {}).items()
+        if path.startswith(NATIVE_PREFIX) or path.startswith(V2_PREFIX)
+    }
     if not native:
         return result
     result.setdefault("components", {}).setdefault("schemas", {}).update(ERROR_SCHEMAS)
@@ -156,7 +168,11 @@ def native_success_envelopes(result, generator, request, public):
     payload component ``X`` is answered as ``XEnvelope``; an inline payload gets an inline envelope. The
     login (raw) and the file exports (not JSON) keep their bodies as they are.
     """
-    native = {path: item for path, item in result.get("paths", {}).items() if path.startswith(NATIVE_PREFIX)}
+    native = {
+        path: item
+        for path, item in result.get("paths", {}).items()
+        if path.startswith(NATIVE_PREFIX) or path.startswith(V2_PREFIX)
+    }
     if not native:
         return result
     schemas = result.setdefault("components", {}).setdefault("schemas", {})

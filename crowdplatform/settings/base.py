@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "campaigns",
     "tasks",
     "results",
+    "reports",
     "worker",
 ]
 
@@ -213,6 +214,7 @@ if CELERY_BROKER_URL.startswith("filesystem"):
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "expire-assignments": {"task": "results.tasks.sweep_expire_assignments", "schedule": 30.0},
@@ -221,7 +223,17 @@ CELERY_BEAT_SCHEDULE = {
     "start-campaigns": {"task": "campaigns.tasks.sweep_start_campaigns", "schedule": 30.0},
     "finish-campaigns": {"task": "campaigns.tasks.sweep_finish_campaigns", "schedule": 60.0},
     "write-staged-tasks": {"task": "tasks.tasks.sweep_write_staged_tasks", "schedule": 30.0},
+    "sweep-report-runs": {"task": "reports.tasks.sweep_report_runs", "schedule": 60.0},
 }
+
+# Reports: a running report whose heartbeat is older than this (seconds) lost its worker (orphan).
+CROWD_REPORT_ORPHAN_AFTER = int(os.environ.get("CROWD_REPORT_ORPHAN_AFTER", "120"))
+# How often (seconds) a running report beats its heart and looks for a kill request.
+CROWD_REPORT_HEARTBEAT = float(os.environ.get("CROWD_REPORT_HEARTBEAT", "5"))
+# The largest file a completed report bundle may carry (uncompressed bytes).
+CROWD_REPORT_BUNDLE_MAX_FILE = int(os.environ.get("CROWD_REPORT_BUNDLE_MAX_FILE", str(512 * 1024 * 1024)))
+# Report kinds beyond the built-in ones, as dotted paths to ``ReportKind`` objects.
+CROWD_REPORT_EXTRA_KINDS = [k for k in os.environ.get("CROWD_REPORT_EXTRA_KINDS", "").split(",") if k]
 
 LOGGING = {
     "version": 1,

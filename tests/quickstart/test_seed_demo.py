@@ -54,7 +54,7 @@ def test_seed_demo_twice_gives_the_same_data_and_fresh_tokens_that_authenticate(
         == 1
     )
     assert Project.objects.count() == 1
-    campaign = Campaign.objects.get()
+    campaign = Campaign.objects.get(name="Pictures, first batch")
     assert campaign.state == CampaignState.ACTIVE
     assert campaign.tasks_count == Task.objects.filter(campaign=campaign).count() == 7
     assert Project.objects.get().template_fields == ["object", "image_url"]
@@ -71,10 +71,12 @@ def test_printed_requester_token_works_on_the_native_api(db, tmp_path, client):
 def test_every_demo_picture_is_a_static_file_of_the_platform_itself(db, tmp_path):
     # given the seeded demo
     _seed(tmp_path)
-    urls = [task.input["image_url"] for task in Task.objects.order_by("position")]
+    urls = [
+        task.input["image_url"] for task in Task.objects.order_by("position") if "image_url" in task.input
+    ]
     # then each task's picture is an SVG picture among the platform's static files, not on another host
     static = "/" + settings.STATIC_URL.lstrip("/")
-    assert len(urls) == 7
+    assert Task.objects.filter(campaign__name="Pictures, first batch").count() == 7 and urls
     for url in urls:
         assert url.startswith(f"{static}demo/"), url
         path = finders.find(url.removeprefix(static))

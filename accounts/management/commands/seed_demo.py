@@ -16,6 +16,7 @@ from campaigns import services as campaign_services
 from campaigns.models import Campaign
 from projects.models import Project
 from projects.services import project_create
+from reports.demo import seed_demo_reports
 from tasks.ingest import tasks_ingest_csv
 
 DEMO_DIR = Path(settings.BASE_DIR) / "demo"
@@ -92,6 +93,7 @@ class Command(BaseCommand):
             project = self._project(users["requester"])
             campaign = self._campaign(project, users["requester"])
             wallet = Wallet.objects.get(user=users["requester"])
+            reports = seed_demo_reports(project=project, requester=users["requester"])
 
         lines = ["Logins (password) and API tokens (Authorization: Token <key>):"]
         for username, password, _, role in ACCOUNTS:
@@ -104,6 +106,7 @@ class Command(BaseCommand):
             f"Demo project #{project.pk} “{project.name}”, campaign #{campaign.pk} “{campaign.name}” "
             f"({campaign.state}, {campaign.tasks_count} tasks)."
         )
+        lines.append("Reports with a published version: " + ", ".join(r.name for r in reports) + ".")
         exports = " ".join(f"{u.upper()}_TOKEN={keys[u]}" for u, *_ in ACCOUNTS)
         base_url = options["base_url"].rstrip("/")
         lines.append(
