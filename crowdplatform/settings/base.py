@@ -117,7 +117,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["crowdplatform.api.renderers.EnvelopeRenderer"],
     "DEFAULT_METADATA_CLASS": "crowdplatform.api.metadata.RouteMetadata",
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "crowdplatform.api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
