@@ -110,8 +110,11 @@ class LedgerEntryOutputSerializer(serializers.ModelSerializer):
 
 
 class MoneyMovementInputSerializer(serializers.Serializer):
-    amount = serializers.CharField(
-        help_text="Decimal with at most two places; for adjust it may be negative."
+    # The ledger's own bounds (16 digits, 2 places): a number beyond them is a 400 naming the field.
+    amount = serializers.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        help_text="Decimal with at most two places and 14 before the point; for adjust it may be negative.",
     )
     reason = serializers.CharField(required=False, allow_blank=True)
     idempotency_key = serializers.CharField(required=False, allow_blank=True, max_length=150)
