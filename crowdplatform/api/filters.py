@@ -2,6 +2,9 @@
 
 import django_filters
 from django import forms
+from drf_spectacular.utils import extend_schema_field
+
+from crowdplatform.converters import MAX_ID
 
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
@@ -35,3 +38,15 @@ def own_column_choices(choices) -> django_filters.MultipleChoiceFilter:
     them that way) for nothing, 0.7 s a page on a million assignments.
     """
     return django_filters.MultipleChoiceFilter(choices=choices, distinct=False)
+
+
+@extend_schema_field({"type": "integer", "minimum": 0, "maximum": MAX_ID})
+class IdFilter(django_filters.NumberFilter):
+    """An id in the query string: a whole number that fits a bigint, as ids in paths (``<id:...>``)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
