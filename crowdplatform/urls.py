@@ -12,5 +12,5 @@ urlpatterns = [
     path("worker/", include("worker.urls")),
     # Last: any other URL under /api/ is a JSON 404 in Turkle's shape (the native API has its own, under
     # /api/v1/), never Django's HTML page. A surface mounted under /api/ goes above this line.
-    re_path(r"(?s)^api/", TurkleUnknownView.as_view()),
+    re_path(r"^api/", TurkleUnknownView.as_view()),
 ]

@@ -17,7 +17,8 @@ class BalanceOutputSerializer(serializers.Serializer):
 class ProfileOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
-    email = serializers.EmailField()
+    # Not EmailField: an account may have no address, and "" is no `format: email`.
+    email = serializers.CharField(help_text="Email address, or empty if none is set.")
     first_name = serializers.CharField()
     last_name = serializers.CharField()
     name = serializers.CharField()

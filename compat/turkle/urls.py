@@ -44,6 +44,10 @@ schema_view = SpectacularAPIView.as_view(
         "DESCRIPTION": "Turkle's REST API (users, groups, projects, batches) on the Crowdplatform engine.",
         "VERSION": "1.0.0",
         "SCHEMA_PATH_PREFIX": r"/api",
+        "POSTPROCESSING_HOOKS": [
+            "drf_spectacular.hooks.postprocess_schema_enums",
+            "compat.turkle.errors.turkle_error_responses",
+        ],
     },
 )
 

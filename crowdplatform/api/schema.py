@@ -86,9 +86,12 @@ def _default_errors(method: str, path: str, operation: dict, path_parameters: li
     # drf-spectacular adds an empty requirement ({}) when anonymous callers are allowed too.
     if security and {} not in security:
         codes |= {401, 403}
-    if any(p.get("in") == "path" for p in [*path_parameters, *operation.get("parameters", [])]):
+    parameters = [*path_parameters, *operation.get("parameters", [])]
+    # A path id that names nothing, or a page past the last one.
+    if any(p.get("in") == "path" or p.get("name") == "page" for p in parameters):
         codes.add(404)
-    if "requestBody" in operation:
+    # A body, or a query parameter (a filter, a page size) that is not valid.
+    if "requestBody" in operation or any(p.get("in") == "query" for p in parameters):
         codes.add(400)
     success = {code for code in operation["responses"] if code.startswith("2")}
     # A nested create (only 201) adds to a collection; any other POST on /{id}/<action>/ changes state.

@@ -140,6 +140,11 @@ SPECTACULAR_SETTINGS = {
         "crowdplatform.api.schema.native_error_responses",
         "crowdplatform.api.schema.native_success_envelopes",
     ],
+    # Path ids are crowdplatform.converters' <id:...> (a bigint) and names its <name:...> (no NUL).
+    "PATH_CONVERTER_OVERRIDES": {
+        "id": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1},
+        "name": {"type": "string", "pattern": "^[^/\\u0000]+$"},
+    },
     "ENUM_NAME_OVERRIDES": {
         "CampaignStateEnum": "campaigns.models.CampaignState",
         "AssignmentStateEnum": "results.models.AssignmentState",

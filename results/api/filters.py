@@ -1,7 +1,7 @@
 import django_filters
 from django.contrib.auth.models import User
 
-from crowdplatform.api.filters import IdFilter, own_column_choices
+from crowdplatform.api.filters import IdFilter, UtcIsoDateTimeFilter, own_column_choices
 from crowdplatform.converters import MAX_ID
 from crowdplatform.errors import ValidationFailed
 from results.models import Assignment, AssignmentState
@@ -14,13 +14,8 @@ class AssignmentFilter(django_filters.FilterSet):
     task = IdFilter(field_name="task_id")
     state = own_column_choices(AssignmentState.choices)
     worker = django_filters.CharFilter(method="filter_worker", help_text="A worker's id or username.")
-    since = django_filters.IsoDateTimeFilter(
-        field_name="submitted_at",
-        lookup_expr="gte",
-        help_text="Submitted at or after this time (ISO 8601).",
-        error_messages={
-            "invalid": "Enter a date and time in ISO 8601: 2026-01-31T09:30:00Z, or with an offset (+01:00)."
-        },
+    since = UtcIsoDateTimeFilter(
+        field_name="submitted_at", lookup_expr="gte", help_text="Submitted at or after this time (ISO 8601)."
     )
 
     class Meta:

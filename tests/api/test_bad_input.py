@@ -259,3 +259,14 @@ def test_an_id_filter_beyond_64_bits_is_a_400(requester_client):
         "max-value",
         "task",
     )
+
+
+def test_since_with_an_offset_postgresql_does_not_take_is_read_in_utc(requester_client):
+    # PostgreSQL refuses offsets beyond ±15:59, Python takes them up to ±23:59
+    response = requester_client.get("/api/v1/assignments/", {"since": "2026-01-30T06:47:29+20:30"})
+    assert response.status_code == 200
+
+
+def test_since_that_leaves_the_calendar_in_utc_is_a_400(requester_client):
+    response = requester_client.get("/api/v1/assignments/", {"since": "0001-01-01T00:00:00+01:00"})
+    assert (response.status_code, error(response)["field"]) == (400, "since")
