@@ -47,6 +47,7 @@ schema_view = SpectacularAPIView.as_view(
         "POSTPROCESSING_HOOKS": [
             "drf_spectacular.hooks.postprocess_schema_enums",
             "compat.turkle.errors.turkle_error_responses",
+            "crowdplatform.api.schema.request_rules",
         ],
     },
 )

@@ -1,9 +1,13 @@
 """Query-string parsing and fields shared by the API surfaces."""
 
-from django.core.validators import RegexValidator
+import re
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from crowdplatform.errors import ValidationFailed
+
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
 
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
@@ -23,6 +27,7 @@ def parse_bool(value: str | None, *, field: str, default: bool | None = None) ->
     )
 
 
+@extend_schema_field({"type": "string", "maxLength": 200, "pattern": "^[^\\u0000-\\u001f\\u007f]+$"})
 class FileNameField(serializers.CharField):
     """The name of a file a requester uploaded, given back in download headers: no control characters.
 
@@ -30,15 +35,21 @@ class FileNameField(serializers.CharField):
     NUL is a 400 naming the field, instead of a header that cannot be sent.
     """
 
-    default_validators = [
-        RegexValidator(
-            r"[\x00-\x1f\x7f]",
-            inverse_match=True,
-            message="A file name cannot hold control characters (line breaks, tabs, NUL).",
-            code="invalid-filename",
-        )
-    ]
+    default_error_messages = {
+        "invalid-filename": "A file name cannot hold control characters (line breaks, tabs, NUL)."
+    }
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 200)
         super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if _CONTROL.search(value):
+            self.fail("invalid-filename")
+        return value
+
+
+@extend_schema_field({"type": "object", "additionalProperties": True})
+class JSONObjectField(serializers.JSONField):
+    """A JSON object (the service that takes it checks its contents and refuses anything else)."""
