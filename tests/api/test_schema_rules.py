@@ -96,3 +96,8 @@ def test_me_allows_an_empty_email_and_a_token_delete_answers_its_body(native):
 def test_lists_document_the_404_of_a_page_past_the_end_and_the_400_of_a_bad_filter(native):
     responses = native["paths"]["/api/v1/assignments/"]["get"]["responses"]
     assert {"400", "404"} <= set(responses)
+
+
+def test_a_task_list_must_hold_at_least_one_task(native):
+    body = native["paths"]["/api/v1/campaigns/{campaign_pk}/tasks/"]["post"]["requestBody"]["content"]
+    assert body["application/json"]["schema"]["minItems"] == 1
