@@ -14,3 +14,6 @@ MAX_REVIEW_WINDOW_S = MAX_TIME_ALLOWED_S
 MAX_INTEGER = 2**31 - 1
 # Project priority, either way.
 MAX_PRIORITY = 1_000_000
+# Nesting of a JSON request body (answers, task inputs, any field): deeper is refused by the parser, well
+# below what Python's parser, orjson (255) and the renderers can take.
+MAX_JSON_DEPTH = 64

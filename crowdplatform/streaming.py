@@ -5,6 +5,7 @@ import json
 from collections.abc import Iterable, Iterator
 
 from django.http import StreamingHttpResponse
+from django.utils.http import content_disposition_header
 
 
 class _Echo:
@@ -27,5 +28,7 @@ def jsonl_lines(objects: Iterable[dict]) -> Iterator[str]:
 
 def streaming_attachment(lines: Iterator[str], *, filename: str, content_type: str) -> StreamingHttpResponse:
     response = StreamingHttpResponse(lines, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # Django's helper quotes the name, and spells a non-ASCII one as RFC 6266's filename*: a name cannot add
+    # parameters to the header.
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response

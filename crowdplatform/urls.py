@@ -1,7 +1,9 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularSwaggerView
+
+from compat.turkle.views import TurkleUnknownView
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/worker/", permanent=False)),
@@ -12,4 +14,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="turkle-schema"), name="turkle-docs"),
     path("api/", include("compat.turkle.urls")),
     path("worker/", include("worker.urls")),
+    # Last: any other URL under /api/ is a JSON 404 in Turkle's shape (the native API has its own, under
+    # /api/v1/), never Django's HTML page. A surface mounted under /api/ goes above this line.
+    re_path(r"^api/", TurkleUnknownView.as_view()),
 ]

@@ -282,6 +282,7 @@ def _write(
     created_by: User | None,
     filename: str,
     staged: bool = False,
+    from_csv: bool = False,
 ) -> ImportJob:
     """Lock the campaign, ``write(campaign, import_job, first_position)`` its new tasks (the number
     written) and count them: in the campaign, its budget and the import."""
@@ -292,6 +293,15 @@ def _write(
         campaign=campaign, filename=filename, header=header, rows=0, created_by=created_by
     )
     count = write(campaign, job, _next_position(campaign))
+    if not count:
+        # Rolls back the import record too: an import of nothing is refused, not recorded.
+        raise ValidationFailed(
+            "There are no tasks to add: the CSV has no records after its header."
+            if from_csv
+            else "There are no tasks to add: the list is empty.",
+            code="csv-no-records" if from_csv else "no-tasks",
+            line=2 if from_csv else None,
+        )
     campaign_budget_add_tasks(campaign=campaign, count=count, by=created_by)
     counts = {"tasks_count": F("tasks_count") + count}
     if staged:
@@ -312,7 +322,13 @@ def tasks_ingest_csv(
     On PostgreSQL an import of at least ``settings.TASKS_STAGE_MIN_RECORDS`` records is staged
     (``tasks.staging``): its tasks are written right after the commit, before anything reads them."""
     header, chunks = _records(stream, campaign.project.template_fields)
-    common = {"campaign": campaign, "header": header, "created_by": created_by, "filename": filename}
+    common = {
+        "campaign": campaign,
+        "header": header,
+        "created_by": created_by,
+        "filename": filename,
+        "from_csv": True,
+    }
     if connection.vendor != "postgresql":
         rows = (dict(zip(header, record, strict=True)) for record in _flat(chunks))
         return _write(

@@ -2,7 +2,7 @@ import django_filters
 from django.contrib.auth.models import User
 
 from accounts.models import ApiToken, PermissionGrant, PermissionName
-from crowdplatform.api.filters import BooleanFilter
+from crowdplatform.api.filters import BooleanFilter, IdFilter
 
 
 class ApiTokenFilter(django_filters.FilterSet):
@@ -25,8 +25,8 @@ class UserFilter(django_filters.FilterSet):
 
 class PermissionGrantFilter(django_filters.FilterSet):
     name = django_filters.ChoiceFilter(choices=PermissionName.choices)
-    user = django_filters.NumberFilter(field_name="user_id")
-    group = django_filters.NumberFilter(field_name="group_id")
+    user = IdFilter(field_name="user_id")
+    group = IdFilter(field_name="group_id")
 
     class Meta:
         model = PermissionGrant

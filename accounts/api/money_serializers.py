@@ -17,7 +17,8 @@ class BalanceOutputSerializer(serializers.Serializer):
 class ProfileOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
-    email = serializers.EmailField()
+    # Not EmailField: an account may have no address, and "" is no `format: email`.
+    email = serializers.CharField(help_text="Email address, or empty if none is set.")
     first_name = serializers.CharField()
     last_name = serializers.CharField()
     name = serializers.CharField()
@@ -110,8 +111,11 @@ class LedgerEntryOutputSerializer(serializers.ModelSerializer):
 
 
 class MoneyMovementInputSerializer(serializers.Serializer):
-    amount = serializers.CharField(
-        help_text="Decimal with at most two places; for adjust it may be negative."
+    # The ledger's own bounds (16 digits, 2 places): a number beyond them is a 400 naming the field.
+    amount = serializers.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        help_text="Decimal with at most two places and 14 before the point; for adjust it may be negative.",
     )
     reason = serializers.CharField(required=False, allow_blank=True)
     idempotency_key = serializers.CharField(required=False, allow_blank=True, max_length=150)

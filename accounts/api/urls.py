@@ -1,6 +1,4 @@
-from django.urls import re_path
-
-from crowdplatform.api.routers import OptionalSlashRouter
+from crowdplatform.api.routers import OptionalSlashRouter, optional_slash
 
 from .views import ApiTokenViewSet, GroupViewSet, LoginView, PermissionGrantViewSet, UserViewSet
 
@@ -12,6 +10,6 @@ router.register("groups", GroupViewSet, basename="group")
 router.register("permissions", PermissionGrantViewSet, basename="permission")
 
 urlpatterns = [
-    re_path(r"^login/?$", LoginView.as_view(), name="login"),
+    *optional_slash("login", LoginView.as_view(), name="login"),
     *router.urls,
 ]

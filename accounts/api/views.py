@@ -109,7 +109,8 @@ class ApiTokenViewSet(SelectorViewSet):
     def retrieve(self, request, pk=None):
         return Response(ApiTokenOutputSerializer(selectors.api_token_get(user=request.user, pk=pk)).data)
 
-    @extend_schema(responses=ApiTokenOutputSerializer)
+    # 200 with a body (drf-spectacular's default for a DELETE is an empty 204).
+    @extend_schema(responses={200: ApiTokenOutputSerializer})
     def destroy(self, request, pk=None):
         """Revoke the token; the answer shows what was revoked."""
         token = selectors.api_token_get(user=request.user, pk=pk)

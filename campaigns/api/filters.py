@@ -1,11 +1,11 @@
 import django_filters
 
 from campaigns.models import Campaign, CampaignState
-from crowdplatform.api.filters import BooleanFilter, own_column_choices
+from crowdplatform.api.filters import BooleanFilter, IdFilter, own_column_choices
 
 
 class CampaignFilter(django_filters.FilterSet):
-    project = django_filters.NumberFilter(field_name="project_id")
+    project = IdFilter(field_name="project_id")
     state = own_column_choices(CampaignState.choices)
     training = BooleanFilter()
 

@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group, User
 from rest_framework import serializers
 
 from campaigns.models import Campaign, CampaignState
+from crowdplatform.api.fields import FileNameField
 from crowdplatform.limits import MAX_RESULTS_PER_TASK, MAX_TIME_ALLOWED_HOURS
 from projects.models import Project
 
@@ -168,7 +169,7 @@ class TurkleProjectSerializer(serializers.ModelSerializer):
 class TurkleProjectInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     html_template = serializers.CharField(trim_whitespace=False)
-    filename = serializers.CharField(max_length=200)
+    filename = FileNameField()
     active = serializers.BooleanField(required=False)
     allotted_assignment_time = serializers.IntegerField(
         required=False, min_value=1, max_value=MAX_TIME_ALLOWED_HOURS
@@ -242,7 +243,7 @@ class TurkleBatchSerializer(serializers.ModelSerializer):
 class TurkleBatchInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.none())
-    filename = serializers.CharField(max_length=200)
+    filename = FileNameField()
     csv_text = serializers.CharField(trim_whitespace=False, write_only=True)
     active = serializers.BooleanField(required=False, default=True)
     allotted_assignment_time = serializers.IntegerField(

@@ -5,6 +5,8 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
+import crowdplatform.converters  # noqa: F401  (registers the id and name converters)
+
 from .views import (
     TurkleBatchViewSet,
     TurkleGroupViewSet,
@@ -17,6 +19,11 @@ from .views import (
 class TurkleRouter(DefaultRouter):
     APIRootView = TurkleRootView
     include_format_suffixes = False
+
+    def __init__(self):
+        super().__init__(use_regex_path=False)
+        # Ids are <id:pk>: a number beyond 64 bits matches no route.
+        self._default_value_pattern = "id"
 
 
 router = TurkleRouter()
@@ -37,6 +44,11 @@ schema_view = SpectacularAPIView.as_view(
         "DESCRIPTION": "Turkle's REST API (users, groups, projects, batches) on the Crowdplatform engine.",
         "VERSION": "1.0.0",
         "SCHEMA_PATH_PREFIX": r"/api",
+        "POSTPROCESSING_HOOKS": [
+            "drf_spectacular.hooks.postprocess_schema_enums",
+            "compat.turkle.errors.turkle_error_responses",
+            "crowdplatform.api.schema.request_rules",
+        ],
     },
 )
 

@@ -7,18 +7,20 @@ import io
 
 from django.contrib.auth.models import Group, User
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.urls import Resolver404, resolve
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import IsAdminUser, IsAuthenticated
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAdminUser, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.routers import APIRootView
+from rest_framework.views import APIView
 
 from accounts import lockout
 from accounts import selectors as account_selectors
@@ -28,6 +30,7 @@ from accounts.selectors import user_has_permission
 from campaigns import selectors as campaign_selectors
 from campaigns import services as campaign_services
 from campaigns.models import Campaign
+from crowdplatform.api.parsers import JSONParser
 from crowdplatform.errors import ApplicationError, NotFound, ValidationFailed
 from crowdplatform.streaming import streaming_attachment
 from projects import selectors as project_selectors
@@ -91,15 +94,46 @@ class TurkleViewSet(viewsets.GenericViewSet):
     def get_exception_handler(self):
         return turkle_exception_handler
 
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        pk = kwargs.get("pk")
-        if pk is not None and not pk.isdigit():
-            raise Http404(f"No {self.turkle_model} matches the given query.")
-
     def page(self, queryset, serializer_class):
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(serializer_class(page, many=True).data)
+
+
+@extend_schema(exclude=True)
+class TurkleUnknownView(APIView):
+    """Any other URL under /api/ is Turkle's JSON 404, whatever the method, not Django's HTML page.
+
+    A read of a route without its trailing slash is still redirected to it, as Django's ``APPEND_SLASH``
+    did before this view caught every URL.
+    """
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    renderer_classes = [JSONRenderer]
+
+    def get_exception_handler(self):
+        return turkle_exception_handler
+
+    def _is_route(self, path_info: str) -> bool:
+        try:
+            return getattr(resolve(path_info).func, "view_class", None) is not TurkleUnknownView
+        except Resolver404:
+            return False
+
+    def unknown(self, request, *args, **kwargs):
+        path_info = request.path_info
+        if (
+            request.method in ("GET", "HEAD")
+            and not path_info.endswith("/")
+            and self._is_route(f"{path_info}/")
+        ):
+            return HttpResponsePermanentRedirect(request.get_full_path(force_append_slash=True))
+        # /api/<collection>/<not an id>/...: Turkle's own 404 for an object that is not there.
+        parts = path_info.split("/")
+        model = TURKLE_MODELS.get(parts[2]) if len(parts) > 4 else None
+        raise Http404(f"No {model} matches the given query." if model else "Not found.")
+
+    get = head = post = put = patch = delete = options = unknown
 
 
 class TurkleRootView(APIRootView):
@@ -167,7 +201,7 @@ class TurkleUserViewSet(TurkleViewSet):
         return self._save(request, pk, partial=True)
 
     @extend_schema(responses=TurkleUserSerializer)
-    @action(detail=False, url_path=r"username/(?P<username>[^/]+)", url_name="username")
+    @action(detail=False, url_path="username/<name:username>", url_name="username")
     def retrieve_by_username(self, request, username=None):
         user = account_selectors.user_list(user=request.user).filter(username=username).first()
         if user is None:
@@ -209,7 +243,7 @@ class TurkleGroupViewSet(TurkleViewSet):
         return Response(TurkleGroupSerializer(self._group(pk)).data)
 
     @extend_schema(responses=TurkleGroupSerializer(many=True))
-    @action(detail=False, url_path=r"name/(?P<name>[^/]+)", url_name="name")
+    @action(detail=False, url_path="name/<name:name>", url_name="name")
     def retrieve_by_name(self, request, name=None):
         """Groups with exactly this name, as a page (Turkle does not require names to be unique)."""
         groups = account_selectors.group_list(user=request.user).filter(name=name)
@@ -450,3 +484,12 @@ class TurkleBatchViewSet(_PermissionsMixin, TurkleViewSet):
         return self.permissions_response(
             request, batch, campaign_services.campaign_workers_set, campaign=batch
         )
+
+
+# The collections under /api/ and what their 404 calls an object.
+TURKLE_MODELS = {
+    "users": TurkleUserViewSet.turkle_model,
+    "groups": TurkleGroupViewSet.turkle_model,
+    "projects": TurkleProjectViewSet.turkle_model,
+    "batches": TurkleBatchViewSet.turkle_model,
+}

@@ -21,6 +21,11 @@ _DRF_CODES = {
 }
 
 
+def kebab(code: str) -> str:
+    """One style for every code: DRF's own (``invalid_choice``, ``max_length``) are written ``invalid-choice``."""
+    return code.replace("_", "-")
+
+
 def envelope(data=None, errors=None) -> dict:
     """Seed 003's envelope. Each error item carries its code and message twice: as ``code``/``message`` (the
     seed) and as ``error``/``detail`` (what OrderlyWeb itself writes and its clients read)."""
@@ -38,7 +43,7 @@ def _flatten_validation(detail, prefix="") -> list[dict]:
     elif isinstance(detail, list):
         if all(not isinstance(v, (dict, list)) for v in detail):
             for value in detail:
-                item = {"code": getattr(value, "code", "invalid") or "invalid", "message": str(value)}
+                item = {"code": kebab(getattr(value, "code", "invalid") or "invalid"), "message": str(value)}
                 if prefix:
                     item["field"] = prefix
                 items.append(item)
@@ -46,7 +51,7 @@ def _flatten_validation(detail, prefix="") -> list[dict]:
             for index, value in enumerate(detail):
                 items += _flatten_validation(value, f"{prefix}[{index}]" if prefix else f"[{index}]")
     else:
-        item = {"code": getattr(detail, "code", "invalid") or "invalid", "message": str(detail)}
+        item = {"code": kebab(getattr(detail, "code", "invalid") or "invalid"), "message": str(detail)}
         if prefix:
             item["field"] = prefix
         items.append(item)
@@ -56,7 +61,8 @@ def _flatten_validation(detail, prefix="") -> list[dict]:
 def error_items(exc) -> tuple[int, list[dict]] | None:
     """(status, items) for any exception an API view may raise, or None for unknown ones."""
     if isinstance(exc, ApplicationError):
-        return exc.status, [exc.as_item()]
+        item = exc.as_item()
+        return exc.status, [{**item, "code": kebab(item["code"])}]
     if isinstance(exc, Http404):
         return 404, [{"code": "not-found", "message": "Resource not found."}]
     if isinstance(exc, PermissionDenied):
@@ -64,8 +70,11 @@ def error_items(exc) -> tuple[int, list[dict]] | None:
     if isinstance(exc, exceptions.ValidationError):
         return 400, _flatten_validation(exc.detail)
     if isinstance(exc, exceptions.APIException):
-        code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), exc.default_code)
-        return exc.status_code, [{"code": code, "message": str(exc.detail)}]
+        code = getattr(exc.detail, "code", None)
+        if code in (None, exc.default_code):
+            # DRF's default code for the class, in the platform's words; a code given on raising stays.
+            code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), exc.default_code)
+        return exc.status_code, [{"code": kebab(code), "message": str(exc.detail)}]
     return None
 
 

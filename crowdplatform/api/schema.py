@@ -94,9 +94,12 @@ def _default_errors(method: str, path: str, operation: dict, path_parameters: li
     # drf-spectacular adds an empty requirement ({}) when anonymous callers are allowed too.
     if security and {} not in security:
         codes |= {401, 403}
-    if any(p.get("in") == "path" for p in [*path_parameters, *operation.get("parameters", [])]):
+    parameters = [*path_parameters, *operation.get("parameters", [])]
+    # A path id that names nothing, or a page past the last one.
+    if any(p.get("in") == "path" or p.get("name") == "page" for p in parameters):
         codes.add(404)
-    if "requestBody" in operation:
+    # A body, or a query parameter (a filter, a page size) that is not valid.
+    if "requestBody" in operation or any(p.get("in") == "query" for p in parameters):
         codes.add(400)
     success = {code for code in operation["responses"] if code.startswith("2")}
     # A nested create (only 201) adds to a collection; any other POST on /{id}/<action>/ changes state.
@@ -212,4 +215,51 @@ def native_success_envelopes(result, generator, request, public):
     result["components"]["schemas"] = dict(sorted(schemas.items()))
     for method, path in sorted(unmatched):
         warn(f"RAW_SUCCESS names {method.upper()} {path}, which is not in the native schema.")
+    return result
+
+
+# Text the server refuses: PostgreSQL cannot store NUL, and every text field says so (a 400).
+NO_NUL_PATTERN = "^[^\\u0000]*$"
+# Decimal fields with a floor of zero, which drf-spectacular's pattern (`^-?\d…`) does not state.
+NON_NEGATIVE_DECIMALS = {"payment_per_result"}
+
+
+def _state_rules(schema: dict) -> None:
+    """Write the server's rules into one request schema and the schemas inside it."""
+    if not isinstance(schema, dict):
+        return
+    if schema.get("type") == "string" and not ({"format", "enum", "pattern"} & set(schema)):
+        schema["pattern"] = NO_NUL_PATTERN
+    for name, prop in schema.get("properties", {}).items():
+        if name in NON_NEGATIVE_DECIMALS and prop.get("pattern", "").startswith("^-?"):
+            prop["pattern"] = "^" + prop["pattern"][3:]
+        _state_rules(prop)
+    for key in ("items", "additionalProperties"):
+        _state_rules(schema.get(key))
+    for key in ("oneOf", "anyOf", "allOf"):
+        for sub in schema.get(key, []):
+            _state_rules(sub)
+
+
+def request_rules(result, generator, request, public):
+    """Postprocessing hook (every surface): state in the schema the rules the server applies to input.
+
+    Text never holds NUL; a payment is not negative. (Ids are bounded by their converter's description,
+    PATH_CONVERTER_OVERRIDES; JSON objects by the fields that take them.)
+    """
+    schemas = result.get("components", {}).get("schemas", {})
+    for name, schema in schemas.items():
+        # Request components (COMPONENT_SPLIT_REQUEST) only: answers keep whatever was stored before.
+        if name.endswith("Request"):
+            _state_rules(schema)
+    for item in result.get("paths", {}).values():
+        for method, operation in item.items():
+            if method not in _METHODS:
+                continue
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query":
+                    _state_rules(parameter.get("schema"))
+            for media in operation.get("requestBody", {}).get("content", {}).values():
+                if "$ref" not in media.get("schema", {}):
+                    _state_rules(media.get("schema"))
     return result

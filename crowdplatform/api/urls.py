@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import schema  # noqa: F401  (registers the token auth scheme)
+from .routers import optional_slash
 from .views import ApiIndexView, UnknownEndpointView
 
 app_name = "api"
@@ -13,15 +14,15 @@ urlpatterns = [
     # are most of the traffic.
     path("", include("campaigns.api.work_urls")),
     path("", include("results.api.work_urls")),
-    re_path(r"^$", ApiIndexView.as_view(), name="index"),
-    re_path(
-        r"^schema/?$",
+    path("", ApiIndexView.as_view(), name="index"),
+    *optional_slash(
+        "schema",
         SpectacularAPIView.as_view(
             custom_settings={"PREPROCESSING_HOOKS": ["crowdplatform.api.schema.native_endpoints_only"]}
         ),
         name="schema",
     ),
-    re_path(r"^docs/?$", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    *optional_slash("docs", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include("accounts.api.urls")),
     path("", include("accounts.api.money_urls")),
     path("", include("projects.api.urls")),
@@ -32,5 +33,6 @@ urlpatterns = [
     path("", include("results.api.export_urls")),
     path("", include("reports.api.urls")),
     # Last: anything else under /api/v1/ is an enveloped 404, not Django's HTML page.
-    re_path(r"^.*$", UnknownEndpointView.as_view(), name="unknown"),
+    # [\s\S], not ".": a path with a line break (%0A) is unknown too, not left to the next surface.
+    re_path(r"^[\s\S]*$", UnknownEndpointView.as_view(), name="unknown"),
 ]

@@ -11,7 +11,7 @@ class SelectorViewSet(viewsets.GenericViewSet):
     """
 
     schema_model = None
-    lookup_value_regex = r"\d+"
+    lookup_value_converter = "id"
 
     def selector_queryset(self):
         raise NotImplementedError

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from crowdplatform.api.fields import JSONObjectField
 from crowdplatform.limits import MAX_PRIORITY, MAX_RESULTS_PER_TASK, MAX_TIME_ALLOWED_S
 from projects.models import Project
 
@@ -37,7 +38,7 @@ class ProjectInputSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True)
     priority = serializers.IntegerField(required=False, min_value=-MAX_PRIORITY, max_value=MAX_PRIORITY)
     task_class = serializers.ChoiceField(choices=Project.TaskClass.choices, required=False)
-    data = serializers.JSONField(required=False)
+    data = JSONObjectField(required=False)
     html_template = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
     template_filename = serializers.CharField(required=False, allow_blank=True, max_length=200)
     external_url = serializers.URLField(required=False, allow_blank=True)

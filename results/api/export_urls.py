@@ -1,17 +1,13 @@
-from django.urls import re_path
+from crowdplatform.api.routers import optional_slash
 
 from .export_views import CampaignResultsCsvView, CampaignResultsJsonlView
 
 # Optional trailing slash, as every native route (seed 003).
 urlpatterns = [
-    re_path(
-        r"^campaigns/(?P<pk>[0-9]+)/results\.csv/?$",
-        CampaignResultsCsvView.as_view(),
-        name="campaign-results-csv",
+    *optional_slash(
+        "campaigns/<id:pk>/results.csv", CampaignResultsCsvView.as_view(), name="campaign-results-csv"
     ),
-    re_path(
-        r"^campaigns/(?P<pk>[0-9]+)/results\.jsonl/?$",
-        CampaignResultsJsonlView.as_view(),
-        name="campaign-results-jsonl",
+    *optional_slash(
+        "campaigns/<id:pk>/results.jsonl", CampaignResultsJsonlView.as_view(), name="campaign-results-jsonl"
     ),
 ]

@@ -1,6 +1,25 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from results.models import Assignment, AssignmentState
+
+_ANSWER_SCALAR = [{"type": "string"}, {"type": "number"}, {"type": "boolean"}]
+
+
+# What results.services.validate_answers takes: an object of texts (numbers, booleans), or lists of them.
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": {
+            "oneOf": [
+                *_ANSWER_SCALAR,
+                {"type": "array", "items": {"oneOf": _ANSWER_SCALAR}},
+            ],
+        },
+    }
+)
+class AnswersField(serializers.JSONField):
+    pass
 
 
 class AssignmentWorkerSerializer(serializers.Serializer):
@@ -87,6 +106,4 @@ _DATETIME = serializers.DateTimeField()
 
 
 class AnswersInputSerializer(serializers.Serializer):
-    answers = serializers.JSONField(
-        help_text="Field name → value, or a list of values for a multi-valued field."
-    )
+    answers = AnswersField(help_text="Field name → value, or a list of values for a multi-valued field.")

@@ -31,6 +31,8 @@ TASK_INGEST_REQUEST = {
     "application/json": {
         "type": "array",
         "items": {"type": "object", "additionalProperties": True},
+        # An empty list is refused (no-tasks): an import of nothing is not recorded.
+        "minItems": 1,
         "description": "One JSON object per task; its keys must cover the template's fields.",
     },
     "text/csv": {

@@ -1,12 +1,12 @@
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from accounts.permissions import IsRequester
 from campaigns.api.access import campaign_get_for_change
 from campaigns.selectors import campaign_get_for_requester
-from crowdplatform.api.parsers import CsvBody, CsvParser
+from crowdplatform.api.parsers import CsvBody, CsvParser, JSONParser
 from crowdplatform.api.viewsets import SelectorViewSet
 from crowdplatform.errors import ValidationFailed
 from tasks import selectors

@@ -134,7 +134,7 @@ def test_a_group_can_hold_a_campaign_scoped_grant(staff_client):
     [
         ({"name": "projects.read", "scope": "project:999999"}, "invalid-scope", "scope"),
         ({"name": "projects.read", "scope": "team:1"}, "invalid-scope", "scope"),
-        ({"name": "projects.fly", "scope": "*"}, "invalid_choice", "name"),
+        ({"name": "projects.fly", "scope": "*"}, "invalid-choice", "name"),
     ],
 )
 def test_bad_grants_are_refused_and_nothing_is_written(staff_client, payload, code, field):

@@ -152,8 +152,16 @@ def test_the_error_component_describes_what_the_api_answers(native_schema, reque
 def test_the_turkle_schema_keeps_its_own_error_shapes(anon_client):
     schema = yaml.safe_load(anon_client.get("/api/schema/").content)
     assert "ErrorEnvelope" not in schema["components"]["schemas"]
+    turkle_shapes = {"#/components/schemas/TurkleDetail", "#/components/schemas/TurkleFieldErrors"}
     for method, path, operation in operations(schema):
-        assert not any(code.startswith("4") for code in operation["responses"]), (method, path)
+        errors = {code: r for code, r in operation["responses"].items() if code.startswith("4")}
+        # every Turkle operation needs a token: a missing one is Turkle's 403
+        assert "403" in errors, (method, path)
+        assert {error_ref(r) for r in errors.values()} <= turkle_shapes, (method, path)
+    batch = schema["paths"]["/api/batches/{id}/"]
+    assert sorted(batch["get"]["responses"]) == ["200", "403", "404"]
+    assert sorted(batch["patch"]["responses"]) == ["200", "400", "403", "404"]
+    assert sorted(schema["paths"]["/api/batches/"]["get"]["responses"]) == ["200", "400", "403", "404"]
 
 
 def test_me_describes_the_profile_fields_and_their_change(native_schema):

@@ -228,10 +228,10 @@ def test_a_soft_reject_does_no_reputation_damage_before_or_after_its_redo_window
 @pytest.mark.parametrize(
     ("quality", "status", "error"),
     [
-        (-1, 400, {"code": "min_value", "message": "Ensure this value is greater than or equal to 0."}),
+        (-1, 400, {"code": "min-value", "message": "Ensure this value is greater than or equal to 0."}),
         (0, 200, None),
         (100, 200, None),
-        (101, 400, {"code": "max_value", "message": "Ensure this value is less than or equal to 100."}),
+        (101, 400, {"code": "max-value", "message": "Ensure this value is less than or equal to 100."}),
     ],
 )
 def test_quality_bounds_are_0_and_100_inclusive(setup, quality, status, error):
