@@ -20,7 +20,6 @@ from results.services import assignment_submit
 from tasks.jobs import campaign_jobs_add, campaign_jobs_set
 from tasks.models import Task
 from tasks.services import task_claim_next
-from tests.conftest import token_client
 from tests.factories import CampaignFactory, RequesterFactory, TaskFactory, UserFactory
 from tests.money.invariants import assert_money_invariants
 
