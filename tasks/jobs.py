@@ -141,7 +141,7 @@ def campaign_copy(*, campaign: Campaign, deep: bool = False, by: User) -> Campai
     copy = campaign_create(project=campaign.project, created_by=by, name=campaign.name, **values)
     copy.worker_users.set(campaign.worker_users.all())
     copy.worker_groups.set(campaign.worker_groups.all())
-    tasks_ensure_written(campaign.pk)
+    tasks_ensure_written(campaign=campaign)
     copies: dict[int, Job] = {}
     rows = []
     for task in Task.objects.filter(campaign=campaign).select_related("job").order_by("position"):
