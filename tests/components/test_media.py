@@ -21,7 +21,9 @@ def files_under(root):
 
 
 def test_a_picture_is_stored_and_served_to_its_owner(requester_client, media_root):
-    response = requester_client.post("/api/v1/media/", {"file": upload("cat.jpg", png_bytes())}, format="multipart")
+    response = requester_client.post(
+        "/api/v1/media/", {"file": upload("cat.jpg", png_bytes())}, format="multipart"
+    )
     assert response.status_code == 201
     data = response.json()["data"]
     # typed by its bytes, not by its name
@@ -36,7 +38,9 @@ def test_a_picture_is_stored_and_served_to_its_owner(requester_client, media_roo
 
 def test_a_text_file_named_png_is_refused_and_nothing_is_kept(requester_client, media_root):
     response = requester_client.post(
-        "/api/v1/media/", {"file": upload("cat.png", b"just some text, not a picture", "image/png")}, format="multipart"
+        "/api/v1/media/",
+        {"file": upload("cat.png", b"just some text, not a picture", "image/png")},
+        format="multipart",
     )
     assert response.status_code == 400
     assert response.json()["errors"][0]["code"] == "unsupported-media-type"
@@ -45,7 +49,9 @@ def test_a_text_file_named_png_is_refused_and_nothing_is_kept(requester_client, 
 
 def test_an_oversize_file_is_refused(requester_client, media_root, settings):
     settings.CROWD_MEDIA_MAX_BYTES = 50
-    response = requester_client.post("/api/v1/media/", {"file": upload("big.png", png_bytes(8, 8))}, format="multipart")
+    response = requester_client.post(
+        "/api/v1/media/", {"file": upload("big.png", png_bytes(8, 8))}, format="multipart"
+    )
     assert response.status_code == 413
     assert response.json()["errors"][0]["code"] == "file-too-large"
     assert MediaFile.objects.count() == 0 and files_under(media_root) == []
@@ -59,10 +65,12 @@ def test_no_file_is_a_400(requester_client, media_root):
     assert response.status_code == 400 and response.json()["errors"][0]["field"] == "file"
 
 
-def test_component_media_is_refused_to_anonymous_and_foreign_users(requester, requester_client, anon_client, media_root):
-    data = requester_client.post("/api/v1/media/", {"file": upload("a.png", png_bytes())}, format="multipart").json()[
-        "data"
-    ]
+def test_component_media_is_refused_to_anonymous_and_foreign_users(
+    requester, requester_client, anon_client, media_root
+):
+    data = requester_client.post(
+        "/api/v1/media/", {"file": upload("a.png", png_bytes())}, format="multipart"
+    ).json()["data"]
     # a screen shows it, in a job of a published campaign
     screen = screen_create(owner=requester, name="S", components=[{"type": "Image", "url": data["url"]}])
     assert list(screen.media_refs.values_list("key", flat=True)) == [data["key"]]
