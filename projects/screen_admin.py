@@ -5,11 +5,12 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from crowdplatform.admin_views import LookOnlyAdmin
 from crowdplatform.errors import ApplicationError
 
 from . import screens as services
 from .components import validate_components
-from .models import Job, JobScreen, Screen
+from .models import Job, JobScreen, Screen, ScreenMedia
 from .screen_preview import components_table_html, screen_preview_html
 
 
@@ -130,3 +131,21 @@ class JobAdmin(admin.ModelAdmin):
 
 
 __all__ = ["ScreenAdmin", "JobAdmin"]
+
+
+@admin.register(JobScreen)
+class JobScreenAdmin(LookOnlyAdmin):
+    """A screen's place in a job; changed on the job's page."""
+
+    list_display = ("job", "position", "screen")
+    list_select_related = ("job", "screen")
+    search_fields = ("=job__id", "job__name", "screen__name")
+
+
+@admin.register(ScreenMedia)
+class ScreenMediaAdmin(LookOnlyAdmin):
+    """Which uploaded files a screen shows; kept in step with the screen's components."""
+
+    list_display = ("screen", "key")
+    list_select_related = ("screen",)
+    search_fields = ("=key", "screen__name")
