@@ -171,3 +171,34 @@ def test_storage_is_swappable_by_settings(requester_client, media_root):
         assert b"".join(served.streaming_content) == png_bytes()
     # nothing was written to the file system
     assert files_under(media_root) == []
+
+
+def test_uploaded_media_is_kept_while_a_screen_refers_to_it(
+    requester, requester_client, media_root, django_capture_on_commit_callbacks
+):
+    # given three uploads a day old: one a screen shows, one that a screen showed and no longer does, one unused
+    urls = [
+        requester_client.post(
+            "/api/v1/media/", {"file": upload(f"{i}.png", png_bytes())}, format="multipart"
+        ).json()["data"]["url"]
+        for i in range(3)
+    ]
+    shown = screen_create(owner=requester, name="S", components=[{"type": "Image", "url": urls[0]}])
+    dropped = screen_create(owner=requester, name="T", components=[{"type": "Image", "url": urls[1]}])
+    from projects.screens import screen_update
+    from tasks.media import media_purge_unreferenced
+
+    screen_update(screen=dropped, components=[{"type": "Text", "text": "no picture now"}])
+    later = timezone.now() + timezone.timedelta(days=2)
+    # when the purge runs (twice)
+    with django_capture_on_commit_callbacks(execute=True):
+        removed = media_purge_unreferenced(now=later)
+        again = media_purge_unreferenced(now=later)
+    # then only the file a screen still shows is kept, with its stored bytes
+    assert (removed, again) == (2, 0)
+    kept = MediaFile.objects.get()
+    assert urls[0].endswith(f"/{kept.key}/") and files_under(media_root) == [kept.file.name.rsplit("/", 1)[1]]
+    assert shown.media_refs.count() == 1
+    # and a fresh upload not yet in a screen is given time
+    requester_client.post("/api/v1/media/", {"file": upload("new.png", png_bytes())}, format="multipart")
+    assert media_purge_unreferenced() == 0
