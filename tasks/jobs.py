@@ -319,3 +319,15 @@ def job_answer_columns(
                 result = entry.get("results", {}).get(str(index)) or {}
                 columns[f"s{place}.c{index}.{spec.result_key}"] = result.get(spec.result_key)
     return columns
+
+
+def assignment_job_screens(*, worker: User, assignment_id: int) -> tuple[Job, list[Screen]]:
+    """The job and screens of the worker's own assignment, for showing it; 404 for anything else."""
+    task = (
+        Task.objects.filter(assignments__pk=assignment_id, assignments__worker=worker, job__isnull=False)
+        .select_related("job")
+        .first()
+    )
+    if task is None:
+        raise NotFound("No such assignment of a job.", code="assignment-not-found")
+    return task.job, job_screens(job_id=task.job_id)
