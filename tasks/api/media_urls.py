@@ -10,5 +10,7 @@ urlpatterns = [
         WorkMediaUploadView.as_view(),
         name="work-media-upload",
     ),
-    re_path(r"^work/assignments/(?P<assignment_id>\d+)/job/?$", WorkJobScreensView.as_view(), name="work-job"),
+    re_path(
+        r"^work/assignments/(?P<assignment_id>\d+)/job/?$", WorkJobScreensView.as_view(), name="work-job"
+    ),
 ]
