@@ -32,6 +32,8 @@ urlpatterns = [
     path("", include("results.api.review_urls")),
     path("", include("results.api.export_urls")),
     path("", include("reports.api.urls")),
+    path("", include("projects.api.screen_urls")),
+    path("", include("tasks.api.media_urls")),
     # Last: anything else under /api/v1/ is an enveloped 404, not Django's HTML page.
     # [\s\S], not ".": a path with a line break (%0A) is unknown too, not left to the next surface.
     re_path(r"^[\s\S]*$", UnknownEndpointView.as_view(), name="unknown"),

@@ -53,11 +53,11 @@ def test_seed_demo_twice_gives_the_same_data_and_fresh_tokens_that_authenticate(
         ).count()
         == 1
     )
-    assert Project.objects.count() == 1
+    assert Project.objects.count() == 2
     campaign = Campaign.objects.get(name="Pictures, first batch")
     assert campaign.state == CampaignState.ACTIVE
     assert campaign.tasks_count == Task.objects.filter(campaign=campaign).count() == 7
-    assert Project.objects.get().template_fields == ["object", "image_url"]
+    assert campaign.project.template_fields == ["object", "image_url"]
 
 
 def test_printed_requester_token_works_on_the_native_api(db, tmp_path, client):
@@ -105,7 +105,7 @@ def test_the_demo_has_money_so_freeze_approve_and_paid_show_at_once(db, tmp_path
     settings.CROWD_COMMISSION_RATE = "0.20"
     text = _seed_text(tmp_path)
     requester, worker = User.objects.get(username="requester"), User.objects.get(username="worker1")
-    campaign = Campaign.objects.get()
+    campaign = Campaign.objects.get(name="Pictures, first batch")
 
     # then the campaign pays 0.50 per result, and publishing froze its budget from the requester's deposit:
     # 7 tasks × 2 results × (0.50 + 0.10 commission) = 8.40
@@ -139,3 +139,28 @@ def test_seeding_again_does_not_deposit_twice(db, tmp_path):
     wallet = Wallet.objects.get(user=requester)
     assert wallet.available + wallet.frozen == Decimal("100.00")
     assert_money_invariants()
+
+
+def test_seed_demo_makes_one_component_campaign_with_a_job_of_two_screens(db, tmp_path):
+    from projects.components import REGISTRY
+    from projects.selectors import job_screens
+
+    _seed(tmp_path)
+    _seed(tmp_path)
+    campaign = Campaign.objects.get(name="Street scenes, component demo")
+    assert campaign.state == CampaignState.ACTIVE
+    [task] = Task.objects.filter(campaign=campaign)
+    screens = job_screens(job_id=task.job_id)
+    assert len(screens) == 2
+    used = {c["type"] for s in screens for c in s.components}
+    assert {
+        "Text",
+        "Image",
+        "BinaryChoice",
+        "Rating",
+        "TextInput",
+        "Toggle",
+        "AudioRecording",
+        "ImageMarker",
+    } <= used
+    assert used <= set(REGISTRY)

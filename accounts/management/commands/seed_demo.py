@@ -17,6 +17,7 @@ from campaigns.models import Campaign
 from projects.models import Project
 from projects.services import project_create
 from reports.demo import seed_demo_reports
+from tasks.demo import demo_component_campaign_ensure
 from tasks.ingest import tasks_ingest_csv
 
 DEMO_DIR = Path(settings.BASE_DIR) / "demo"
@@ -94,6 +95,7 @@ class Command(BaseCommand):
             campaign = self._campaign(project, users["requester"])
             wallet = Wallet.objects.get(user=users["requester"])
             reports = seed_demo_reports(project=project, requester=users["requester"])
+            components = demo_component_campaign_ensure(requester=users["requester"])
 
         lines = ["Logins (password) and API tokens (Authorization: Token <key>):"]
         for username, password, _, role in ACCOUNTS:
@@ -107,6 +109,10 @@ class Command(BaseCommand):
             f"({campaign.state}, {campaign.tasks_count} tasks)."
         )
         lines.append("Reports with a published version: " + ", ".join(r.name for r in reports) + ".")
+        lines.append(
+            f"Demo component campaign #{components.pk} “{components.name}” ({components.state}, "
+            f"{components.tasks_count} job of two screens)."
+        )
         exports = " ".join(f"{u.upper()}_TOKEN={keys[u]}" for u, *_ in ACCOUNTS)
         base_url = options["base_url"].rstrip("/")
         lines.append(
