@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from crowdplatform.admin_views import LookOnlyAdmin
 from crowdplatform.errors import ApplicationError
 
-from . import money
+from . import wallets
 from .models import LedgerEntry, Wallet
 
 
@@ -52,7 +52,9 @@ class WalletAdmin(admin.ModelAdmin):
         wallet = get_object_or_404(Wallet, pk=pk, kind=Wallet.Kind.USER)
         form = MoneyMovementForm(request.POST or None, initial={"idempotency_key": f"admin-{uuid.uuid4()}"})
         if request.method == "POST" and form.is_valid():
-            service = money.wallet_deposit if form.cleaned_data["kind"] == "deposit" else money.wallet_adjust
+            service = (
+                wallets.wallet_deposit if form.cleaned_data["kind"] == "deposit" else wallets.wallet_adjust
+            )
             try:
                 service(
                     user=wallet.user,

@@ -6,9 +6,9 @@ from django.utils import timezone
 from crowdplatform.errors import NotFound
 from crowdplatform.sqlrows import Layout, Statement
 
+from .keys import hash_key
 from .models import ApiToken, LedgerEntry, PermissionGrant, Profile, Wallet
-from .money import default_commission_rate
-from .services import hash_key
+from .wallets import default_commission_rate
 
 _TOKEN = Layout((ApiToken, "t"), (User, "u"))
 _TOKEN_BY_HASH = Statement(

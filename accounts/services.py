@@ -1,4 +1,3 @@
-import hashlib
 import secrets
 from datetime import datetime
 
@@ -10,12 +9,9 @@ from django.utils import timezone
 
 from crowdplatform.errors import ApplicationError, ValidationFailed
 
+from .keys import hash_key
 from .models import ApiToken, PermissionGrant, Profile
-
-
-def hash_key(key: str) -> str:
-    # Keys are 256-bit random strings, so a fast hash is enough: there is nothing to brute-force.
-    return hashlib.sha256(key.encode()).hexdigest()
+from .selectors import api_token_get_active
 
 
 def api_token_create(
@@ -121,8 +117,6 @@ def login_exchange(*, credential: str | None, client_ip: str) -> tuple[ApiToken,
     within ``CROWD_LOGIN_FAILURE_WINDOW`` seconds, every attempt is refused until the window ends, even
     with a good credential, so guessing cannot continue in the background.
     """
-    from .selectors import api_token_get_active
-
     if login_failures_count(client_ip=client_ip) >= settings.CROWD_LOGIN_FAILURES_ALLOWED:
         raise LoginThrottled(
             "Too many failed logins from this address; try again later.",

@@ -4,12 +4,12 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.money import campaign_budget_freeze, campaign_budget_release
 from crowdplatform.errors import Conflict, ValidationFailed
 from crowdplatform.limits import MAX_RESULTS_PER_TASK, MAX_TIME_ALLOWED_S
 from projects.models import Project
 from tasks.models import ImportJob
 
+from .budget import campaign_budget_freeze, campaign_budget_release
 from .lifecycle import next_state
 from .models import Campaign, CampaignState
 

@@ -22,7 +22,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import F, Max
 
-from accounts.money import campaign_budget_add_tasks
+from campaigns.budget import campaign_budget_add_tasks
 from campaigns.lifecycle import accepts_new_tasks
 from campaigns.models import Campaign
 from campaigns.services import campaign_qs_for_update
