@@ -81,7 +81,11 @@ def test_many_postings_with_a_key_already_recorded_are_refused_and_write_nothing
         # then the surrounding transaction goes on (only the failed insert's savepoint was undone)
         assert LedgerEntry.objects.count() == len(before[0])
     # and the call is refused as a whole, naming the key
-    assert (err.value.status, err.value.code, err.value.extra) == (409, "duplicate-movement", {"key": "pay:1"})
+    assert (err.value.status, err.value.code, err.value.extra) == (
+        409,
+        "duplicate-movement",
+        {"key": "pay:1"},
+    )
     assert _money_state() == before
 
 
