@@ -23,6 +23,7 @@ from projects.models import Project
 from results.models import DONE_STATES, AssignmentState
 from results.selectors import assignment_count
 from tasks.ingest import preview_csv, tasks_ingest_csv
+from tasks.staging import tasks_ensure_written
 
 from . import services
 from .lifecycle import allowed_actions
@@ -387,6 +388,7 @@ class CampaignAdmin(admin.ModelAdmin):
         now = timezone.now()
         # The same count of finished tasks as the Turkle API's progress, from the tasks' claim bookkeeping
         # (one pass over the campaign's tasks, not over every assignment).
+        tasks_ensure_written(campaign=campaign)
         finished = campaign_progress(campaign=campaign)["total_finished_tasks"]
         by_state = dict(
             campaign.assignments.values_list("state")

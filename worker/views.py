@@ -21,6 +21,7 @@ from results.models import AssignmentState
 from results.services import assignment_return, assignment_skip, assignment_submit
 from tasks.selectors import AVAILABLE_COUNT_CAP, available_task_counts, task_peek_next
 from tasks.services import task_claim, task_claim_next, task_skip
+from tasks.staging import tasks_ensure_written_for_worker
 
 from . import frames
 from .selectors import (
@@ -89,6 +90,7 @@ def _to_login(request):
 @require_GET
 def home(request):
     user = request.user
+    tasks_ensure_written_for_worker(user=user)
     campaigns = list(campaign_list_for_worker(user=user))
     counts = available_task_counts(user if user.is_authenticated else None, [c.pk for c in campaigns])
     for campaign in campaigns:
