@@ -61,6 +61,17 @@ def user_is_requester(user: User) -> bool:
     return user.is_staff or grants_for(user).exists()
 
 
+def user_is_guest(user: User) -> bool:
+    """A throw-away account of one browser session (``Profile.guest``), remembered on the user object so
+    that one request asks the database once."""
+    if not user.is_authenticated:
+        return False
+    guest = user.__dict__.get("_is_guest")
+    if guest is None:
+        guest = user.__dict__["_is_guest"] = Profile.objects.filter(user_id=user.pk, guest=True).exists()
+    return guest
+
+
 def api_token_list(*, user: User, owner_id: int | None = None) -> QuerySet[ApiToken]:
     """The caller's own tokens; staff see everyone's (or one user's, with ``owner_id``)."""
     qs = ApiToken.objects.select_related("user")

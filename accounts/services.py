@@ -80,6 +80,16 @@ def user_create(
     return user
 
 
+def guest_user_create() -> User:
+    """A throw-away account for one browser session working on a campaign that needs no login (as Turkle)."""
+    user = User(username=f"anon-{secrets.token_hex(8)}")
+    user.set_unusable_password()
+    user.save()
+    Profile.objects.create(user=user, guest=True)
+    user._is_guest = True
+    return user
+
+
 class LoginFailed(ApplicationError):
     status = 401
     code = "invalid-credentials"

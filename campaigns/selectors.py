@@ -5,7 +5,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import PermissionName
-from accounts.selectors import scoped_ids
+from accounts.selectors import scoped_ids, user_is_guest
 from crowdplatform.errors import Conflict, Forbidden, NotFound
 from crowdplatform.sqlrows import Layout, Statement
 from projects.models import Project
@@ -41,8 +41,8 @@ def campaign_get_for_requester(
 
 
 def is_anonymous_worker(user: User) -> bool:
-    """Nobody logged in, or the visitor account of a campaign that takes anonymous work (``anon-…``)."""
-    return not user.is_authenticated or user.username.startswith("anon-")
+    """Nobody logged in, or the guest account of a campaign that takes anonymous work."""
+    return not user.is_authenticated or user_is_guest(user)
 
 
 def _worker_filter(user: User, now) -> Q:

@@ -15,6 +15,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.services import guest_user_create
 from campaigns.selectors import campaign_get_for_worker, campaign_list_for_worker
 from crowdplatform.errors import ApplicationError, Conflict, Forbidden
 from results.models import AssignmentState
@@ -33,7 +34,6 @@ from .selectors import (
     task_get_for_preview,
     worker_stats,
 )
-from .services import guest_user_create
 
 AUTO_ACCEPT_KEY = "worker_auto_accept"
 HISTORY_PAGE_SIZE = 25
