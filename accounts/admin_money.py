@@ -38,9 +38,17 @@ class WalletAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_readonly_fields(self, request, obj=None):
+        # Only a user's wallet has a commission rate: the platform and the outside world pay none.
+        if obj is not None and obj.user_id is None:
+            return [*self.readonly_fields, "commission_rate"]
+        return self.readonly_fields
+
     def save_model(self, request, obj, form, change):
-        # Only the rate is written: a full save would put back balances read before a concurrent payment.
-        Wallet.objects.filter(pk=obj.pk).update(commission_rate=obj.commission_rate)
+        # Only the rate is written, by its service: a full save would put back balances read before a
+        # concurrent payment.
+        if obj.user_id is not None:
+            wallets.wallet_set_commission_rate(user=obj.user, rate=obj.commission_rate)
 
     def get_urls(self):
         return [
