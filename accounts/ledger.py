@@ -122,7 +122,11 @@ def _wallets_apply(deltas: dict[int, list[Decimal]]) -> None:
                 f"UPDATE {Wallet._meta.db_table} AS w "
                 "SET available = w.available + d.da, frozen = w.frozen + d.df "
                 "FROM unnest(%s::bigint[], %s::numeric[], %s::numeric[]) AS d(id, da, df) WHERE w.id = d.id",
-                [ids, [deltas[i][0] for i in ids], [deltas[i][1] for i in ids]],
+                [
+                    _plain_array(ids),
+                    _plain_array([deltas[i][0] for i in ids]),
+                    _plain_array([deltas[i][1] for i in ids]),
+                ],
             )
         return
     for pk in sorted(deltas):
@@ -350,7 +354,8 @@ def _insert(batch: Postings, part: slice, *, created_by_id: int | None, now: dat
             )
         )
         return
-    # One statement whatever the number of rows: the columns travel as arrays.
+    # One statement whatever the number of rows: the columns travel as array literals, which PostgreSQL
+    # reads in one pass (a list of parameters would be parsed as thousands of expressions).
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {LedgerEntry._meta.db_table} (idempotency_key, kind, amount, from_wallet_id,"
@@ -366,11 +371,21 @@ def _insert(batch: Postings, part: slice, *, created_by_id: int | None, now: dat
                 batch.reason,
                 created_by_id,
                 now,
-                batch.keys[part],
-                batch.amounts[part],
-                batch.from_wallets[part],
-                batch.to_wallets[part],
-                batch.campaign_ids[part],
-                batch.assignment_ids[part],
+                _text_array(batch.keys[part]),
+                _plain_array(batch.amounts[part]),
+                _plain_array(batch.from_wallets[part]),
+                _plain_array(batch.to_wallets[part]),
+                _plain_array(batch.campaign_ids[part]),
+                _plain_array(batch.assignment_ids[part]),
             ],
         )
+
+
+def _plain_array(values: list) -> str:
+    """A PostgreSQL array literal of numbers (``NULL`` for None)."""
+    return "{" + ",".join("NULL" if v is None else str(v) for v in values) + "}"
+
+
+def _text_array(values: list[str]) -> str:
+    """A PostgreSQL array literal of texts, each quoted (backslashes and quotes escaped)."""
+    return "{" + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values) + "}"

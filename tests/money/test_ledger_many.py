@@ -53,6 +53,19 @@ def test_many_postings_move_the_balances_with_the_ledger_in_one_call():
     assert [balances(w)[0] for w in workers] == [D("1.00"), D("2.00"), D("3.00")]
 
 
+def test_keys_are_stored_as_given_whatever_characters_they_hold():
+    # given keys with the characters an array literal would misread
+    payer, workers = UserFactory(), UserFactory.create_batch(3)
+    fund(payer, "10")
+    batch = _payouts(payer, workers, ["1.00", "1.00", "1.00"])
+    batch.keys[:] = ['a,"b"', "back\\slash {c}", "NULL"]
+    # when they are posted at once
+    ledger_post_many([batch])
+    # then each is recorded exactly
+    stored = set(LedgerEntry.objects.filter(reason="payout").values_list("idempotency_key", flat=True))
+    assert stored == {'a,"b"', "back\\slash {c}", "NULL"}
+
+
 def test_many_postings_that_would_go_below_zero_are_refused_and_write_nothing():
     # given a payer with 5.00
     payer, workers = UserFactory(), UserFactory.create_batch(2)
