@@ -285,6 +285,29 @@ class Postings:
         self.campaign_ids.append(campaign_id)
         self.assignment_ids.append(assignment_id)
 
+    def extend(
+        self,
+        keys: list[str],
+        amounts: list[Decimal],
+        from_wallets: list[int],
+        to_wallets: list[int],
+        *,
+        campaign_ids: list[int | None],
+        assignment_ids: list[int | None],
+    ) -> None:
+        """``add`` for whole columns at once (a sweep's chunk)."""
+        if any(amount <= 0 for amount in amounts):
+            columns = (keys, amounts, from_wallets, to_wallets, campaign_ids, assignment_ids)
+            for key, amount, source, target, campaign_id, assignment_id in zip(*columns, strict=True):
+                self.add(key, amount, source, target, campaign_id=campaign_id, assignment_id=assignment_id)
+            return
+        self.keys += keys
+        self.amounts += amounts
+        self.from_wallets += from_wallets
+        self.to_wallets += to_wallets
+        self.campaign_ids += campaign_ids
+        self.assignment_ids += assignment_ids
+
     def __len__(self) -> int:
         return len(self.keys)
 
@@ -383,7 +406,9 @@ def _insert(batch: Postings, part: slice, *, created_by_id: int | None, now: dat
 
 def _plain_array(values: list) -> str:
     """A PostgreSQL array literal of numbers (``NULL`` for None)."""
-    return "{" + ",".join("NULL" if v is None else str(v) for v in values) + "}"
+    if any(v is None for v in values):
+        return "{" + ",".join("NULL" if v is None else str(v) for v in values) + "}"
+    return "{" + ",".join(map(str, values)) + "}"
 
 
 def _text_array(values: list[str]) -> str:

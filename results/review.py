@@ -100,16 +100,17 @@ def _approve_locked(rows: list[tuple[int, int, int]], *, now: datetime, reviewer
         if short > 0:
             campaign_budget_top_up(campaign=campaign, amount=short, key=f"topup:{pk}:{first_of[pk]}", now=now)
 
+    price_of = {pk: campaign.payment_per_result for pk, campaign in campaigns.items()}
+    payer_wallet_of = {pk: wallet_of[payer] for pk, payer in payer_of.items()}
     payments = Postings(LedgerEntry.Kind.PAYMENT, Bucket.FROZEN, Bucket.AVAILABLE)
-    for assignment_id, campaign_id, worker_id in rows:
-        payments.add(
-            f"approve:{assignment_id}",
-            campaigns[campaign_id].payment_per_result,
-            wallet_of[payer_of[campaign_id]],
-            wallet_of[worker_id],
-            campaign_id=campaign_id,
-            assignment_id=assignment_id,
-        )
+    payments.extend(
+        [f"approve:{r[0]}" for r in rows],
+        [price_of[r[1]] for r in rows],
+        [payer_wallet_of[r[1]] for r in rows],
+        [wallet_of[r[2]] for r in rows],
+        campaign_ids=[r[1] for r in rows],
+        assignment_ids=ids,
+    )
     # The platform's commission is one entry per campaign and call (its key names the first result), not
     # one per result: the fee per result is fixed on the campaign, so nothing is lost, and the ledger
     # grows by one row per approval instead of two.
