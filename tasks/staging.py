@@ -130,14 +130,26 @@ def tasks_ensure_written_for(campaign_ids) -> None:
 
 
 def tasks_ensure_written_for_worker(*, user) -> None:
-    """Before a worker's list of campaigns with their tasks on offer: write the staged tasks among them."""
-    tasks_ensure_written_for(campaign_list_for_worker(user=user).values("pk"))
+    """Before a worker's list of campaigns with their tasks on offer: write the staged tasks among them.
+    One probe of an empty index nearly always; the worker's campaigns are only read when some are staged."""
+    staged = list(_staged_campaigns().values_list("pk", flat=True))
+    if staged:
+        _write_each(campaign_list_for_worker(user=user).filter(pk__in=staged))
 
 
 def tasks_ensure_written_for_requester(*, user, campaign_id: int | None = None) -> None:
-    """Before a requester's list of tasks (of one campaign, or of all they may read): write the staged ones."""
-    campaigns = campaign_list_for_requester(user=user).values("pk")
-    tasks_ensure_written_for(campaigns if campaign_id is None else campaigns.filter(pk=campaign_id))
+    """Before a requester's list of tasks (of one campaign, or of all they may read): write the staged ones.
+    One probe of an empty index nearly always; the requester's scope is only read when some are staged."""
+    staged = list(_staged_campaigns().values_list("pk", flat=True))
+    if campaign_id is not None:
+        staged = [pk for pk in staged if pk == campaign_id]
+    if staged:
+        _write_each(campaign_list_for_requester(user=user).filter(pk__in=staged))
+
+
+def _write_each(campaigns) -> None:
+    for campaign_id in campaigns.order_by("pk").values_list("pk", flat=True):
+        tasks_write_staged(campaign_id=campaign_id)
 
 
 def _staged_campaigns():
