@@ -63,12 +63,18 @@ def user_is_requester(user: User) -> bool:
 
 def user_is_guest(user: User) -> bool:
     """A throw-away account of one browser session (``Profile.guest``), remembered on the user object so
-    that one request asks the database once."""
+    that one request asks the database at most once.
+
+    A guest is made without a usable password (``guest_user_create``) and one given a password has become
+    a real account, so a user with a password is told apart without a query (the claim's hot path)."""
     if not user.is_authenticated:
         return False
     guest = user.__dict__.get("_is_guest")
     if guest is None:
-        guest = user.__dict__["_is_guest"] = Profile.objects.filter(user_id=user.pk, guest=True).exists()
+        guest = not user.has_usable_password() and (
+            Profile.objects.filter(user_id=user.pk, guest=True).exists()
+        )
+        user.__dict__["_is_guest"] = guest
     return guest
 
 

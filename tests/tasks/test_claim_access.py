@@ -57,6 +57,8 @@ def _given(setup: dict, who: str):
     else:
         user = UserFactory(username=f"{who}-{campaign.pk}")
         if who == "anon-worker":
+            user.set_unusable_password()
+            user.save()
             Profile.objects.create(user=user, guest=True)
         group = GroupFactory()
         user.groups.add(group)
@@ -122,6 +124,8 @@ def test_the_one_call_claim_takes_a_task_only_where_the_rule_lets_the_worker_in(
 def test_a_guest_is_told_by_the_profile_flag_not_by_the_name(guest):
     # given an account whose name looks like a guest's, flagged as a guest or not
     user = UserFactory(username="anon-0123456789abcdef")
+    user.set_unusable_password()
+    user.save()
     Profile.objects.create(user=user, guest=guest)
     user = User.objects.get(pk=user.pk)
     campaign = CampaignFactory(state=CampaignState.ACTIVE, login_required=True)
@@ -134,3 +138,12 @@ def test_a_guest_account_is_made_with_the_flag():
     guest = guest_user_create()
     assert Profile.objects.get(user=guest).guest is True
     assert is_anonymous_worker(User.objects.get(pk=guest.pk)) is True
+
+
+def test_a_guest_given_a_password_has_become_a_real_account():
+    # given a guest account that staff later gave a password
+    guest = guest_user_create()
+    guest.set_password("correct-horse")
+    guest.save()
+    # then it is no longer a guest: campaigns that need a login let it in
+    assert is_anonymous_worker(User.objects.get(pk=guest.pk)) is False
