@@ -36,7 +36,7 @@ def task_list_for_requester(
     now: datetime | None = None,
 ) -> QuerySet[Task]:
     """Tasks of the campaigns the user may read, each with its result counts (staged tasks once written:
-    the caller runs ``tasks.staging.tasks_ensure_written_for`` first)."""
+    the caller runs a ``tasks.staging.tasks_ensure_written*`` service first)."""
     campaigns = campaign_list_for_requester(user=user, permission=permission).values("pk")
     qs = Task.objects.filter(campaign__in=campaigns)
     if campaign_id is not None:

@@ -116,19 +116,6 @@ def tasks_ensure_written(*, campaign: Campaign) -> None:
         campaign.tasks_staged = 0
 
 
-def tasks_ensure_written_for(campaign_ids) -> None:
-    """``tasks_ensure_written`` for every campaign among ``campaign_ids`` (a list or a queryset of ids).
-
-    The campaigns with staged tasks are looked up first, alone: through their partial index that is a
-    probe of an empty index nearly always, where filtering ``campaign_ids`` would run their query again."""
-    staged = list(_staged_campaigns().values_list("pk", flat=True))
-    if staged:
-        for campaign_id in (
-            Campaign.objects.filter(pk__in=staged).filter(pk__in=campaign_ids).values_list("pk", flat=True)
-        ):
-            tasks_write_staged(campaign_id=campaign_id)
-
-
 def tasks_ensure_written_for_worker(*, user) -> None:
     """Before a worker's list of campaigns with their tasks on offer: write the staged tasks among them.
     One probe of an empty index nearly always; the worker's campaigns are only read when some are staged."""
@@ -137,12 +124,10 @@ def tasks_ensure_written_for_worker(*, user) -> None:
         _write_each(campaign_list_for_worker(user=user).filter(pk__in=staged))
 
 
-def tasks_ensure_written_for_requester(*, user, campaign_id: int | None = None) -> None:
-    """Before a requester's list of tasks (of one campaign, or of all they may read): write the staged ones.
+def tasks_ensure_written_for_requester(*, user) -> None:
+    """Before a requester's list of the tasks of every campaign they may read: write the staged ones.
     One probe of an empty index nearly always; the requester's scope is only read when some are staged."""
     staged = list(_staged_campaigns().values_list("pk", flat=True))
-    if campaign_id is not None:
-        staged = [pk for pk in staged if pk == campaign_id]
     if staged:
         _write_each(campaign_list_for_requester(user=user).filter(pk__in=staged))
 
