@@ -1,6 +1,7 @@
 import secrets
 from datetime import datetime
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.cache import cache
@@ -161,13 +162,15 @@ def permission_grant_scoped(
     *, name: str, scope: str, user: User | None = None, group: Group | None = None
 ) -> PermissionGrant:
     """Grant ``name`` at a scope written in seed 003 notation, checking that the scoped object exists."""
-    from campaigns.models import Campaign
-    from projects.models import Project
-
     if (user is None) == (group is None):
         raise ValidationFailed("Give either a user or a group.", code="one-holder-required", field="user")
     kind, scope_id = _scope_parse(scope)
-    model = {PermissionGrant.Scope.PROJECT: Project, PermissionGrant.Scope.CAMPAIGN: Campaign}.get(kind)
+    # The scoped apps sit above accounts: their models are looked up by label, as a foreign key names them.
+    label = {
+        PermissionGrant.Scope.PROJECT: "projects.Project",
+        PermissionGrant.Scope.CAMPAIGN: "campaigns.Campaign",
+    }
+    model = apps.get_model(label[kind]) if kind in label else None
     if model is not None and not model.objects.filter(pk=scope_id).exists():
         raise ValidationFailed(f"There is no {kind} {scope_id}.", code="invalid-scope", field="scope")
     return permission_grant(name=name, user=user, group=group, scope=kind, scope_id=scope_id)
