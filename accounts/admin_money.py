@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from crowdplatform.admin_views import LookOnlyAdmin
 from crowdplatform.errors import ApplicationError
 
-from . import money
+from . import wallets
 from .models import LedgerEntry, Wallet
 
 
@@ -48,7 +48,7 @@ class WalletAdmin(admin.ModelAdmin):
         # The service writes the rate alone (a full save would put back balances read before a concurrent
         # payment) and checks it as the API does.
         if "commission_rate" in form.changed_data:
-            money.wallet_set_commission_rate(user=obj.user, rate=form.cleaned_data["commission_rate"])
+            wallets.wallet_set_commission_rate(user=obj.user, rate=form.cleaned_data["commission_rate"])
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -67,7 +67,9 @@ class WalletAdmin(admin.ModelAdmin):
         wallet = get_object_or_404(Wallet, pk=pk, kind=Wallet.Kind.USER)
         form = MoneyMovementForm(request.POST or None, initial={"idempotency_key": f"admin-{uuid.uuid4()}"})
         if request.method == "POST" and form.is_valid():
-            service = money.wallet_deposit if form.cleaned_data["kind"] == "deposit" else money.wallet_adjust
+            service = (
+                wallets.wallet_deposit if form.cleaned_data["kind"] == "deposit" else wallets.wallet_adjust
+            )
             try:
                 service(
                     user=wallet.user,

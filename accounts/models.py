@@ -104,6 +104,10 @@ class Profile(models.Model):
         max_length=32, blank=True, help_text="Customer reference for billing; set by staff."
     )
     charity = models.BooleanField(default=False, help_text="A charity account; set by staff.")
+    guest = models.BooleanField(
+        default=False,
+        help_text="A throw-away account made for one browser session on a campaign that needs no login.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

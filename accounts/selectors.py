@@ -6,9 +6,9 @@ from django.utils import timezone
 from crowdplatform.errors import NotFound
 from crowdplatform.sqlrows import Layout, Statement
 
+from .keys import hash_key
 from .models import ApiToken, LedgerEntry, PermissionGrant, Profile, Wallet
-from .money import default_commission_rate
-from .services import hash_key
+from .wallets import default_commission_rate
 
 _TOKEN = Layout((ApiToken, "t"), (User, "u"))
 _TOKEN_BY_HASH = Statement(
@@ -59,6 +59,23 @@ def user_is_requester(user: User) -> bool:
     if not user.is_authenticated:
         return False
     return user.is_staff or grants_for(user).exists()
+
+
+def user_is_guest(user: User) -> bool:
+    """A throw-away account of one browser session (``Profile.guest``), remembered on the user object so
+    that one request asks the database at most once.
+
+    A guest is made without a usable password (``guest_user_create``) and one given a password has become
+    a real account, so a user with a password is told apart without a query (the claim's hot path)."""
+    if not user.is_authenticated:
+        return False
+    guest = user.__dict__.get("_is_guest")
+    if guest is None:
+        guest = not user.has_usable_password() and (
+            Profile.objects.filter(user_id=user.pk, guest=True).exists()
+        )
+        user.__dict__["_is_guest"] = guest
+    return guest
 
 
 def api_token_list(*, user: User, owner_id: int | None = None) -> QuerySet[ApiToken]:

@@ -1,4 +1,3 @@
-import hashlib
 import secrets
 from datetime import datetime
 
@@ -12,12 +11,9 @@ from django.utils import timezone
 from crowdplatform.errors import ApplicationError, ValidationFailed
 
 from . import policies
+from .keys import hash_key
 from .models import ApiToken, PermissionGrant, Profile
-
-
-def hash_key(key: str) -> str:
-    # Keys are 256-bit random strings, so a fast hash is enough: there is nothing to brute-force.
-    return hashlib.sha256(key.encode()).hexdigest()
+from .selectors import api_token_get_active
 
 
 def api_token_expiry_check(*, expires_at: datetime | None) -> None:
@@ -112,6 +108,16 @@ def user_create(
     return user
 
 
+def guest_user_create() -> User:
+    """A throw-away account for one browser session working on a campaign that needs no login (as Turkle)."""
+    user = User(username=f"anon-{secrets.token_hex(8)}")
+    user.set_unusable_password()
+    user.save()
+    Profile.objects.create(user=user, guest=True)
+    user._is_guest = True
+    return user
+
+
 class LoginFailed(ApplicationError):
     status = 401
     code = "invalid-credentials"
@@ -149,8 +155,6 @@ def login_exchange(*, credential: str | None, client_ip: str) -> tuple[ApiToken,
     within ``CROWD_LOGIN_FAILURE_WINDOW`` seconds, every attempt is refused until the window ends, even
     with a good credential, so guessing cannot continue in the background.
     """
-    from .selectors import api_token_get_active
-
     if login_failures_count(client_ip=client_ip) >= settings.CROWD_LOGIN_FAILURES_ALLOWED:
         raise LoginThrottled(
             "Too many failed logins from this address; try again later.",
@@ -194,18 +198,16 @@ def permission_grant_scoped(
     *, name: str, scope: str, user: User | None = None, group: Group | None = None
 ) -> PermissionGrant:
     """Grant ``name`` at a scope written in seed 003 notation, checking that the scoped object exists."""
-    from campaigns.models import Campaign
-    from projects.models import Project
-
     if (user is None) == (group is None):
         raise ValidationFailed("Give either a user or a group.", code="one-holder-required", field="user")
     kind, scope_id = _scope_parse(scope)
-    model = {
-        PermissionGrant.Scope.PROJECT: Project,
-        PermissionGrant.Scope.CAMPAIGN: Campaign,
-        # Reports sit above accounts; the grant names one by id without importing the app.
-        PermissionGrant.Scope.REPORT: apps.get_model("reports", "Report"),
-    }.get(kind)
+    # The scoped apps sit above accounts: their models are looked up by label, as a foreign key names them.
+    label = {
+        PermissionGrant.Scope.PROJECT: "projects.Project",
+        PermissionGrant.Scope.CAMPAIGN: "campaigns.Campaign",
+        PermissionGrant.Scope.REPORT: "reports.Report",
+    }
+    model = apps.get_model(label[kind]) if kind in label else None
     if model is not None and not model.objects.filter(pk=scope_id).exists():
         raise ValidationFailed(f"There is no {kind} {scope_id}.", code="invalid-scope", field="scope")
     return permission_grant(name=name, user=user, group=group, scope=kind, scope_id=scope_id)

@@ -24,7 +24,8 @@ def create_due_results(n: int):
     from django.contrib.auth.models import User
     from django.db import connection
 
-    from accounts.money import campaign_unit_cost, wallet_deposit, wallet_set_commission_rate
+    from accounts.wallets import wallet_deposit, wallet_set_commission_rate
+    from campaigns.budget import campaign_unit_cost
     from campaigns.models import Campaign, CampaignState
     from campaigns.services import campaign_publish
     from results.models import Assignment

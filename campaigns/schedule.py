@@ -11,9 +11,9 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.money import CLOSED_CAMPAIGN_STATES, campaign_budget_release
 from crowdplatform.errors import ApplicationError
 
+from .budget import CLOSED_CAMPAIGN_STATES, campaign_budget_release
 from .models import Campaign, CampaignState
 from .services import campaign_finish, campaign_publish
 

@@ -5,13 +5,12 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import PermissionName
-from accounts.selectors import scoped_ids
+from accounts.selectors import scoped_ids, user_is_guest
 from crowdplatform.errors import Conflict, Forbidden, NotFound
 from crowdplatform.sqlrows import Layout, Statement
 from projects.models import Project
 from results.models import DONE_STATES, Assignment, AssignmentState
 from tasks.models import ImportJob, Task
-from tasks.staging import tasks_ensure_written, tasks_ensure_written_for
 
 from .lifecycle import accepts_work
 from .models import Campaign, CampaignState
@@ -42,8 +41,8 @@ def campaign_get_for_requester(
 
 
 def is_anonymous_worker(user: User) -> bool:
-    """Nobody logged in, or the visitor account of a campaign that takes anonymous work (``anon-…``)."""
-    return not user.is_authenticated or user.username.startswith("anon-")
+    """Nobody logged in, or the guest account of a campaign that takes anonymous work."""
+    return not user.is_authenticated or user_is_guest(user)
 
 
 def _worker_filter(user: User, now) -> Q:
@@ -65,7 +64,6 @@ def campaign_list_for_worker(*, user: User) -> QuerySet[Campaign]:
     """Campaigns the user may work on now."""
     now = timezone.now()
     ids = Campaign.objects.filter(_worker_filter(user, now)).values("pk")
-    tasks_ensure_written_for(ids)
     qs = Campaign.objects.filter(pk__in=ids).select_related("project")
     if is_anonymous_worker(user):
         qs = qs.filter(login_required=False)
@@ -123,7 +121,6 @@ def campaign_get_for_worker(*, user: User, pk: int) -> Campaign:
         raise NotFound("No such campaign.", code="campaign-not-found")
     campaign, campaign.project = found
     if _may_work(campaign, user, timezone.now()):
-        tasks_ensure_written(campaign=campaign)
         return campaign
     if campaign.restricted or campaign.project.restricted or campaign.state == CampaignState.UNPUBLISHED:
         raise NotFound("No such campaign.", code="campaign-not-found")
@@ -161,8 +158,8 @@ def campaigns_with_completed(qs: QuerySet[Campaign]) -> QuerySet[Campaign]:
 
 
 def campaign_progress(*, campaign: Campaign) -> dict:
-    """Task and result counts of a campaign in two queries, whatever its size."""
-    tasks_ensure_written(campaign=campaign)
+    """Task and result counts of a campaign in two queries, whatever its size. Staged tasks are counted
+    once written: a reader calls ``tasks.staging.tasks_ensure_written`` first."""
     tasks = Task.objects.filter(campaign=campaign).aggregate(
         total_tasks=Count("pk"),
         total_task_assignments=Coalesce(Sum("results_needed"), 0),

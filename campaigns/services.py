@@ -4,12 +4,11 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.money import campaign_budget_freeze, campaign_budget_release
 from crowdplatform.errors import Conflict, ValidationFailed
 from crowdplatform.limits import MAX_RESULTS_PER_TASK, MAX_TIME_ALLOWED_S
 from projects.models import Project
-from tasks.models import ImportJob
 
+from .budget import campaign_budget_freeze, campaign_budget_release
 from .lifecycle import next_state
 from .models import Campaign, CampaignState
 
@@ -223,37 +222,3 @@ def campaign_workers_set(
         campaign.restricted = True
         campaign.save(update_fields=["restricted", "updated_at"])
     return campaign
-
-
-@transaction.atomic
-def campaign_create_with_csv(
-    *,
-    project: Project,
-    created_by: User,
-    name: str,
-    stream,
-    active: bool = True,
-    publish: bool = True,
-    **values,
-) -> tuple[Campaign, ImportJob]:
-    """Create a campaign, fill it from a CSV and publish it, all or nothing (a Turkle batch upload, the
-    admin's batch upload).
-
-    A restricted project's worker lists are copied, so the campaign starts open to the same people.
-    With ``active=False`` the campaign is published but paused: visible as a batch, not yet offered.
-    With ``publish=False`` it stays unpublished, its budget not yet frozen.
-    """
-    # tasks.ingest builds on this module, so it is imported here rather than at the top.
-    from tasks.ingest import tasks_ingest_csv
-
-    values.setdefault("restricted", project.restricted)
-    campaign = campaign_create(project=project, created_by=created_by, name=name, **values)
-    if campaign.restricted and project.restricted:
-        campaign.worker_users.set(project.worker_users.all())
-        campaign.worker_groups.set(project.worker_groups.all())
-    job = tasks_ingest_csv(
-        campaign=campaign, stream=stream, created_by=created_by, filename=values.get("filename", "")
-    )
-    if publish:
-        campaign = campaign_set_active(campaign=campaign, active=active)
-    return campaign, job

@@ -16,18 +16,8 @@ from projects.selectors import job_screens
 from tasks.jobs import job_answer_columns, job_task_results
 from tasks.models import Task
 
-from .exports import (
-    CHUNK_ROWS,
-    FIXED_COLUMNS,
-    FIXED_VALUES,
-    _cell,
-    _chunked,
-    _exported,
-    _iso,
-    _Line,
-    _neutral,
-    _streamed,
-)
+from .exports.columns import FIXED_COLUMNS, FIXED_VALUES, _cell, _exported, _iso, _neutral
+from .exports.streaming import CHUNK_ROWS, _chunked, _Line, _streamed
 
 
 def publishes_jobs(campaign: Campaign) -> bool:

@@ -1,10 +1,11 @@
 """Review of submitted work: approve (and pay), reject, soft-reject, overturn, quality, and the sweeps.
 
 Every approval, whether by a reviewer, in bulk or by the auto-approval sweep, goes through
-``_approve_locked``: per chunk of locked assignments it inserts the ledger rows with one
-INSERT … SELECT of payments, one commission row per campaign, moves the balances with one UPDATE and marks the
-assignments approved, all in one transaction. The key ``approve:<assignment id>`` is unique in the
-ledger, so a result can never be paid twice even if two writers got past the state checks.
+``_approve_locked``: per chunk of locked assignments it prices each result once and posts the payments
+and one commission row per campaign through the ledger's guard (``accounts.ledger.ledger_post_many``:
+never below zero, each key once), and marks the assignments approved, all in one transaction. The key
+``approve:<assignment id>`` is unique in the ledger, so a result can never be paid twice even if two
+writers got past the state checks.
 
 Lock order, as everywhere: task, assignment, campaign, then wallets in primary-key order.
 """
@@ -21,17 +22,20 @@ from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.utils import timezone
 
-from accounts.models import Bucket, LedgerEntry, Wallet
-from accounts.money import (
-    CLOSED_CAMPAIGN_STATES,
+from accounts.ledger import (
+    Postings,
     add_amounts,
+    ledger_post_many,
+    system_wallet,
+    wallet_ids_for_users,
+    wallets_lock,
+)
+from accounts.models import Bucket, LedgerEntry, Wallet
+from campaigns.budget import (
+    CLOSED_CAMPAIGN_STATES,
     campaign_budget_release,
     campaign_budget_top_up,
     campaign_unit_cost,
-    system_wallet,
-    wallet_ids_for_users,
-    wallets_apply,
-    wallets_lock,
 )
 from campaigns.models import Campaign
 from crowdplatform.errors import Conflict, InsufficientFunds, NotFound, ValidationFailed
@@ -63,35 +67,20 @@ def _ids_clause(column: str, ids: list[int]) -> tuple[str, list]:
     return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
 
 
-def _insert_payments(ids: list[int], *, now: datetime, reviewer_id: int | None) -> None:
-    """One INSERT … SELECT of a payment row per assignment, priced from its campaign."""
-    where, params = _ids_clause("a.id", ids)
-    sql = (
-        f"INSERT INTO {LedgerEntry._meta.db_table} (idempotency_key, kind, amount, from_wallet_id, from_bucket,"
-        " to_wallet_id, to_bucket, reason, campaign_id, assignment_id, created_by_id, created_at)"
-        " SELECT 'approve:' || CAST(a.id AS TEXT), %s, c.payment_per_result, rw.id, 'frozen', ww.id,"
-        " 'available', '', a.campaign_id, a.id, %s, %s"
-        f" FROM {Assignment._meta.db_table} a"
-        f" JOIN {Campaign._meta.db_table} c ON c.id = a.campaign_id"
-        " JOIN projects_project p ON p.id = c.project_id"
-        f" JOIN {Wallet._meta.db_table} rw ON rw.user_id = p.owner_id"
-        f" JOIN {Wallet._meta.db_table} ww ON ww.user_id = a.worker_id"
-        f" WHERE {where} AND c.payment_per_result > 0"
-    )
-    head = [str(LedgerEntry.Kind.PAYMENT), reviewer_id, connection.ops.adapt_datetimefield_value(now)]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, head + params)
-
-
 def _approve_locked(rows: list[tuple[int, int, int]], *, now: datetime, reviewer: User | None = None) -> int:
     """Approve and pay assignments the caller has locked and checked: rows of (id, campaign_id, worker_id).
 
-    Set-based: a constant number of statements however many rows there are.
+    Each result is priced once, from its campaign (the payment to the worker, the fee to the platform),
+    and the money goes through the ledger's guard in one ``ledger_post_many``: never below zero, never
+    twice (key ``approve:<id>``). Set-based: a constant number of statements however many rows there are.
     """
     if not rows:
         return 0
     ids = [r[0] for r in rows]
     per_campaign = Counter(r[1] for r in rows)
+    first_of: dict[int, int] = {}
+    for assignment_id, campaign_id, _ in rows:
+        first_of[campaign_id] = min(assignment_id, first_of.get(campaign_id, assignment_id))
     campaigns = {
         c.pk: c
         for c in Campaign.objects.select_for_update(of=("self",))
@@ -102,26 +91,56 @@ def _approve_locked(rows: list[tuple[int, int, int]], *, now: datetime, reviewer
     payer_of = {pk: c.project.owner_id for pk, c in campaigns.items()}
     wallet_of = wallet_ids_for_users({r[2] for r in rows} | set(payer_of.values()))
     platform = system_wallet(Wallet.Kind.PLATFORM).pk
-    deltas: dict[int, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
-    for (campaign_id, worker_id), count in Counter((r[1], r[2]) for r in rows).items():
-        campaign = campaigns[campaign_id]
-        deltas[wallet_of[worker_id]][0] += campaign.payment_per_result * count
-        deltas[wallet_of[payer_of[campaign_id]]][1] -= campaign_unit_cost(campaign) * count
-        deltas[platform][0] += campaign.fee_per_result * count
-    wallets_lock(set(deltas))
+    # Every wallet that moves is locked here, in primary-key order, before a top-up locks a payer's alone.
+    wallets_lock({*wallet_of.values(), platform})
     # A campaign published before money existed, or an overturn, may lack the units: freeze them first.
     for pk, count in sorted(per_campaign.items()):
         campaign = campaigns[pk]
         short = campaign_unit_cost(campaign) * count - campaign.frozen_amount
         if short > 0:
-            first = min(r[0] for r in rows if r[1] == pk)
-            campaign_budget_top_up(campaign=campaign, amount=short, key=f"topup:{pk}:{first}", now=now)
+            campaign_budget_top_up(campaign=campaign, amount=short, key=f"topup:{pk}:{first_of[pk]}", now=now)
+
+    price_of = {pk: campaign.payment_per_result for pk, campaign in campaigns.items()}
+    payer_wallet_of = {pk: wallet_of[payer] for pk, payer in payer_of.items()}
+    payments = Postings(LedgerEntry.Kind.PAYMENT, Bucket.FROZEN, Bucket.AVAILABLE)
+    payments.extend(
+        [f"approve:{r[0]}" for r in rows],
+        [price_of[r[1]] for r in rows],
+        [payer_wallet_of[r[1]] for r in rows],
+        [wallet_of[r[2]] for r in rows],
+        campaign_ids=[r[1] for r in rows],
+        assignment_ids=ids,
+    )
+    # The platform's commission is one entry per campaign and call (its key names the first result), not
+    # one per result: the fee per result is fixed on the campaign, so nothing is lost, and the ledger
+    # grows by one row per approval instead of two.
+    commissions = []
+    for pk, count in sorted(per_campaign.items()):
+        batch = Postings(
+            LedgerEntry.Kind.COMMISSION,
+            Bucket.FROZEN,
+            Bucket.AVAILABLE,
+            reason=f"Commission on {count} approved result(s)",
+        )
+        batch.add(
+            f"commission:{pk}:{first_of[pk]}",
+            campaigns[pk].fee_per_result * count,
+            wallet_of[payer_of[pk]],
+            platform,
+            campaign_id=pk,
+        )
+        commissions.append(batch)
+    ledger_post_many([payments, *commissions], created_by=reviewer, now=now)
+    # What left each campaign's hold is what was just posted from it.
+    released: dict[int, Decimal] = defaultdict(Decimal)
+    for batch in (payments, *commissions):
+        for campaign_id, amount in zip(batch.campaign_ids, batch.amounts, strict=True):
+            released[campaign_id] += amount
 
     reviewer_id = reviewer.pk if reviewer else None
     stamp = connection.ops.adapt_datetimefield_value(now)
     for start in range(0, len(ids), CHUNK):
         part = ids[start : start + CHUNK]
-        _insert_payments(part, now=now, reviewer_id=reviewer_id)
         where, params = _ids_clause("id", part)
         with connection.cursor() as cursor:
             cursor.execute(
@@ -129,29 +148,8 @@ def _approve_locked(rows: list[tuple[int, int, int]], *, now: datetime, reviewer
                 f" updated_at = %s WHERE {where}",
                 [str(AssignmentState.APPROVED), stamp, reviewer_id, stamp, *params],
             )
-    # The platform's commission is one entry per campaign and call (its key names the first result), not
-    # one per result: the fee per result is fixed on the campaign, so nothing is lost, and the ledger
-    # grows by one row per approval instead of two.
-    LedgerEntry.objects.bulk_create(
-        LedgerEntry(
-            idempotency_key=f"commission:{pk}:{min(r[0] for r in rows if r[1] == pk)}",
-            kind=LedgerEntry.Kind.COMMISSION,
-            amount=campaigns[pk].fee_per_result * count,
-            from_wallet_id=wallet_of[payer_of[pk]],
-            from_bucket=Bucket.FROZEN,
-            to_wallet_id=platform,
-            to_bucket=Bucket.AVAILABLE,
-            reason=f"Commission on {count} approved result(s)",
-            campaign_id=pk,
-            created_by_id=reviewer_id,
-            created_at=now,
-        )
-        for pk, count in sorted(per_campaign.items())
-        if campaigns[pk].fee_per_result > 0
-    )
-    wallets_apply(deltas)
-    for pk, count in sorted(per_campaign.items()):
-        add_amounts(Campaign, pk, frozen_amount=-campaign_unit_cost(campaigns[pk]) * count)
+    for pk in sorted(released):
+        add_amounts(Campaign, pk, frozen_amount=-released[pk])
     return len(rows)
 
 
@@ -329,12 +327,6 @@ def _approve_chunks(base, *, now: datetime, reviewer: User | None, order: str) -
     total, stuck = 0, set()
     while True:
         with transaction.atomic():
-            if connection.vendor == "postgresql":
-                # A chunk is one all-or-nothing transaction whose every effect is redone by the next run if
-                # it is lost, so it need not wait for its WAL flush: a crash can only undo whole chunks,
-                # never split a payment from its approval.
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
             rows = list(
                 base.exclude(pk__in=stuck)
                 .select_for_update(skip_locked=True, of=("self",))

@@ -4,7 +4,7 @@ ingest (``tasks.ingest``) and of writing staged imports (``tasks.staging``)."""
 from collections.abc import Iterator
 from json.encoder import encode_basestring
 
-from django.db import DatabaseError, connection, transaction
+from django.db import connection
 
 from .models import Task
 
@@ -63,38 +63,18 @@ def task_copy_lines(
 
 
 def copy_in(sql: str, pieces: Iterator[bytes]) -> None:
+    """Feed ``pieces`` to ``sql`` (a ``COPY ... FROM STDIN``). Every trigger and foreign key stays on: each
+    row is checked at commit, whatever the database role."""
     source = CopySource(pieces)
     with connection.cursor() as cursor:
-        checks_off = row_checks_off(cursor)
         try:
             cursor.copy_expert(sql, source, READ_SIZE)
         except Exception:
             if source.error is not None:
                 raise source.error from None
             raise
-        if checks_off:
-            cursor.execute("SET LOCAL session_replication_role = origin")
     if source.error is not None:
         raise source.error
-
-
-def row_checks_off(cursor) -> bool:
-    """Spare the COPY the foreign key's check of every row against the campaign, where the role may.
-
-    Every row written names the campaign the caller has locked (``FOR UPDATE``, so it cannot go away
-    before the commit), by the id the code puts in each line, never a value from the file: the check,
-    run once per row at commit, would prove the same thing a million times, and takes longer than the
-    COPY itself. ``session_replication_role = replica`` (what ``pg_restore`` loads data with) does not
-    fire the table's triggers, the foreign key's among them, for the rest of this transaction; it is set
-    back right after the COPY. A role that may not set it (not a superuser, no ``GRANT SET``) has its
-    rows checked at commit, as any insert.
-    """
-    try:
-        with transaction.atomic():
-            cursor.execute("SET LOCAL session_replication_role = replica")
-    except DatabaseError:
-        return False
-    return True
 
 
 def csv_json_texts(header: list[str], records: Iterator[list[str]]) -> Iterator[str]:

@@ -11,6 +11,7 @@ the record starts, the header being line 1) or the item index.
 
 import csv
 import io
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from itertools import chain, islice
@@ -22,16 +23,20 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import F, Max
 
-from accounts.money import campaign_budget_add_tasks
+from campaigns.budget import campaign_budget_add_tasks
 from campaigns.lifecycle import accepts_new_tasks
 from campaigns.models import Campaign
-from campaigns.services import campaign_qs_for_update
+from campaigns.services import campaign_create, campaign_qs_for_update, campaign_set_active
 from crowdplatform.errors import Conflict, ValidationFailed
 from crowdplatform.jsonvalues import holds_nul
+from projects.models import Project
 
 from . import staging
 from .copy_rows import copy_in, csv_json_texts, task_rows_copy
 from .models import ImportJob, Task, TaskBlock
+from .tasks import write_staged_tasks
+
+log = logging.getLogger(__name__)
 
 BATCH_SIZE = 5000
 # Records parsed and checked at a time; a staged import stores each such list as one block.
@@ -273,6 +278,15 @@ def _next_position(campaign: Campaign) -> int:
     return max(written, staged) + 1
 
 
+def _schedule_write(campaign_id: int) -> None:
+    """After the import's commit: hand the write to a Celery worker. A broker that cannot be reached only
+    delays it (the sweep or the first reader writes the tasks), so it never fails the import."""
+    try:
+        write_staged_tasks.delay(campaign_id)
+    except Exception:  # noqa: BLE001 - any broker failure; the data is committed and readers write it
+        log.warning("Could not queue the write of staged tasks of campaign %s", campaign_id, exc_info=True)
+
+
 @transaction.atomic
 def _write(
     *,
@@ -306,7 +320,7 @@ def _write(
     counts = {"tasks_count": F("tasks_count") + count}
     if staged:
         counts["tasks_staged"] = F("tasks_staged") + count
-        transaction.on_commit(partial(staging.schedule_write, campaign.pk))
+        transaction.on_commit(partial(_schedule_write, campaign.pk))
     Campaign.objects.filter(pk=campaign.pk).update(**counts)
     job.rows = count
     job.save(update_fields=["rows"])
@@ -363,3 +377,34 @@ def tasks_ingest_rows(
         return _write_batches(campaign=c, rows=iter(checked), start=start)
 
     return _write(campaign=campaign, write=write, header=header, created_by=created_by, filename=filename)
+
+
+@transaction.atomic
+def campaign_create_with_csv(
+    *,
+    project: Project,
+    created_by: User,
+    name: str,
+    stream,
+    active: bool = True,
+    publish: bool = True,
+    **values,
+) -> tuple[Campaign, ImportJob]:
+    """Create a campaign, fill it from a CSV and publish it, all or nothing (a Turkle batch upload, the
+    admin's batch upload).
+
+    A restricted project's worker lists are copied, so the campaign starts open to the same people.
+    With ``active=False`` the campaign is published but paused: visible as a batch, not yet offered.
+    With ``publish=False`` it stays unpublished, its budget not yet frozen.
+    """
+    values.setdefault("restricted", project.restricted)
+    campaign = campaign_create(project=project, created_by=created_by, name=name, **values)
+    if campaign.restricted and project.restricted:
+        campaign.worker_users.set(project.worker_users.all())
+        campaign.worker_groups.set(project.worker_groups.all())
+    job = tasks_ingest_csv(
+        campaign=campaign, stream=stream, created_by=created_by, filename=values.get("filename", "")
+    )
+    if publish:
+        campaign = campaign_set_active(campaign=campaign, active=active)
+    return campaign, job

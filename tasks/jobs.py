@@ -16,7 +16,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from accounts.money import campaign_budget_add_tasks
+from campaigns.budget import campaign_budget_add_tasks
 from campaigns.lifecycle import accepts_new_tasks
 from campaigns.models import Campaign, CampaignState
 from campaigns.services import campaign_archive, campaign_create, campaign_qs_for_update, campaign_unarchive

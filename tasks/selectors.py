@@ -17,7 +17,6 @@ from results.models import DONE_STATES, Assignment, AssignmentState
 from results.selectors import assignment_count
 
 from .models import Task
-from .staging import tasks_ensure_written_for
 
 
 def _with_counts(qs: QuerySet[Task], now: datetime) -> QuerySet[Task]:
@@ -36,12 +35,12 @@ def task_list_for_requester(
     permission: str = PermissionName.PROJECTS_READ,
     now: datetime | None = None,
 ) -> QuerySet[Task]:
-    """Tasks of the campaigns the user may read, each with its result counts."""
+    """Tasks of the campaigns the user may read, each with its result counts (staged tasks once written:
+    the caller runs a ``tasks.staging.tasks_ensure_written*`` service first)."""
     campaigns = campaign_list_for_requester(user=user, permission=permission).values("pk")
     qs = Task.objects.filter(campaign__in=campaigns)
     if campaign_id is not None:
         qs = qs.filter(campaign_id=campaign_id)
-    tasks_ensure_written_for(campaigns if campaign_id is None else campaigns.filter(pk=campaign_id))
     return _with_counts(qs, now or timezone.now()).order_by("campaign_id", "position")
 
 

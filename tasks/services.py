@@ -15,6 +15,7 @@ from results.models import DONE_STATES, Assignment, AssignmentState
 
 from . import claim_sql
 from .models import Task
+from .staging import tasks_ensure_written
 
 CLAIM_ATTEMPTS = 8
 
@@ -73,6 +74,7 @@ def task_claim_next(*, campaign_id: int, worker: User, now: datetime | None = No
         # mend, a skipped task): the steps below deal with that, and running the one call again would not.
         one_call = outcome == claim_sql.CHECK
     campaign = campaign_get_for_worker(user=worker, pk=campaign_id)
+    tasks_ensure_written(campaign=campaign)
     _check_cap(campaign, worker, now)
     if one_call:
         assignment = _claim_in_one_call(campaign, worker, now)

@@ -6,9 +6,11 @@ stores its checked records a few thousand per ``TaskBlock`` row, in the same all
 that counts them in the campaign (``tasks_count`` and ``tasks_staged``) and holds their money, and is
 answered then. The tasks are written from the blocks:
 
-- right after the commit, by the Celery task ``tasks.tasks.write_staged_tasks``;
-- by every reader of the campaign's tasks that finds ``tasks_staged`` set (``tasks_ensure_written``),
-  which waits for a write already under way rather than seeing part of the campaign;
+- right after the commit, by the Celery task ``tasks.tasks.write_staged_tasks``, which the import
+  queues (``tasks.ingest``);
+- by every interface that reads the campaign's tasks, before it reads them: it calls one of the
+  ``tasks_ensure_written*`` services below (selectors only read), which is free when nothing is staged and
+  otherwise writes them, or waits for a write already under way rather than seeing part of the campaign;
 - by the beat sweep ``sweep_write_staged_tasks``, should a worker have missed the first.
 
 All three run ``tasks_write_staged``: one transaction that locks the campaign's blocks, writes their tasks
@@ -16,7 +18,6 @@ in position order (so task ids grow with positions, as the claim expects), delet
 ``tasks_staged`` by what it wrote. A second caller waits on the block locks and then finds nothing to do.
 """
 
-import logging
 from collections.abc import Iterator
 
 import orjson
@@ -24,11 +25,10 @@ from django.db import connection, transaction
 from django.db.models import F
 
 from campaigns.models import Campaign
+from campaigns.selectors import campaign_list_for_requester, campaign_list_for_worker
 
 from .copy_rows import TASK_COPY_SQL, copy_in, csv_json_texts, encoded, task_copy_lines
 from .models import ImportJob, TaskBlock
-
-log = logging.getLogger(__name__)
 
 BLOCKS_PER_COPY = 20
 
@@ -116,32 +116,29 @@ def tasks_ensure_written(*, campaign: Campaign) -> None:
         campaign.tasks_staged = 0
 
 
-def tasks_ensure_written_for(campaign_ids) -> None:
-    """``tasks_ensure_written`` for every campaign among ``campaign_ids`` (a list or a queryset of ids).
-
-    The campaigns with staged tasks are looked up first, alone: through their partial index that is a
-    probe of an empty index nearly always, where filtering ``campaign_ids`` would run their query again."""
+def tasks_ensure_written_for_worker(*, user) -> None:
+    """Before a worker's list of campaigns with their tasks on offer: write the staged tasks among them.
+    One probe of an empty index nearly always; the worker's campaigns are only read when some are staged."""
     staged = list(_staged_campaigns().values_list("pk", flat=True))
     if staged:
-        for campaign_id in (
-            Campaign.objects.filter(pk__in=staged).filter(pk__in=campaign_ids).values_list("pk", flat=True)
-        ):
-            tasks_write_staged(campaign_id=campaign_id)
+        _write_each(campaign_list_for_worker(user=user).filter(pk__in=staged))
+
+
+def tasks_ensure_written_for_requester(*, user) -> None:
+    """Before a requester's list of the tasks of every campaign they may read: write the staged ones.
+    One probe of an empty index nearly always; the requester's scope is only read when some are staged."""
+    staged = list(_staged_campaigns().values_list("pk", flat=True))
+    if staged:
+        _write_each(campaign_list_for_requester(user=user).filter(pk__in=staged))
+
+
+def _write_each(campaigns) -> None:
+    for campaign_id in campaigns.order_by("pk").values_list("pk", flat=True):
+        tasks_write_staged(campaign_id=campaign_id)
 
 
 def _staged_campaigns():
     return Campaign.objects.filter(tasks_staged__gt=0).order_by()
-
-
-def schedule_write(campaign_id: int) -> None:
-    """After the import's commit: hand the write to a Celery worker. A broker that cannot be reached only
-    delays it (the sweep or the first reader writes the tasks), so it never fails the import."""
-    from .tasks import write_staged_tasks
-
-    try:
-        write_staged_tasks.delay(campaign_id)
-    except Exception:  # noqa: BLE001 - any broker failure; the data is committed and readers write it
-        log.warning("Could not queue the write of staged tasks of campaign %s", campaign_id, exc_info=True)
 
 
 def tasks_write_all_staged() -> int:

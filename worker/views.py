@@ -15,6 +15,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.services import guest_user_create
 from campaigns.selectors import (
     campaign_count_for_any_login,
     campaign_get_for_worker,
@@ -25,6 +26,7 @@ from results.models import AssignmentState
 from results.services import assignment_return, assignment_skip, assignment_submit
 from tasks.selectors import AVAILABLE_COUNT_CAP, available_task_counts, task_peek_next
 from tasks.services import task_claim, task_claim_next, task_skip
+from tasks.staging import tasks_ensure_written_for_worker
 
 from . import frames
 from .selectors import (
@@ -39,7 +41,6 @@ from .selectors import (
     worker_earnings,
     worker_stats,
 )
-from .services import guest_user_create
 
 AUTO_ACCEPT_KEY = "worker_auto_accept"
 HISTORY_PAGE_SIZE = 25
@@ -97,6 +98,7 @@ def _to_login(request):
 @require_GET
 def home(request):
     user = request.user
+    tasks_ensure_written_for_worker(user=user)
     campaigns = list(campaign_list_for_worker(user=user))
     counts = available_task_counts(user if user.is_authenticated else None, [c.pk for c in campaigns])
     for campaign in campaigns:

@@ -4,7 +4,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import money
+from accounts import wallets
 from accounts.models import LedgerEntry, Wallet
 from accounts.permissions import IsStaff
 from accounts.selectors import balance_of, ledger_entry_list, profile_get
@@ -121,7 +121,7 @@ class _MovementView(APIView):
 class WalletDepositView(_MovementView):
     """Staff: record money paid in by a user (a retry with the same key returns the first result, 200)."""
 
-    service = staticmethod(money.wallet_deposit)
+    service = staticmethod(wallets.wallet_deposit)
 
 
 @extend_schema(
@@ -132,4 +132,4 @@ class WalletDepositView(_MovementView):
 class WalletAdjustView(_MovementView):
     """Staff: correct a user's available balance up or down, with a reason."""
 
-    service = staticmethod(money.wallet_adjust)
+    service = staticmethod(wallets.wallet_adjust)

@@ -9,7 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from accounts.money import wallet_for_user
+from accounts.ledger import wallet_for_user
 from crowdplatform.errors import ApplicationError, InsufficientFunds
 from results.models import DONE_STATES
 from results.selectors import assignment_count

@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from crowdplatform.streaming import streaming_attachment
 from results import batch_csv
 from results.models import DONE_STATES, AssignmentState
+from tasks.staging import tasks_ensure_written
 
 from ..models import Campaign
 from ..selectors import campaign_progress
@@ -94,6 +95,7 @@ class ProgressViews:
         now = timezone.now()
         # The same count of finished tasks as the Turkle API's progress, from the tasks' claim bookkeeping
         # (one pass over the campaign's tasks, not over every assignment).
+        tasks_ensure_written(campaign=campaign)
         finished = campaign_progress(campaign=campaign)["total_finished_tasks"]
         by_state = dict(
             campaign.assignments.values_list("state")

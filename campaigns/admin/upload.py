@@ -21,12 +21,11 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from accounts.money import campaign_budget_quote, wallet_for_user
+from accounts.ledger import wallet_for_user
+from campaigns.budget import campaign_budget_quote
 from crowdplatform.errors import ApplicationError, InsufficientFunds
 from projects.models import Project
-from tasks.ingest import preview_csv
-
-from .. import services
+from tasks.ingest import campaign_create_with_csv, preview_csv
 
 PREVIEW_ROWS = 10
 UPLOAD_MAX_AGE_S = 24 * 3600
@@ -238,7 +237,7 @@ class UploadViews:
         publish = request.POST.get("confirm") == "publish"
         try:
             with open(taken, "rb") as stream:
-                campaign, job = services.campaign_create_with_csv(
+                campaign, job = campaign_create_with_csv(
                     project=data["project"],
                     created_by=request.user,
                     name=data["name"],

@@ -23,6 +23,7 @@ from tasks.jobs import (
 )
 from tasks.selectors import campaign_list_for_worker_with_availability
 from tasks.services import task_claim_next
+from tasks.staging import tasks_ensure_written_for_worker
 
 from .access import campaign_get_for_change
 from .filters import CampaignFilter
@@ -163,6 +164,7 @@ class WorkCampaignViewSet(SelectorViewSet):
     schema_model = Campaign
 
     def selector_queryset(self):
+        tasks_ensure_written_for_worker(user=self.request.user)
         return campaign_list_for_worker_with_availability(user=self.request.user)
 
     @extend_schema(responses=WorkCampaignOutputSerializer(many=True))

@@ -261,7 +261,7 @@ class TurkleBatchInputSerializer(serializers.Serializer):
             self.fields["project"].queryset = projects
 
     def engine_values(self) -> dict:
-        """The parsed payload in the engine's terms (``campaigns.services.campaign_create_with_csv``)."""
+        """The parsed payload in the engine's terms (``tasks.ingest.campaign_create_with_csv``)."""
         data = self.validated_data
         values = {
             "project": data["project"],

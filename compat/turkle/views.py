@@ -36,7 +36,8 @@ from crowdplatform.streaming import streaming_attachment
 from projects import selectors as project_selectors
 from projects import services as project_services
 from projects.models import Project
-from tasks.ingest import tasks_ingest_csv
+from tasks.ingest import campaign_create_with_csv, tasks_ingest_csv
+from tasks.staging import tasks_ensure_written
 
 from . import exports
 from .authentication import TurkleTokenAuthentication
@@ -406,7 +407,7 @@ class TurkleBatchViewSet(_PermissionsMixin, TurkleViewSet):
         data.is_valid(raise_exception=True)
         values = data.engine_values()
         campaign, _ = _csv_errors(
-            campaign_services.campaign_create_with_csv,
+            campaign_create_with_csv,
             created_by=request.user,
             stream=io.StringIO(data.validated_data["csv_text"], newline=""),
             **values,
@@ -465,7 +466,9 @@ class TurkleBatchViewSet(_PermissionsMixin, TurkleViewSet):
     @extend_schema(responses=TurkleProgressSerializer)
     @action(detail=True, url_path="progress", url_name="progress")
     def progress(self, request, pk=None):
-        return Response(campaign_selectors.campaign_progress(campaign=self._batch(pk)))
+        batch = self._batch(pk)
+        tasks_ensure_written(campaign=batch)
+        return Response(campaign_selectors.campaign_progress(campaign=batch))
 
     @extend_schema(methods=["GET"], responses=TurklePermissionsSerializer)
     @extend_schema(

@@ -74,7 +74,7 @@ DEFAULT_ERROR_DESCRIPTIONS = {
     409: "Not allowed in the object's current state (conflict).",
 }
 
-# Operations whose service freezes money (accounts.money): they answer 402 when the balance is short.
+# Operations whose service freezes money (campaigns.budget): they answer 402 when the balance is short.
 # Continue does not freeze (only publish does), and approvals pay from money already frozen.
 FREEZES_MONEY = {
     ("post", "/api/v1/campaigns/{id}/publish/"),  # campaign_budget_freeze

@@ -12,6 +12,7 @@ from crowdplatform.errors import ValidationFailed
 from tasks import selectors
 from tasks.ingest import tasks_ingest_csv, tasks_ingest_rows
 from tasks.models import Task
+from tasks.staging import tasks_ensure_written, tasks_ensure_written_for_requester
 
 from .serializers import TASK_INGEST_REQUEST, TaskIngestOutputSerializer, TaskOutputSerializer
 
@@ -26,6 +27,7 @@ class CampaignTaskViewSet(SelectorViewSet):
 
     def selector_queryset(self):
         campaign = campaign_get_for_requester(user=self.request.user, pk=self.kwargs["campaign_pk"])
+        tasks_ensure_written(campaign=campaign)
         return selectors.task_list_for_requester(user=self.request.user, campaign_id=campaign.pk)
 
     @extend_schema(responses=TaskOutputSerializer(many=True))
@@ -72,6 +74,7 @@ class TaskViewSet(SelectorViewSet):
     schema_model = Task
 
     def selector_queryset(self):
+        tasks_ensure_written_for_requester(user=self.request.user)
         return selectors.task_list_for_requester(user=self.request.user)
 
     @extend_schema(responses=TaskOutputSerializer)

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import LedgerEntry, Wallet
-from accounts.money import wallet_set_commission_rate
+from accounts.wallets import wallet_set_commission_rate
 from campaigns import services
 from campaigns.models import Campaign, CampaignState
 from tests.factories import CampaignFactory, GroupFactory, ProjectFactory, UserFactory

@@ -4,20 +4,20 @@ from decimal import Decimal
 
 from django.urls import reverse
 
-from accounts import money
+from accounts import ledger, wallets
 from accounts.models import Wallet
 from tests.factories import UserFactory
 from tests.money.scenario import fund
 
 
 def _spy_rate(monkeypatch) -> list[dict]:
-    calls, real = [], money.wallet_set_commission_rate
+    calls, real = [], wallets.wallet_set_commission_rate
 
     def spy(**kwargs):
         calls.append(kwargs)
         return real(**kwargs)
 
-    monkeypatch.setattr(money, "wallet_set_commission_rate", spy)
+    monkeypatch.setattr(wallets, "wallet_set_commission_rate", spy)
     return calls
 
 
@@ -44,7 +44,7 @@ def test_a_rate_set_in_the_admin_goes_through_the_service_and_leaves_balances_al
 
 def test_a_system_wallets_rate_cannot_be_set(admin_client):
     # given the platform's wallet
-    platform = money.system_wallet(Wallet.Kind.PLATFORM)
+    platform = ledger.system_wallet(Wallet.Kind.PLATFORM)
 
     # when its page is shown, then the rate is not a field one can change
     form = (

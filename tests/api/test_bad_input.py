@@ -184,7 +184,7 @@ def test_an_amount_beyond_the_ledger_is_a_400_naming_it(amount, action):
 
 
 def test_the_money_service_refuses_a_huge_amount_before_rounding_it():
-    from accounts.money import to_amount
+    from accounts.ledger import to_amount
     from crowdplatform.errors import ValidationFailed
 
     with pytest.raises(ValidationFailed) as refused:

@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from accounts.money import wallet_deposit, wallet_set_commission_rate
+from accounts.wallets import wallet_deposit, wallet_set_commission_rate
 from campaigns.services import campaign_create, campaign_publish
 from projects.screens import job_create, screen_create
 from tasks.jobs import campaign_jobs_add

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from accounts.money import wallet_for_user
+from accounts.ledger import wallet_for_user
 from campaigns.models import CampaignState
 from crowdplatform.errors import ApplicationError, Conflict, NotFound, ValidationFailed
 from projects.selectors import job_screens

@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from accounts.money import wallet_set_commission_rate
+from accounts.wallets import wallet_set_commission_rate
 from results.models import Assignment, AssignmentState
 from tests.factories import CampaignFactory, ProjectFactory, TaskFactory, UserFactory
 from tests.money.scenario import fund

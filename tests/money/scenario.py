@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from accounts.money import wallet_deposit, wallet_set_commission_rate
+from accounts.wallets import wallet_deposit, wallet_set_commission_rate
 from campaigns.services import campaign_create, campaign_publish
 from results.services import assignment_submit
 from tasks.ingest import tasks_ingest_rows

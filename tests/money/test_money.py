@@ -5,16 +5,10 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.ledger import Leg, ledger_post, system_wallet
 from accounts.models import Bucket, LedgerEntry, Wallet
-from accounts.money import (
-    Leg,
-    campaign_budget_add_tasks,
-    campaign_budget_release,
-    ledger_post,
-    system_wallet,
-    wallet_adjust,
-    wallet_deposit,
-)
+from accounts.wallets import wallet_adjust, wallet_deposit
+from campaigns.budget import campaign_budget_add_tasks, campaign_budget_release
 from campaigns.models import Campaign, CampaignState
 from campaigns.services import campaign_cancel, campaign_finish, campaign_publish, campaign_qs_for_update
 from crowdplatform.errors import ApplicationError, Conflict, InsufficientFunds, ValidationFailed

@@ -4,9 +4,11 @@ agree with the worker's list."""
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.utils import timezone
 
+from accounts.models import Profile
+from accounts.services import guest_user_create
 from campaigns.models import Campaign, CampaignState
 from campaigns.selectors import campaign_get_for_worker, campaign_list_for_worker, is_anonymous_worker
 from crowdplatform.errors import ApplicationError
@@ -54,6 +56,10 @@ def _given(setup: dict, who: str):
         user = AnonymousUser()
     else:
         user = UserFactory(username=f"{who}-{campaign.pk}")
+        if who == "anon-worker":
+            user.set_unusable_password()
+            user.save()
+            Profile.objects.create(user=user, guest=True)
         group = GroupFactory()
         user.groups.add(group)
         listed = setup.get("listed")
@@ -112,3 +118,32 @@ def test_the_one_call_claim_takes_a_task_only_where_the_rule_lets_the_worker_in(
     simple = not (campaign.restricted or campaign.project.restricted or extra)
     assert outcome == (claim_sql.TAKEN if listed and simple else claim_sql.CHECK)
     assert Assignment.objects.filter(campaign=campaign).exists() == (outcome == claim_sql.TAKEN)
+
+
+@pytest.mark.parametrize("guest", [False, True])
+def test_a_guest_is_told_by_the_profile_flag_not_by_the_name(guest):
+    # given an account whose name looks like a guest's, flagged as a guest or not
+    user = UserFactory(username="anon-0123456789abcdef")
+    user.set_unusable_password()
+    user.save()
+    Profile.objects.create(user=user, guest=guest)
+    user = User.objects.get(pk=user.pk)
+    campaign = CampaignFactory(state=CampaignState.ACTIVE, login_required=True)
+    # then only the flag decides whether a campaign that needs a login lets it in
+    assert is_anonymous_worker(user) is guest
+    assert campaign_list_for_worker(user=user).filter(pk=campaign.pk).exists() is not guest
+
+
+def test_a_guest_account_is_made_with_the_flag():
+    guest = guest_user_create()
+    assert Profile.objects.get(user=guest).guest is True
+    assert is_anonymous_worker(User.objects.get(pk=guest.pk)) is True
+
+
+def test_a_guest_given_a_password_has_become_a_real_account():
+    # given a guest account that staff later gave a password
+    guest = guest_user_create()
+    guest.set_password("correct-horse")
+    guest.save()
+    # then it is no longer a guest: campaigns that need a login let it in
+    assert is_anonymous_worker(User.objects.get(pk=guest.pk)) is False

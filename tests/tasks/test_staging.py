@@ -10,7 +10,7 @@ import pytest
 
 from campaigns.models import Campaign, CampaignState
 from campaigns.schedule import campaigns_finish_due
-from campaigns.selectors import campaign_progress, campaigns_with_completed
+from campaigns.selectors import campaigns_with_completed
 from compat.turkle.exports import input_csv_lines
 from crowdplatform.errors import ValidationFailed
 from results.services import assignment_submit
@@ -159,6 +159,10 @@ def _listed_positions(requester, campaign) -> list[int]:
     return [task["position"] for task in listed]
 
 
+def _turkle_progress(requester, campaign) -> dict:
+    return token_client(requester).get(f"/api/batches/{campaign.pk}/progress/").json()
+
+
 def _input_csv_records(campaign) -> int:
     return len(list(csv.reader(io.StringIO("".join(input_csv_lines(campaign)))))) - 1  # less the header
 
@@ -167,7 +171,7 @@ def _input_csv_records(campaign) -> int:
     "read, expected",
     [
         (lambda requester, c: _listed_positions(requester, c), [1, 2, 3, 4, 5]),
-        (lambda requester, c: campaign_progress(campaign=c)["total_tasks"], 5),
+        (lambda requester, c: _turkle_progress(requester, c)["total_tasks"], 5),
         (lambda requester, c: _input_csv_records(c), 5),
     ],
     ids=["requester's task list", "progress", "Turkle input CSV"],
@@ -224,7 +228,7 @@ def test_the_sweep_writes_what_a_missed_celery_task_left(monkeypatch, caplog):
     monkeypatch.setattr("tasks.tasks.write_staged_tasks.delay", unreachable)
     campaign = _campaign()
     # when an import is made, the write cannot be queued, but the import stands
-    staging.schedule_write(campaign.pk)
+    ingest._schedule_write(campaign.pk)
     assert "Could not queue" in caplog.text
     _staged(campaign)
     # then the beat sweep writes its tasks
@@ -242,7 +246,7 @@ def test_deleting_an_unpublished_campaign_deletes_its_blocks():
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_writes_write_each_task_once(monkeypatch):
     # given a staged import of five records, committed, whose Celery task has not run
-    monkeypatch.setattr(staging, "schedule_write", lambda campaign_id: None)
+    monkeypatch.setattr(ingest, "_schedule_write", lambda campaign_id: None)
     campaign = _campaign()
     _staged(campaign)
 

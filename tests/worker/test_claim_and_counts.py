@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 
+from accounts.services import guest_user_create
 from crowdplatform.errors import Conflict, NotFound
 from results.models import Assignment, AssignmentState
 from results.services import assignment_return, assignment_submit
@@ -11,7 +12,6 @@ from tasks.selectors import available_task_counts, task_peek_next
 from tasks.services import task_claim, task_claim_next, task_skip
 from tests.concurrency import at_once
 from tests.factories import CampaignFactory, TaskFactory, UserFactory
-from worker.services import guest_user_create
 
 pytestmark = pytest.mark.django_db
 

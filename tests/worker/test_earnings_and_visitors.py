@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from accounts.money import wallet_adjust
+from accounts.wallets import wallet_adjust
 from campaigns.models import CampaignState
 from results.review import result_approve
 from tests.factories import CampaignFactory, TaskFactory, UserFactory

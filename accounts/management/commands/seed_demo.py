@@ -10,8 +10,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.models import ApiToken, PermissionName, Wallet
-from accounts.money import wallet_deposit
 from accounts.services import api_token_create, permission_grant, user_create
+from accounts.wallets import wallet_deposit
 from campaigns import services as campaign_services
 from campaigns.models import Campaign
 from projects.models import Project
