@@ -105,7 +105,7 @@ def test_the_demo_has_money_so_freeze_approve_and_paid_show_at_once(db, tmp_path
     settings.CROWD_COMMISSION_RATE = "0.20"
     text = _seed_text(tmp_path)
     requester, worker = User.objects.get(username="requester"), User.objects.get(username="worker1")
-    campaign = Campaign.objects.get()
+    campaign = Campaign.objects.get(name="Pictures, first batch")
 
     # then the campaign pays 0.50 per result, and publishing froze its budget from the requester's deposit:
     # 7 tasks × 2 results × (0.50 + 0.10 commission) = 8.40
