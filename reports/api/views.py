@@ -286,6 +286,7 @@ class DataListView(_FileDictView):
 @extend_schema(tags=["reports"])
 class DataDownloadView(_FileView):
     schema = _DownloadSchema()
+
     @extend_schema(
         summary="Download a data set as CSV or RDS",
         parameters=[OpenApiParameter("type", str, enum=["csv", "rds"], description="csv (default) or rds")],
