@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import ChangelogEntry, Report, ReportScope, ReportVersion, VersionFile
@@ -109,7 +110,8 @@ class VersionDetailsSerializer(serializers.ModelSerializer):
     def _files(self, version, role) -> list[VersionFile]:
         return [f for f in version.files.all() if f.role == role]
 
-    def get_artefacts(self, version) -> list[ArtefactSerializer]:
+    @extend_schema_field(ArtefactSerializer(many=True))
+    def get_artefacts(self, version) -> list:
         groups: dict[tuple, list] = {}
         for item in self._files(version, "artefact"):
             groups.setdefault((item.format, item.description), []).append(
@@ -117,9 +119,20 @@ class VersionDetailsSerializer(serializers.ModelSerializer):
             )
         return [{"format": f, "description": d, "files": files} for (f, d), files in groups.items()]
 
-    def get_resources(self, version) -> list[FileEntrySerializer]:
+    @extend_schema_field(FileEntrySerializer(many=True))
+    def get_resources(self, version) -> list:
         return [{"name": f.name, "size": f.size} for f in self._files(version, "resource")]
 
+    @extend_schema_field(
+        {
+            "type": "object",
+            "properties": {
+                "name": {"type": "string"},
+                "csv_size": {"type": "integer"},
+                "rds_size": {"type": "integer", "nullable": True},
+            },
+        }
+    )
     def get_data_info(self, version) -> dict:
         """``{name, csv_size, rds_size}``; rds_size is null until the RDS copy has been asked for once."""
         if not version.data_info:

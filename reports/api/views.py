@@ -6,6 +6,7 @@ import zipfile
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -69,7 +70,6 @@ def _download(stored_name: str, filename: str) -> FileResponse:
 @extend_schema(tags=["reports"])
 class ReportListView(ReportApiView):
     @extend_schema(
-        operation_id="reports_list",
         summary="Reports the caller may read",
         responses=ReportListItemSerializer(many=True),
     )
@@ -87,7 +87,6 @@ class ReportListView(ReportApiView):
         return Response(items)
 
     @extend_schema(
-        operation_id="reports_create",
         summary="Define a report: a kind, a name and a scope (a campaign or a project)",
         request=ReportInputSerializer,
         responses={201: ReportOutputSerializer, 409: None},
@@ -102,9 +101,8 @@ class ReportListView(ReportApiView):
 @extend_schema(tags=["reports"])
 class ReportVersionIdsView(ReportApiView):
     @extend_schema(
-        operation_id="reports_versions_ids",
         summary="Version ids of a report",
-        responses=serializers.ListField(child=serializers.CharField()),
+        responses={200: {"type": "array", "items": {"type": "string"}}},
     )
     def get(self, request, name):
         report = selectors.report_get(user=request.user, name=name, needs=READ)
@@ -116,7 +114,6 @@ class ReportVersionIdsView(ReportApiView):
 @extend_schema(tags=["reports"])
 class ReportRunView(ReportApiView):
     @extend_schema(
-        operation_id="reports_run",
         summary="Queue a run",
         request=RunInputSerializer,
         parameters=[
@@ -154,7 +151,6 @@ def _queue_items():
 @extend_schema(tags=["reports"])
 class RunStatusView(ReportApiView):
     @extend_schema(
-        operation_id="reports_run_status",
         summary="Status of a run, with the queue",
         parameters=[OpenApiParameter("output", bool, description="Include the run's log lines.")],
         responses=StatusSerializer,
@@ -176,7 +172,6 @@ class RunStatusView(ReportApiView):
 @extend_schema(tags=["reports"])
 class RunKillView(ReportApiView):
     @extend_schema(
-        operation_id="reports_run_kill",
         summary="Kill a queued or running run",
         responses={
             200: inline_serializer(
@@ -192,9 +187,7 @@ class RunKillView(ReportApiView):
 
 @extend_schema(tags=["reports"])
 class QueueStatusView(ReportApiView):
-    @extend_schema(
-        operation_id="reports_queue_status", summary="The report queue", responses=QueueStatusSerializer
-    )
+    @extend_schema(summary="The report queue", responses=QueueStatusSerializer)
     def get(self, request):
         return Response({"tasks": _queue_items()})
 
@@ -202,7 +195,6 @@ class QueueStatusView(ReportApiView):
 @extend_schema(tags=["reports"])
 class VersionListView(ReportApiView):
     @extend_schema(
-        operation_id="reports_versions_all",
         summary="Every version the caller may see",
         responses=VersionListItemSerializer(many=True),
     )
@@ -219,7 +211,6 @@ def _version(request, name, version_id):
 @extend_schema(tags=["reports"])
 class VersionDetailView(ReportApiView):
     @extend_schema(
-        operation_id="reports_version_details",
         summary="A version's details",
         responses=VersionDetailsSerializer,
     )
@@ -236,8 +227,16 @@ class _FileDictView(ReportApiView):
         return Response({f.name: f.md5 for f in found.files.filter(role=self.role)})
 
 
+class _DownloadSchema(AutoSchema):
+    """One file of a version: its own operation id beside the listing's (``…_retrieve_file``)."""
+
+    def get_operation_id(self):
+        return f"{super().get_operation_id()}_file"
+
+
 class _FileDownloadView(_FileView):
     role = ""
+    schema = _DownloadSchema()
 
     def get(self, request, name, version, filename):
         _, found = _version(request, name, version)
@@ -249,7 +248,6 @@ class _FileDownloadView(_FileView):
 
 @extend_schema(
     tags=["reports"],
-    operation_id="reports_version_artefacts",
     summary="Artefact names → md5",
     responses=HASHES,
 )
@@ -257,16 +255,13 @@ class ArtefactListView(_FileDictView):
     role = FileRole.ARTEFACT
 
 
-@extend_schema(
-    tags=["reports"], operation_id="reports_version_artefact", summary="Download an artefact", responses=FILE
-)
+@extend_schema(tags=["reports"], summary="Download an artefact", responses=FILE)
 class ArtefactDownloadView(_FileDownloadView):
     role = FileRole.ARTEFACT
 
 
 @extend_schema(
     tags=["reports"],
-    operation_id="reports_version_resources",
     summary="Resource names → md5",
     responses=HASHES,
 )
@@ -274,16 +269,13 @@ class ResourceListView(_FileDictView):
     role = FileRole.RESOURCE
 
 
-@extend_schema(
-    tags=["reports"], operation_id="reports_version_resource", summary="Download a resource", responses=FILE
-)
+@extend_schema(tags=["reports"], summary="Download a resource", responses=FILE)
 class ResourceDownloadView(_FileDownloadView):
     role = FileRole.RESOURCE
 
 
 @extend_schema(
     tags=["reports"],
-    operation_id="reports_version_data",
     summary="Data names → md5 (of the CSV)",
     responses=HASHES,
 )
@@ -293,8 +285,9 @@ class DataListView(_FileDictView):
 
 @extend_schema(tags=["reports"])
 class DataDownloadView(_FileView):
+    schema = _DownloadSchema()
+
     @extend_schema(
-        operation_id="reports_version_data_file",
         summary="Download a data set as CSV or RDS",
         parameters=[OpenApiParameter("type", str, enum=["csv", "rds"], description="csv (default) or rds")],
         responses=FILE,
@@ -324,7 +317,6 @@ def _zip_name(item) -> str:
 @extend_schema(tags=["reports"])
 class VersionZipView(_FileView):
     @extend_schema(
-        operation_id="reports_version_all",
         summary="Every file of a version as a zip (data only for reviewers)",
         responses={(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY)},
     )
@@ -349,7 +341,6 @@ def _changelog(request, report, version):
 @extend_schema(tags=["reports"])
 class ChangelogView(ReportApiView):
     @extend_schema(
-        operation_id="reports_version_changelog",
         summary="A version's changelog",
         responses=ChangelogSerializer(many=True),
     )
@@ -361,7 +352,6 @@ class ChangelogView(ReportApiView):
 @extend_schema(tags=["reports"])
 class LatestChangelogView(ReportApiView):
     @extend_schema(
-        operation_id="reports_latest_changelog",
         summary="The changelog of the latest version the caller may see",
         responses=ChangelogSerializer(many=True),
     )
@@ -375,11 +365,10 @@ class LatestChangelogView(ReportApiView):
 @extend_schema(tags=["reports"])
 class PublishView(ReportApiView):
     @extend_schema(
-        operation_id="reports_version_publish",
         summary="Publish (or with ?value=false unpublish) a version",
         request=None,
         parameters=[OpenApiParameter("value", bool)],
-        responses=serializers.BooleanField(),
+        responses=OpenApiTypes.BOOL,
     )
     def post(self, request, name, version):
         report = selectors.report_get(user=request.user, name=name, needs=REVIEW)
@@ -390,7 +379,6 @@ class PublishView(ReportApiView):
 @extend_schema(tags=["reports"])
 class BundlePackView(_FileView):
     @extend_schema(
-        operation_id="reports_bundle_pack",
         summary="A zip of the report's definition, parameters and input data, to run elsewhere",
         request=RunInputSerializer,
         responses={(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY)},
@@ -410,7 +398,6 @@ class BundleImportView(ReportApiView):
     parser_classes = [MultiPartParser, FileUploadParser]
 
     @extend_schema(
-        operation_id="reports_bundle_import",
         summary="Import a completed bundle as a new version",
         request={
             "multipart/form-data": inline_serializer("BundleUpload", {"file": serializers.FileField()}),

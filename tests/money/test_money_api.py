@@ -8,6 +8,7 @@ from django.urls import reverse
 from accounts.models import LedgerEntry, Profile, Wallet
 from accounts.services import profile_update
 from crowdplatform.errors import ValidationFailed
+from tests.api.envelope import seed_item
 from tests.conftest import token_client
 from tests.factories import RequesterFactory, UserFactory
 
@@ -199,7 +200,7 @@ def test_patch_me_with_a_bad_url_is_400_naming_the_field_and_changes_nothing(fie
     response = token_client(user).patch("/api/v1/me/", {"organization": "New", field: value}, format="json")
     # then the answer names the field and nothing is changed, not even the valid fields
     assert response.status_code == 400
-    assert response.json()["errors"] == [
+    assert [seed_item(i) for i in response.json()["errors"]] == [
         {"code": "invalid-url", "message": "Enter a valid http or https URL.", "field": field}
     ]
     assert profile_of(user) == before
@@ -232,7 +233,7 @@ def test_patch_me_cannot_change_balances_commission_rate_or_staff_set_fields(fie
     response = token_client(user).patch("/api/v1/me/", {"organization": "X", field: value}, format="json")
     # then it is refused as a whole
     assert response.status_code == 400
-    assert response.json()["errors"] == [
+    assert [seed_item(i) for i in response.json()["errors"]] == [
         {"code": "read-only-field", "message": f"{field} cannot be changed here.", "field": field}
     ]
     assert balances(user) == (D("5"), D("0"))
@@ -246,7 +247,7 @@ def test_patch_me_refuses_unknown_fields_and_needs_a_login(anon_client):
     user = UserFactory()
     response = token_client(user).patch("/api/v1/me/", {"is_staff": True}, format="json")
     assert response.status_code == 400
-    assert response.json()["errors"][0] == {
+    assert seed_item(response.json()["errors"][0]) == {
         "code": "unknown-field",
         "message": "Unknown field is_staff.",
         "field": "is_staff",

@@ -168,7 +168,14 @@ def test_another_requester_gets_404_in_the_envelope(results, suffix):
     assert response.json() == {
         "status": "failure",
         "data": None,
-        "errors": [{"code": "campaign-not-found", "message": "No such campaign."}],
+        "errors": [
+            {
+                "code": "campaign-not-found",
+                "message": "No such campaign.",
+                "error": "campaign-not-found",
+                "detail": "No such campaign.",
+            }
+        ],
     }
 
 

@@ -8,7 +8,7 @@ from accounts.models import LedgerEntry, PermissionGrant, PermissionName
 from results.models import Assignment, AssignmentState
 from results.review import result_approve, results_close_redo_due
 from tasks.models import Task
-from tests.api.envelope import body
+from tests.api.envelope import body, seed_item
 from tests.conftest import token_client
 from tests.factories import RequesterFactory, UserFactory
 from tests.money.invariants import assert_money_invariants, balances
@@ -41,7 +41,7 @@ def test_reject_needs_a_reason_and_stores_it_as_feedback(setup):
     result = submit_one(campaign)
     response = client.post(f"/api/v1/assignments/{result.pk}/reject", {}, format="json")
     assert response.status_code == 400
-    assert response.json()["errors"] == [
+    assert [seed_item(i) for i in response.json()["errors"]] == [
         {"code": "reason-required", "message": "A reason is required.", "field": "reason"}
     ]
     assert Assignment.objects.get(pk=result.pk).state == AssignmentState.SUBMITTED
@@ -247,5 +247,5 @@ def test_quality_bounds_are_0_and_100_inclusive(setup, quality, status, error):
         assert body(response)["quality"] == quality
         assert Assignment.objects.get(pk=result.pk).quality == quality
     else:
-        assert response.json()["errors"] == [{**error, "field": "quality"}]
+        assert [seed_item(i) for i in response.json()["errors"]] == [{**error, "field": "quality"}]
         assert Assignment.objects.get(pk=result.pk).quality == 50

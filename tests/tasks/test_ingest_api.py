@@ -4,6 +4,7 @@ import pytest
 
 from campaigns.models import CampaignState
 from tasks.models import ImportJob, Task
+from tests.api.envelope import seed_item
 from tests.factories import CampaignFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +44,7 @@ def test_a_bad_row_in_a_text_csv_body_names_its_line_and_writes_nothing(requeste
     )
     # then it is a 400 naming line 4, and nothing is written
     assert response.status_code == 400
-    assert response.json()["errors"] == [
+    assert [seed_item(i) for i in response.json()["errors"]] == [
         {"code": "csv-row-width", "message": "Line 4 has 1 cells; the header has 2.", "line": 4}
     ]
     assert not Task.objects.filter(campaign=campaign).exists()
