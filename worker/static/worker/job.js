@@ -1,0 +1,213 @@
+// A job done screen by screen: one screen shown at a time, Back and Next between them (answers stay, as
+// every screen stays in the page), and Submit on the last one, which stores recordings and drawings,
+// then posts one result per interactive component with each screen's start and completion times.
+// The components themselves live in components.js, recorder.js and marker.js (window.CrowdComponents).
+(function () {
+  "use strict";
+  var root = document.getElementById("job");
+  if (!root) return;
+  var makers = window.CrowdComponents || {};
+  var screens = [].slice.call(root.querySelectorAll(".screen"));
+  var back = root.querySelector(".job-back"), next = root.querySelector(".job-next");
+  var submit = root.querySelector(".job-submit"), wait = root.querySelector(".job-wait");
+  var problem = root.querySelector(".job-problem");
+  var currentLabel = root.querySelector(".job-current"), bar = root.querySelector(".job-bar span");
+  var current = 0, sending = false;
+  var times = screens.map(function () { return {startedAt: null, completedAt: null}; });
+
+  function csrfToken() {
+    var field = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return field ? field.value : "";
+  }
+
+  // Stores a recording or drawing with the platform; resolves to its URL.
+  function upload(blob, filename) {
+    var body = new FormData();
+    body.append("file", blob, filename);
+    return fetch(root.dataset.uploadUrl, {
+      method: "POST", body: body, credentials: "same-origin",
+      headers: {"X-CSRFToken": csrfToken(), "Accept": "application/json"}
+    }).then(function (response) {
+      return response.json().catch(function () { return null; }).then(function (data) {
+        var url = typeof data === "string" ? data : data && ((data.data && data.data.url) || data.url);
+        if (response.ok && url) return url;
+        throw new Error(errorText(data) || "The file could not be stored (" + response.status + ").");
+      });
+    });
+  }
+  (window.CrowdKit = window.CrowdKit || {}).upload = upload;
+
+  function errorText(data) {
+    if (!data) return "";
+    if (data.errors && data.errors.length) return data.errors[0].message || data.errors[0].detail;
+    return data.message || data.detail || "";
+  }
+
+  var parts = screens.map(function (screen) {
+    return [].slice.call(screen.querySelectorAll(".component")).map(function (el) {
+      var make = makers[el.dataset.type];
+      var part = (make && make(el)) || {};
+      part.el = el;
+      part.index = Number(el.dataset.index);
+      part.interactive = el.hasAttribute("data-interactive");
+      part.required = el.hasAttribute("data-required");
+      return part;
+    });
+  });
+
+  function say(el, text) {
+    el.textContent = text || "";
+    el.hidden = !text;
+  }
+
+  // What keeps the worker on this screen: media not played through, a recording going on.
+  function blockerOf(index) {
+    for (var i = 0; i < parts[index].length; i++) {
+      var why = parts[index][i].blocker ? parts[index][i].blocker() : "";
+      if (why) return why;
+    }
+    return "";
+  }
+
+  // Required answers missing on a screen: each is pointed out at its component; true if all are there.
+  function checkAnswers(index) {
+    var ok = true;
+    parts[index].forEach(function (part) {
+      var missing = part.required && part.answered && !part.answered();
+      var own = part.el.querySelector(".component-problem");
+      say(own, missing ? (part.missingText || "Please answer this.") : "");
+      part.el.classList.toggle("has-problem", missing);
+      if (missing && ok) { ok = false; part.el.scrollIntoView({block: "center", behavior: "smooth"}); }
+    });
+    return ok;
+  }
+
+  function refresh() {
+    var why = blockerOf(current);
+    say(wait, why);
+    var last = current === screens.length - 1;
+    back.hidden = current === 0;
+    next.hidden = last;
+    submit.hidden = !last;
+    next.disabled = Boolean(why) || sending;
+    submit.disabled = Boolean(why) || sending;
+  }
+
+  function show(index) {
+    parts[current].forEach(function (p) { if (p.hidden && index !== current) p.hidden(); });
+    screens[current].hidden = true;
+    current = index;
+    screens[current].hidden = false;
+    if (!times[current].startedAt) times[current].startedAt = new Date().toISOString();
+    currentLabel.textContent = String(current + 1);
+    bar.style.width = ((current + 1) / screens.length) * 100 + "%";
+    say(problem, "");
+    parts[current].forEach(function (p) { if (p.shown) p.shown(); });
+    refresh();
+    root.scrollIntoView({block: "start"});
+  }
+
+  function leaveForward() {
+    if (blockerOf(current) || !checkAnswers(current)) return false;
+    times[current].completedAt = new Date().toISOString();
+    return true;
+  }
+
+  back.addEventListener("click", function () { if (current > 0) show(current - 1); });
+  next.addEventListener("click", function () { if (leaveForward()) show(current + 1); });
+  submit.addEventListener("click", function () {
+    if (!leaveForward()) return;
+    // Every screen was checked when it was left; a worker may still have gone back and changed one.
+    for (var i = 0; i < screens.length; i++) {
+      if (blockerOf(i) || !checkAnswers(i)) { show(i); checkAnswers(i); return; }
+    }
+    send();
+  });
+  root.addEventListener("crowd:change", function (event) {
+    var el = event.target.closest && event.target.closest(".component");
+    if (el && el.classList.contains("has-problem")) {
+      el.classList.remove("has-problem");
+      say(el.querySelector(".component-problem"), "");
+    }
+    refresh();
+  });
+
+  function payload() {
+    return {
+      screens: screens.map(function (screen, i) {
+        return {
+          screen: Number(screen.dataset.screenId) || null,
+          startedAt: times[i].startedAt,
+          completedAt: times[i].completedAt,
+          results: parts[i].filter(function (p) {
+            return p.interactive && p.answered && p.answered();
+          }).map(function (p) {
+            return {component: p.index, type: p.el.dataset.type, result: p.result()};
+          })
+        };
+      })
+    };
+  }
+
+  function send() {
+    sending = true;
+    refresh();
+    say(wait, "Saving recordings and drawings…");
+    var preparing = [];
+    parts.forEach(function (list) {
+      list.forEach(function (p) { if (p.prepare && p.answered && p.answered()) preparing.push(p.prepare()); });
+    });
+    Promise.all(preparing).then(function () {
+      say(wait, "Sending your answers…");
+      return fetch(root.dataset.submitUrl, {
+        method: "POST",
+        body: JSON.stringify(payload()),
+        credentials: "same-origin",
+        headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken(), "Accept": "application/json"}
+      });
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        if (response.ok && data.redirect) { window.location.assign(data.redirect); return; }
+        refused(data, response.status);
+      });
+    }).catch(function (error) {
+      refused({message: error.message}, 0);
+    });
+  }
+
+  // The server refused the answers as a whole: show why, at the component at fault where it says which.
+  function refused(data, status) {
+    sending = false;
+    if (data && data.redirect) { window.location.assign(data.redirect); return; }
+    var message = errorText(data) || "Your answers could not be sent (" + (status || "no connection") + "). Try again.";
+    var at = data && data.screen != null ? Number(data.screen) : -1;
+    if (at >= 0 && at < screens.length) {
+      show(at);
+      var part = parts[at].filter(function (p) { return p.index === Number(data.component); })[0];
+      if (part) {
+        say(part.el.querySelector(".component-problem"), message);
+        part.el.classList.add("has-problem");
+        part.el.scrollIntoView({block: "center"});
+      }
+    }
+    say(problem, message);
+    refresh();
+  }
+
+  // Soft-rejected work being redone starts from the answers sent before.
+  var earlier = document.getElementById("job-earlier-answers");
+  if (earlier) {
+    var before = JSON.parse(earlier.textContent || "null");
+    ((before && before.screens) || []).forEach(function (screen, i) {
+      (screen.results || []).forEach(function (r) {
+        var part = (parts[i] || []).filter(function (p) { return p.index === r.component; })[0];
+        if (part && part.restore) part.restore(r.result);
+      });
+    });
+  }
+
+  times[0].startedAt = new Date().toISOString();
+  parts[0].forEach(function (p) { if (p.shown) p.shown(); });
+  refresh();
+  window.CrowdJob = {show: show, payload: payload, current: function () { return current; }};
+})();
