@@ -1,41 +1,25 @@
-"""The job page's view of a job: its screens and their components, ready for the component templates.
+"""The job page's view of a job: its screens and their components, shaped for the component templates.
 
-The definitions were validated when they were saved; this only shapes them for display. Every component
-is rendered by the platform's own template for its type (``templates/worker/components/``), with Django's
-escaping, inside the platform's page: nothing a requester wrote runs as code there. The one piece of
-requester markup, a ``Text`` in the ``Html`` style, was sanitised when the screen was saved and is cleaned
-again here, as it is put into the page.
+The definitions were checked against the registry (``projects.components``) when they were saved; this
+only fills in the defaults and shapes them for display. Every component is rendered by the platform's own
+template for its type (``templates/worker/components/``), with Django's escaping, in the platform's page:
+nothing a requester wrote runs as code there. The one piece of requester markup, a ``Text`` in the
+``Html`` style, was sanitised when the screen was saved and goes through the same sanitiser again as it is
+put into the page, so a row written some other way cannot bring a script in.
 """
 
 from dataclasses import dataclass, field
 
-import nh3
-
-INTERACTIVE = (
-    "AudioRecording",
-    "BinaryChoice",
-    "BinaryImageChoice",
-    "ImageMarker",
-    "Rating",
-    "Stepper",
-    "TextInput",
-    "Toggle",
-    "VideoRecording",
-)
-DISPLAY = ("Audio", "Image", "Text", "Video")
-TEXT_STYLES = ("Question", "Instruction", "H1", "H2", "PlainText", "Html", "Quote")
+from projects.components import REGISTRY, sanitize_html
 
 
 @dataclass
 class ComponentView:
     index: int
     type: str
-    attrs: dict
-    html: str = ""  # the cleaned markup of an Html text
-
-    @property
-    def interactive(self) -> bool:
-        return self.type in INTERACTIVE
+    attrs: dict  # the definition with every attribute's default filled in
+    interactive: bool
+    html: str = ""  # an Html text, sanitised
 
     @property
     def required(self) -> bool:
@@ -77,7 +61,7 @@ class ComponentView:
 @dataclass
 class ScreenView:
     index: int
-    id: int | None
+    id: int
     name: str
     components: list[ComponentView] = field(default_factory=list)
 
@@ -91,25 +75,25 @@ def _seconds(value) -> str:
     return f"{value} second{'' if value == 1 else 's'}"
 
 
-def component_view(index: int, definition: dict) -> ComponentView:
-    kind = definition.get("type", "")
-    view = ComponentView(index=index, type=kind, attrs=definition)
-    if kind == "Text" and definition.get("style") == "Html":
-        view.html = nh3.clean(definition.get("text") or "", link_rel="noopener noreferrer nofollow")
+def component_view(index: int, definition: dict) -> ComponentView | None:
+    spec = REGISTRY.get(definition.get("type"))
+    if spec is None:
+        return None
+    attrs = {name: a.default for name, a in spec.attributes.items()} | definition
+    view = ComponentView(index=index, type=spec.name, attrs=attrs, interactive=spec.interactive)
+    if spec.name == "Text" and view.style == "Html":
+        view.html = sanitize_html(attrs.get("text") or "")
     return view
 
 
 def screen_views(screens) -> list[ScreenView]:
-    """``screens``: the job's screens in order, each with ``pk`` (or ``id``), ``name`` and ``components``."""
+    """``screens``: the job's screens in order (``projects.models.Screen``)."""
     views = []
     for index, screen in enumerate(screens):
-        get = screen.get if isinstance(screen, dict) else lambda key, s=screen: getattr(s, key, None)
-        components = [
-            component_view(i, c) for i, c in enumerate(get("components") or []) if c.get("type") in INTERACTIVE + DISPLAY
-        ]
+        components = [component_view(i, c) for i, c in enumerate(screen.components or [])]
         views.append(
             ScreenView(
-                index=index, id=get("pk") or get("id"), name=get("name") or "", components=components
+                index=index, id=screen.pk, name=screen.name, components=[c for c in components if c]
             )
         )
     return views

@@ -132,18 +132,19 @@
     refresh();
   });
 
+  // One entry per screen, in the job's order; results keyed by the component's index on its screen.
   function payload() {
     return {
       screens: screens.map(function (screen, i) {
+        var results = {};
+        parts[i].forEach(function (p) {
+          if (p.interactive && p.answered && p.answered()) results[String(p.index)] = p.result();
+        });
         return {
-          screen: Number(screen.dataset.screenId) || null,
+          screen: Number(screen.dataset.screenId),
           startedAt: times[i].startedAt,
           completedAt: times[i].completedAt,
-          results: parts[i].filter(function (p) {
-            return p.interactive && p.answered && p.answered();
-          }).map(function (p) {
-            return {component: p.index, type: p.el.dataset.type, result: p.result()};
-          })
+          results: results
         };
       })
     };
@@ -161,7 +162,7 @@
       say(wait, "Sending your answers…");
       return fetch(root.dataset.submitUrl, {
         method: "POST",
-        body: JSON.stringify(payload()),
+        body: JSON.stringify({answers: payload()}),
         credentials: "same-origin",
         headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken(), "Accept": "application/json"}
       });
@@ -180,10 +181,13 @@
     sending = false;
     if (data && data.redirect) { window.location.assign(data.redirect); return; }
     var message = errorText(data) || "Your answers could not be sent (" + (status || "no connection") + "). Try again.";
-    var at = data && data.screen != null ? Number(data.screen) : -1;
+    var place = /screens\[(\d+)\](?:\.results\[(\d+)\])?/.exec((data && data.field) || "");
+    // The field says where: "answers.screens[1].results[3].rating" is the second screen's component 3.
+    var at = place ? Number(place[1]) : -1;
+    var index = place && place[2] ? Number(place[2]) : data && data.index != null ? Number(data.index) : -1;
     if (at >= 0 && at < screens.length) {
       show(at);
-      var part = parts[at].filter(function (p) { return p.index === Number(data.component); })[0];
+      var part = parts[at].filter(function (p) { return p.index === index; })[0];
       if (part) {
         say(part.el.querySelector(".component-problem"), message);
         part.el.classList.add("has-problem");
@@ -199,9 +203,9 @@
   if (earlier) {
     var before = JSON.parse(earlier.textContent || "null");
     ((before && before.screens) || []).forEach(function (screen, i) {
-      (screen.results || []).forEach(function (r) {
-        var part = (parts[i] || []).filter(function (p) { return p.index === r.component; })[0];
-        if (part && part.restore) part.restore(r.result);
+      var results = screen.results || {};
+      (parts[i] || []).forEach(function (p) {
+        if (p.restore && results[String(p.index)]) p.restore(results[String(p.index)]);
       });
     });
   }

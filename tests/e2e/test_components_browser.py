@@ -1,0 +1,153 @@
+"""A worker doing a job of component screens in a real browser (the system Chromium with fake camera and
+microphone): every interactive component used for real, back and forward, submit; then the requester
+sees the results, approves, and the worker is paid."""
+
+import os
+import re
+
+import pytest
+
+from results.models import Assignment, AssignmentState
+from tests.worker.jobs import job_campaign
+
+from .conftest import CHROMIUM, CHROMIUM_ARGS
+from .test_worker_browser import log_in, next_assignment
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHOTS = os.environ.get("JOB_SCREENSHOTS")  # a folder to save pictures of each screen in, for a look
+MEDIA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", "--autoplay-policy=no-user-gesture-required"]
+
+
+@pytest.fixture(scope="module")
+def media_browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + MEDIA_ARGS)
+        yield browser
+        browser.close()
+
+
+def new_page(browser, width: int, height: int):
+    context = browser.new_context(viewport={"width": width, "height": height}, permissions=["microphone", "camera"])
+    context.set_default_timeout(15_000)
+    return context.new_page()
+
+
+def shot(page, name: str):
+    if SHOTS:
+        page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
+
+
+def screen_shown(page, number: int):
+    page.locator(".job-current", has_text=str(number)).wait_for()
+    return page.locator(f".screen[data-screen='{number - 1}']")
+
+
+@pytest.mark.parametrize("width,height", [(1100, 900), (390, 844)], ids=["laptop", "phone"])
+def test_a_worker_does_a_job_of_every_component(live_server, media_browser, width, height, worker):
+    # given a campaign publishing a job of three screens that uses every interactive component
+    campaign = job_campaign()
+    base = live_server.url
+    page = new_page(media_browser, width, height)
+    log_in(page, base, worker)
+
+    # when the worker accepts it
+    page.get_by_role("button", name="Accept next").click()
+    assignment_id = next_assignment(page)
+    first = screen_shown(page, 1)
+    assert page.locator(".job-step").inner_text() == "Screen 1 of 3"
+    shot(page, f"{width}-1")
+
+    # and tries to go on without answering: the page says what is missing, and stays
+    page.get_by_role("button", name="Next").click()
+    assert first.locator(".component-problem:visible").count() == 3
+    assert page.locator(".job-step").inner_text() == "Screen 1 of 3"
+
+    # and chooses, picks a picture and rates three and a half stars (the left half of the fourth star)
+    first.get_by_role("button", name="Yes").click()
+    first.get_by_role("button", name="Park").click()
+    star = first.locator(".star[data-star='4']")
+    box = star.bounding_box()
+    star.click(position={"x": box["width"] * 0.25, "y": box["height"] / 2})
+    assert first.get_by_role("slider").get_attribute("aria-valuenow") == "3.5"
+    assert first.locator(".component-problem:visible").count() == 0
+    shot(page, f"{width}-1-answered")
+    page.get_by_role("button", name="Next").click()
+
+    # and on the second screen steps up past the top and down again, toggles, reads the help and types
+    second = screen_shown(page, 2)
+    up, down = second.get_by_role("button", name="Increase"), second.get_by_role("button", name="Decrease")
+    for _ in range(3):
+        up.click()
+    assert second.get_by_role("spinbutton").inner_text() == "10"
+    assert up.is_disabled()
+    down.click()
+    second.get_by_role("switch").check(force=True)
+    second.get_by_role("button", name=re.compile("What does")).click()
+    dialog = second.get_by_role("dialog")
+    assert "read the signs" in dialog.inner_text()
+    shot(page, f"{width}-2-explanation")
+    dialog.get_by_role("button", name="Got it").click()
+    assert not dialog.is_visible()
+    text = second.get_by_placeholder("One word for the weather")
+    text.fill("sunny")
+
+    # and goes back: the first screen's answers are still there; and forward again
+    page.get_by_role("button", name="Back").click()
+    first = screen_shown(page, 1)
+    assert first.get_by_role("button", name="Yes").get_attribute("aria-pressed") == "true"
+    assert first.get_by_role("slider").get_attribute("aria-valuenow") == "3.5"
+    page.get_by_role("button", name="Next").click()
+    second = screen_shown(page, 2)
+    assert second.get_by_role("spinbutton").inner_text() == "8"
+    assert text.input_value() == "sunny"
+    shot(page, f"{width}-2")
+    page.get_by_role("button", name="Next").click()
+
+    # and on the third screen records audio and video (fake devices) and draws on the picture
+    third = screen_shown(page, 3)
+    audio = third.locator(".c-audiorecording")
+    audio.get_by_role("button", name="Record audio").click()
+    audio.get_by_role("button", name="Stop").wait_for()
+    # (the recording stops by itself at its maximum of 3 seconds)
+    audio.get_by_role("button", name="Record again").wait_for(timeout=10_000)
+    audio.get_by_text("and saved").wait_for()
+    video = third.locator(".c-videorecording")
+    video.get_by_role("button", name="Record video").click()
+    video.get_by_role("button", name="Stop").wait_for()
+    page.wait_for_function("() => document.querySelector('.c-videorecording .rec-progress').value >= 1.2")
+    video.get_by_role("button", name="Stop").click()
+    video.get_by_text("and saved").wait_for()
+
+    marker = third.locator(".c-imagemarker")
+    canvas = marker.locator("canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.2, box["y"] + box["height"] * 0.3)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.6, steps=8)
+    page.mouse.up()
+    marker.get_by_role("button", name="Undo").click()
+    marker.get_by_role("button", name="Redo").click()
+    marker.get_by_role("button", name="Zoom in").click()
+    assert marker.locator(".marker-zoom").inner_text() == "150%"
+    shot(page, f"{width}-3")
+
+    # and submits
+    page.get_by_role("button", name="Submit").click()
+    page.wait_for_url(f"{base}/worker/")
+    assert page.get_by_text("your answers were submitted").is_visible()
+
+    # then the assignment holds one result per interactive component, screen by screen
+    assignment = Assignment.objects.get(pk=assignment_id)
+    assert assignment.state == AssignmentState.SUBMITTED
+    screens = assignment.answers["screens"]
+    assert [s["results"] for s in screens[:2]] == [
+        {"4": {"selectedOption": "Yes"}, "5": {"selectedOption": "park"}, "7": {"rating": 3.5}},
+        {"2": {"result": 8}, "3": {"checked": True}, "4": {"text": "sunny"}},
+    ]
+    assert sorted(screens[2]["results"]) == ["1", "2", "4"]
+    assert all(s["startedAt"] <= s["completedAt"] for s in screens)
+    assert campaign.pk == assignment.campaign_id

@@ -1,0 +1,98 @@
+"""The job pages without a browser: what the server renders and how it answers the page's posts."""
+
+import json
+import re
+
+import pytest
+from django.test import Client
+
+from projects.models import Screen
+from results.models import Assignment, AssignmentState
+from tasks.services import task_claim_next
+from worker.views import JOB_CSP
+
+from .jobs import job_campaign
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def job_assignment(worker):
+    campaign = job_campaign()
+    return task_claim_next(campaign_id=campaign.pk, worker=worker)
+
+
+def test_a_job_page_shows_its_screens_one_at_a_time_under_a_strict_policy(job_assignment, worker_browser):
+    # when the worker opens an accepted job
+    response = worker_browser.get(f"/worker/assignments/{job_assignment.pk}/")
+    html = response.content.decode()
+    # then the page holds its three screens, the first one shown, and "screen 1 of 3"
+    assert response.status_code == 200
+    assert response.templates[0].name == "worker/job.html"
+    assert re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html)).count("Screen 1 of 3") == 1
+    sections = re.findall(r'<section class="screen card"[^>]*>', html)
+    assert len(sections) == 3
+    assert [" hidden" in s for s in sections] == [False, True, True]
+    # and every component type has its own markup, with its place on its screen
+    for kind in ("Rating", "Stepper", "Toggle", "TextInput", "BinaryChoice", "ImageMarker", "VideoRecording"):
+        assert f'data-type="{kind}"' in html
+    assert 'data-type="Rating" data-index="7" data-interactive data-required' in html
+    # and no script can be brought in by the page's own content
+    assert response["Content-Security-Policy"] == JOB_CSP
+    assert "script-src 'self';" in JOB_CSP
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_html_text_is_sanitised_again_as_it_is_shown(job_assignment, worker_browser):
+    # given a screen whose stored Html text holds a script (written around the checks that refuse it)
+    screen = Screen.objects.get(name="Count")
+    components = list(screen.components)
+    components[6] = {"type": "Text", "style": "Html", "text": '<p onclick="x()">Hi<script>steal()</script></p>'}
+    Screen.objects.filter(pk=screen.pk).update(components=components)
+    # when the page is shown
+    html = worker_browser.get(f"/worker/assignments/{job_assignment.pk}/").content.decode()
+    # then the markup is there without the script or its handler
+    assert '<div class="text-html"><p>Hi</p></div>' in html
+    assert "steal()" not in html
+    assert "onclick" not in html
+
+
+def test_the_preview_of_a_job_shows_every_screen_inert(worker_browser, worker):
+    campaign = job_campaign()
+    response = worker_browser.get(f"/worker/campaigns/{campaign.pk}/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<div class="job job-preview" inert>' in html
+    assert len(re.findall(r'<section class="screen card"[^>]*hidden', html)) == 0
+    assert "Screen 3 of 3" in html
+    assert "Accept this job" in html
+
+
+def post_answers(client, assignment, body, **extra):
+    return client.post(
+        f"/worker/assignments/{assignment.pk}/answers/",
+        data=json.dumps(body) if not isinstance(body, str) else body,
+        content_type="application/json",
+        **extra,
+    )
+
+
+def test_answers_that_are_not_json_are_refused_and_nothing_changes(job_assignment, worker_browser):
+    response = post_answers(worker_browser, job_assignment, "{not json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid-json"
+    assert Assignment.objects.get(pk=job_assignment.pk).state == AssignmentState.ACCEPTED
+
+
+def test_answers_without_a_session_are_refused_in_json(job_assignment):
+    response = post_answers(Client(), job_assignment, {"answers": {"screens": []}})
+    assert (response.status_code, response.json()["code"]) == (401, "not-authenticated")
+    assert Assignment.objects.get(pk=job_assignment.pk).state == AssignmentState.ACCEPTED
+
+
+def test_answers_need_the_csrf_token(job_assignment, worker):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(worker)
+    response = post_answers(client, job_assignment, {"answers": {"screens": []}})
+    assert response.status_code == 403
+    assert Assignment.objects.get(pk=job_assignment.pk).state == AssignmentState.ACCEPTED
