@@ -243,7 +243,7 @@ def _job_page(request, assignment, is_redo: bool) -> HttpResponse:
         "deadline": assignment.redo_until if is_redo else assignment.expires_at,
         "screens": screen_views(job_screens(job_id=assignment.task.job_id)),
         "submit_url": reverse("worker:answers", args=[assignment.pk]),
-        "upload_url": f"{reverse('api:index')}work/assignments/{assignment.pk}/media/",
+        "upload_url": reverse("api:work-media-upload", kwargs={"assignment_id": assignment.pk}),
         "earlier_answers": assignment.answers if is_redo else None,
         "auto_accept": _auto_accept(request),
     }

@@ -1,8 +1,12 @@
 """A job that uses every component type, for the worker pages' tests (page and browser)."""
 
-from projects.components import validate_components
-from projects.models import Job, JobScreen, Screen
-from tests.factories import CampaignFactory, ProjectFactory, TaskFactory
+from decimal import Decimal
+
+from campaigns.services import campaign_create, campaign_publish
+from projects.screens import job_create, screen_create
+from tasks.jobs import campaign_jobs_set
+from tests.factories import ProjectFactory, RequesterFactory
+from tests.money.scenario import fund
 
 PICTURE = "/static/demo/street-001.svg"
 OTHER_PICTURE = "/static/demo/park-017.svg"
@@ -54,15 +58,23 @@ def screens_of_every_component(*, audio_url: str = "", video_url: str = "") -> l
     return [("Look", look), ("Count", count), ("Record and draw", record)]
 
 
-def job_campaign(*, screens=None, results_per_task: int = 1, **campaign_fields):
-    """An active campaign publishing one job of ``screens`` (every component by default)."""
-    project = ProjectFactory(html_template="", template_fields=[])
-    campaign = CampaignFactory(project=project, results_per_task=results_per_task, **campaign_fields)
-    job = Job.objects.create(owner=project.owner, name="Street scenes")
-    for position, (name, components) in enumerate(screens or screens_of_every_component()):
-        screen = Screen.objects.create(
-            owner=project.owner, name=name, components=validate_components(components)
-        )
-        JobScreen.objects.create(job=job, screen=screen, position=position)
-    TaskFactory(campaign=campaign, job=job, input={})
-    return campaign
+def job_campaign(*, screens=None, payment: str = "0.50", results_per_task: int = 1, requester=None):
+    """A funded requester's published campaign of one job of ``screens`` (every component by default),
+    built through the engine's services as the API builds it."""
+    requester = requester or RequesterFactory()
+    fund(requester, "100.00")
+    project = ProjectFactory(owner=requester, html_template="", template_fields=[])
+    ids = [
+        screen_create(owner=requester, name=name, components=components).pk
+        for name, components in screens or screens_of_every_component()
+    ]
+    job = job_create(owner=requester, name="Street scenes", screens=ids)
+    campaign = campaign_create(
+        project=project,
+        created_by=requester,
+        name="Street scenes",
+        payment_per_result=Decimal(payment),
+        results_per_task=results_per_task,
+    )
+    campaign_jobs_set(campaign=campaign, job_ids=[job.pk], by=requester)
+    return campaign_publish(campaign=campaign)
