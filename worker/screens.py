@@ -92,8 +92,6 @@ def screen_views(screens) -> list[ScreenView]:
     for index, screen in enumerate(screens):
         components = [component_view(i, c) for i, c in enumerate(screen.components or [])]
         views.append(
-            ScreenView(
-                index=index, id=screen.pk, name=screen.name, components=[c for c in components if c]
-            )
+            ScreenView(index=index, id=screen.pk, name=screen.name, components=[c for c in components if c])
         )
     return views

@@ -5,8 +5,8 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from campaigns.selectors import campaign_get_for_worker
-from projects.models import JobScreen, Screen
 from crowdplatform.errors import NotFound
+from projects.models import JobScreen, Screen
 from results.models import Assignment, AssignmentState
 from tasks.models import Task
 

@@ -326,7 +326,9 @@ def assignment_submit_view(request, assignment_id: int):
         else:
             messages.error(request, exc.message)
         return _home()
-    return redirect(_after_submit(request, assignment, worker, request.POST.get(frames.AUTO_NEXT_FIELD) == "1"))
+    return redirect(
+        _after_submit(request, assignment, worker, request.POST.get(frames.AUTO_NEXT_FIELD) == "1")
+    )
 
 
 def _after_submit(request, assignment, worker, auto_next: bool) -> str:
@@ -356,7 +358,10 @@ def assignment_answers_view(request, assignment_id: int):
     """
     if not request.user.is_authenticated:
         return JsonResponse(
-            {"code": "not-authenticated", "message": "You were logged out. Log in again and reopen the task."},
+            {
+                "code": "not-authenticated",
+                "message": "You were logged out. Log in again and reopen the task.",
+            },
             status=401,
         )
     try:

@@ -16,7 +16,11 @@ from .test_worker_browser import log_in, next_assignment
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = os.environ.get("JOB_SCREENSHOTS")  # a folder to save pictures of each screen in, for a look
-MEDIA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", "--autoplay-policy=no-user-gesture-required"]
+MEDIA_ARGS = [
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+    "--autoplay-policy=no-user-gesture-required",
+]
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +34,9 @@ def media_browser():
 
 
 def new_page(browser, width: int, height: int):
-    context = browser.new_context(viewport={"width": width, "height": height}, permissions=["microphone", "camera"])
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, permissions=["microphone", "camera"]
+    )
     context.set_default_timeout(15_000)
     return context.new_page()
 

@@ -47,7 +47,11 @@ def test_html_text_is_sanitised_again_as_it_is_shown(job_assignment, worker_brow
     # given a screen whose stored Html text holds a script (written around the checks that refuse it)
     screen = Screen.objects.get(name="Count")
     components = list(screen.components)
-    components[6] = {"type": "Text", "style": "Html", "text": '<p onclick="x()">Hi<script>steal()</script></p>'}
+    components[6] = {
+        "type": "Text",
+        "style": "Html",
+        "text": '<p onclick="x()">Hi<script>steal()</script></p>',
+    }
     Screen.objects.filter(pk=screen.pk).update(components=components)
     # when the page is shown
     html = worker_browser.get(f"/worker/assignments/{job_assignment.pk}/").content.decode()
