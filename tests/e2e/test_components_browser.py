@@ -2,12 +2,17 @@
 microphone): every interactive component used for real, back and forward, submit; then the requester
 sees the results, approves, and the worker is paid."""
 
+import io
 import os
 import re
+from decimal import Decimal
 
 import pytest
+from PIL import Image
 
+from accounts.money import wallet_for_user
 from results.models import Assignment, AssignmentState
+from tests.conftest import token_client
 from tests.worker.jobs import job_campaign
 
 from .conftest import CHROMIUM, CHROMIUM_ARGS
@@ -156,4 +161,35 @@ def test_a_worker_does_a_job_of_every_component(live_server, media_browser, widt
     ]
     assert sorted(screens[2]["results"]) == ["1", "2", "4"]
     assert all(s["startedAt"] <= s["completedAt"] for s in screens)
-    assert campaign.pk == assignment.campaign_id
+
+    # when the requester looks at the result through the API
+    requester = campaign.project.owner
+    api = token_client(requester)
+    details = api.get(f"/api/v1/assignments/{assignment_id}/").json()["data"]
+    assert details["answers"]["screens"][1]["results"]["4"] == {"text": "sunny"}
+    # then the recordings and the drawing are there for them to fetch: audio, video, and a PNG of the
+    # marks alone at the picture's own size (480 x 300), with ink in it
+    recorded = screens[2]["results"]
+    kinds = {key: media_get(api, recorded[key]["url"]) for key in ("1", "2", "4")}
+    # (MediaRecorder's sound comes in an MP4 or WebM container, which the bytes show as such)
+    assert kinds["1"][0] in ("audio/mp4", "audio/webm", "audio/ogg", "video/mp4", "video/webm")
+    assert kinds["2"][0] in ("video/mp4", "video/webm")
+    assert kinds["4"][0] == "image/png"
+    drawing = Image.open(io.BytesIO(kinds["4"][1]))
+    assert drawing.size == (480, 300)
+    assert drawing.getchannel("A").getbbox() is not None
+
+    # when they approve it
+    paid_before = wallet_for_user(user=worker).available
+    assert api.post(f"/api/v1/assignments/{assignment_id}/approve/").status_code == 200
+    # then the worker is paid the campaign's payment, and sees the job approved in their history
+    assert wallet_for_user(user=worker).available - paid_before == Decimal("0.50")
+    page.goto(f"{base}/worker/history/")
+    assert page.locator(".badge", has_text="Approved").count() == 1
+    page.context.close()
+
+
+def media_get(api, url: str) -> tuple[str, bytes]:
+    response = api.get(url)
+    assert response.status_code == 200, url
+    return response["Content-Type"], b"".join(response.streaming_content)
