@@ -3,8 +3,10 @@ microphone): every interactive component used for real, back and forward, submit
 sees the results, approves, and the worker is paid."""
 
 import io
+import math
 import os
 import re
+import wave
 from decimal import Decimal
 
 import pytest
@@ -13,6 +15,7 @@ from PIL import Image
 from accounts.money import wallet_for_user
 from results.models import Assignment, AssignmentState
 from tests.conftest import token_client
+from tests.factories import RequesterFactory
 from tests.worker.jobs import job_campaign
 
 from .conftest import CHROMIUM, CHROMIUM_ARGS
@@ -193,3 +196,94 @@ def media_get(api, url: str) -> tuple[str, bytes]:
     response = api.get(url)
     assert response.status_code == 200, url
     return response["Content-Type"], b"".join(response.streaming_content)
+
+
+def wav(seconds: float, rate: int = 8000) -> bytes:
+    """A tone of ``seconds``, as a WAV file."""
+    frames = b"".join(
+        int(12000 * math.sin(2 * math.pi * 440 * i / rate)).to_bytes(2, "little", signed=True)
+        for i in range(int(seconds * rate))
+    )
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(frames)
+    return out.getvalue()
+
+
+# A short film made in the browser itself (a canvas of changing colours through MediaRecorder).
+MAKE_FILM = """async () => {
+  const canvas = document.createElement('canvas'); canvas.width = 160; canvas.height = 120;
+  const g = canvas.getContext('2d'); let frame = 0;
+  const paint = setInterval(() => { g.fillStyle = `hsl(${frame++ * 15}, 80%, 50%)`; g.fillRect(0, 0, 160, 120); }, 40);
+  const recorder = new MediaRecorder(canvas.captureStream(25), {mimeType: 'video/webm'});
+  const chunks = []; recorder.ondataavailable = e => chunks.push(e.data);
+  recorder.start(); await new Promise(r => setTimeout(r, 1500));
+  const stopped = new Promise(r => recorder.onstop = r); recorder.stop(); await stopped; clearInterval(paint);
+  return Array.from(new Uint8Array(await new Blob(chunks).arrayBuffer()));
+}"""
+
+
+def test_audio_and_video_must_be_played_through_before_the_job_can_be_sent(
+    live_server, media_browser, worker
+):
+    # given a requester's uploaded sound and film, shown with mustListen (autoplay, repeat) and mustWatch
+    # (autoplay, without sound) on the one screen of a job, above a choice
+    base = live_server.url
+    page = new_page(media_browser, 1100, 900)
+    page.goto(f"{base}/worker/login/")
+    film = bytes(page.evaluate(MAKE_FILM))
+    requester = RequesterFactory()
+    api = token_client(requester)
+    sound_url = api.post("/api/v1/media/", {"file": io.BytesIO(wav(1.5))}, format="multipart").json()["data"][
+        "url"
+    ]
+    film_url = api.post("/api/v1/media/", {"file": io.BytesIO(film)}, format="multipart").json()["data"][
+        "url"
+    ]
+    screen = [
+        {"type": "Text", "style": "Instruction", "text": "Listen and watch, then choose."},
+        {"type": "Audio", "url": sound_url, "autoplay": True, "repeat": True, "mustListen": True},
+        {"type": "Video", "url": film_url, "autoplay": True, "mustWatch": True, "playAudio": False},
+        {"type": "BinaryChoice", "option1": "Same", "option2": "Different"},
+    ]
+    campaign = job_campaign(screens=[("Listen", screen)], requester=requester)
+    log_in(page, base, worker)
+
+    # when the worker opens the job (the sound and the film held back on their way, so that they cannot
+    # have been played before the page is looked at)
+    held, released = [], []
+    page.route(
+        re.compile(r"/api/v1/media/"), lambda route: route.continue_() if released else held.append(route)
+    )
+    page.get_by_role("button", name="Accept next").click()
+    assignment_id = next_assignment(page)
+    while len(held) < 2:
+        page.wait_for_timeout(50)
+    # then until both have played through, the job cannot be sent
+    submit = page.get_by_role("button", name="Submit")
+    assert submit.is_disabled()
+    assert page.locator(".job-wait").inner_text() == "Listen to the whole recording first."
+    must_listen = page.locator(".c-audio .media-must")
+    assert must_listen.inner_text() == "Listen to the whole recording to go on."
+    # and once they arrive, the players start by themselves, the film without sound, the sound on repeat
+    released.append(True)
+    for route in held:
+        route.continue_()
+    audio, video = page.locator(".c-audio audio"), page.locator(".c-video video")
+    assert audio.evaluate("a => a.loop") and video.evaluate("v => v.muted && !v.loop")
+
+    # then once both played through, it can
+    page.wait_for_function("() => !document.querySelector('.job-submit').disabled", timeout=20_000)
+    assert must_listen.inner_text() == "Played through — you can go on."
+    assert not audio.evaluate("a => a.paused")  # started by itself, and still repeating
+    assert video.evaluate("v => v.played.length > 0")
+    page.get_by_role("button", name="Different").click()
+    submit.click()
+    page.wait_for_url(f"{base}/worker/")
+    answers = Assignment.objects.get(pk=assignment_id).answers
+    assert answers["screens"][0]["results"] == {"3": {"selectedOption": "Different"}}
+    assert campaign.pk == Assignment.objects.get(pk=assignment_id).campaign_id
+    page.context.close()

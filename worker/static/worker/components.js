@@ -155,15 +155,16 @@
     var note = el.querySelector(".media-must");
     var must = player.hasAttribute("data-must");
     var done = !must;
-    function playedThrough() {
-      var d = player.duration;
-      if (!d || !isFinite(d)) return false;
+    // A recording made by a browser may not say how long it is until it has been played to its end.
+    function playedThrough(ended) {
+      var d = isFinite(player.duration) ? player.duration : ended ? player.currentTime : 0;
+      if (!d) return false;
       var total = 0;
       for (var i = 0; i < player.played.length; i++) total += player.played.end(i) - player.played.start(i);
       return total >= d - 0.3;
     }
-    function check() {
-      if (done || !playedThrough()) return;
+    function check(event) {
+      if (done || !playedThrough(event && event.type === "ended")) return;
       done = true;
       if (note) { note.textContent = "Played through — you can go on."; note.classList.add("done"); }
       changed(el);
