@@ -79,14 +79,14 @@ def _number(value) -> Decimal:
 
 def _durations(component: dict) -> None:
     low, high = component.get("minDurationInSeconds"), component.get("maxDurationInSeconds")
+    if high is not None and high <= 0:
+        raise _Fault("maxDurationInSeconds", "maxDurationInSeconds must be more than 0.", "out-of-range")
     if low is not None and high is not None and low > high:
         raise _Fault(
             "minDurationInSeconds",
             "minDurationInSeconds cannot be more than maxDurationInSeconds.",
             "invalid-range",
         )
-    if high is not None and high <= 0:
-        raise _Fault("maxDurationInSeconds", "maxDurationInSeconds must be more than 0.", "out-of-range")
 
 
 def _distinct_options(component: dict) -> None:

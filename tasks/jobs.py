@@ -9,6 +9,7 @@ the submit before anything is written) and laid out per screen and component for
 
 from datetime import datetime
 
+import orjson
 from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.db.models import F, Max
@@ -141,7 +142,7 @@ def campaign_copy(*, campaign: Campaign, deep: bool = False, by: User) -> Campai
     copy = campaign_create(project=campaign.project, created_by=by, name=campaign.name, **values)
     copy.worker_users.set(campaign.worker_users.all())
     copy.worker_groups.set(campaign.worker_groups.all())
-    tasks_ensure_written(campaign.pk)
+    tasks_ensure_written(campaign=campaign)
     copies: dict[int, Job] = {}
     rows = []
     for task in Task.objects.filter(campaign=campaign).select_related("job").order_by("position"):
@@ -178,9 +179,13 @@ def campaign_set_archived(*, campaign: Campaign, archived: bool, deep: bool = Fa
 
 # --- answers ----------------------------------------------------------------------------------------------
 
+# The job of the worker's assignment with its screens in order, in one round trip: a template task gives
+# one row with no job, and costs the submit nothing more.
 _JOB_OF_ASSIGNMENT = """
-SELECT t.job_id FROM results_assignment a JOIN tasks_task t ON t.id = a.task_id
-WHERE a.id = %s AND a.worker_id = %s"""
+SELECT t.job_id, s.id, s.components
+FROM results_assignment a JOIN tasks_task t ON t.id = a.task_id
+LEFT JOIN projects_jobscreen js ON js.job_id = t.job_id LEFT JOIN projects_screen s ON s.id = js.screen_id
+WHERE a.id = %s AND a.worker_id = %s ORDER BY js.position"""
 
 
 def _parse_time(value, field: str) -> datetime:
@@ -194,7 +199,7 @@ def _parse_time(value, field: str) -> datetime:
     return moment
 
 
-def check_job_answers(*, job_id: int, answers, media=None) -> dict:
+def check_job_answers(*, job_id: int, answers, media=None, screens: list[Screen] | None = None) -> dict:
     """Check answers to a job against its screens (see docs/components.md); return them as stored."""
     if (
         not isinstance(answers, dict)
@@ -206,7 +211,8 @@ def check_job_answers(*, job_id: int, answers, media=None) -> dict:
             code="invalid-type",
             field="answers.screens",
         )
-    screens, given = job_screens(job_id=job_id), answers["screens"]
+    screens = job_screens(job_id=job_id) if screens is None else screens
+    given = answers["screens"]
     if len(given) != len(screens):
         raise ValidationFailed(
             f"The job has {len(screens)} screens; answers were given for {len(given)}.",
@@ -260,14 +266,18 @@ def job_answers_checked(*, assignment_id: int, worker: User, answers) -> dict | 
     answers those. (A task's job never changes, so reading it before the submit's write is safe.)"""
     with connection.cursor() as cursor:
         cursor.execute(_JOB_OF_ASSIGNMENT, [assignment_id, worker.pk])
-        row = cursor.fetchone()
-    if row is None or row[0] is None:
+        rows = cursor.fetchall()
+    if not rows or rows[0][0] is None:
         return None
+    # A job is submitted only while its campaign is published, and then its screens can no longer change.
+    screens = [
+        Screen(pk=pk, components=orjson.loads(components)) for _, pk, components in rows if pk is not None
+    ]
 
     def media(url: str, kind: str) -> None:
         media_check_result(url=url, kind=kind, worker=worker, assignment_id=assignment_id)
 
-    return check_job_answers(job_id=row[0], answers=answers, media=media)
+    return check_job_answers(job_id=rows[0][0], answers=answers, media=media, screens=screens)
 
 
 def job_task_results(*, job_id: int, answers: dict, screens: list[Screen] | None = None) -> list[dict]:

@@ -8,6 +8,7 @@ through Django's storage API under a random key, and read back only by those who
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 import filetype
 from django.conf import settings
@@ -30,6 +31,8 @@ MEDIA_PATH = "/api/v1/media/{key}/"
 # accepted where a recording of sound is asked for.
 _AUDIO_CONTAINERS = {"video/webm", "video/mp4", "video/x-matroska"}
 _SNIFF_BYTES = 8192
+# How long an uploaded component file may wait to be put into a screen before it is purged.
+ORPHAN_AFTER = timedelta(days=1)
 
 
 class FileTooLarge(ApplicationError):
@@ -165,3 +168,28 @@ def media_get_for_user(*, user: User, key: str) -> MediaFile:
 
 def media_open(*, media: MediaFile):
     return media.file.storage.open(media.file.name, "rb")
+
+
+def media_purge_unreferenced(*, now=None, older_than: timedelta = ORPHAN_AFTER) -> int:
+    """Delete component media no screen refers to, uploaded more than ``older_than`` ago (a requester's
+    upload is given that long to be put into a screen). Media a screen shows, and workers' recordings and
+    drawings, are kept. Idempotent: a second run finds nothing more."""
+    cutoff = (now or timezone.now()) - older_than
+    due = MediaFile.objects.filter(task__isnull=True, created_at__lt=cutoff).exclude(
+        key__in=ScreenMedia.objects.values("key")
+    )
+    removed = 0
+    for media in due.iterator():
+        with transaction.atomic():
+            # Taken away only if still unreferenced when its row goes (a screen may have just been saved).
+            deleted, _ = (
+                MediaFile.objects.filter(pk=media.pk)
+                .exclude(key__in=ScreenMedia.objects.values("key"))
+                .delete()
+            )
+            if deleted:
+                transaction.on_commit(
+                    lambda name=media.file.name, storage=media.file.storage: storage.delete(name)
+                )
+                removed += 1
+    return removed

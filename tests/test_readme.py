@@ -49,7 +49,7 @@ def test_the_readme_walkthrough_runs_as_printed(live_server, tmp_path):
         2,
     )
     assert published["state"] == "active"
-    assert offered == {"Batch 1": 4, "Pictures, first batch": 7}
+    assert offered == {"Batch 1": 4, "Pictures, first batch": 7, "Street scenes, component demo": 1}
     assert (submitted["state"], submitted["answers"]) == ("submitted", {"label": "positive"})
     assert (result["worker"], result["input"], result["answers"]) == (
         "worker1",

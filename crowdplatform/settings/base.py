@@ -220,6 +220,7 @@ CELERY_BEAT_SCHEDULE = {
     "start-campaigns": {"task": "campaigns.tasks.sweep_start_campaigns", "schedule": 30.0},
     "finish-campaigns": {"task": "campaigns.tasks.sweep_finish_campaigns", "schedule": 60.0},
     "write-staged-tasks": {"task": "tasks.tasks.sweep_write_staged_tasks", "schedule": 30.0},
+    "purge-unreferenced-media": {"task": "tasks.tasks.sweep_purge_unreferenced_media", "schedule": 3600.0},
 }
 
 LOGGING = {
