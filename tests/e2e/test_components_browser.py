@@ -287,3 +287,74 @@ def test_audio_and_video_must_be_played_through_before_the_job_can_be_sent(
     assert answers["screens"][0]["results"] == {"3": {"selectedOption": "Different"}}
     assert campaign.pk == Assignment.objects.get(pk=assignment_id).campaign_id
     page.context.close()
+
+
+def test_the_quick_start_component_demo_job_end_to_end(live_server, media_browser, tmp_path):
+    # given the quick start's demo data, and worker1 on a phone
+    from django.core.management import call_command
+
+    from tasks.demo import CAMPAIGN_NAME
+
+    call_command("seed_demo", summary_file=str(tmp_path / "quickstart.txt"), stdout=io.StringIO())
+    base = live_server.url
+    page = new_page(media_browser, 390, 844)
+    page.goto(f"{base}/worker/login/")
+    page.get_by_label("Username").fill("worker1")
+    page.get_by_label("Password").fill("worker1-demo-pass")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base}/worker/")
+
+    # when they accept the component demo job, choose and rate on its first screen
+    page.locator(".campaign", has_text=CAMPAIGN_NAME).get_by_role("button", name="Accept next").click()
+    assignment_id = next_assignment(page)
+    first = screen_shown(page, 1)
+    assert page.locator(".job-step").inner_text() == "Screen 1 of 2"
+    first.get_by_role("button", name="Yes").click()
+    first.locator(".star[data-star='4']").click()
+    page.get_by_role("button", name="Next").click()
+
+    # and on the second one type, toggle, step, record what they see and circle the bicycle
+    second = screen_shown(page, 2)
+    second.get_by_placeholder("e.g. a quiet street at noon").fill("a bicycle by a wall")
+    second.get_by_role("switch").check(force=True)
+    for _ in range(3):
+        second.get_by_role("button", name="Increase").click()
+    recorder = second.locator(".c-audiorecording")
+    recorder.get_by_role("button", name="Record audio").click()
+    page.wait_for_function("() => document.querySelector('.c-audiorecording .rec-progress').value >= 1.2")
+    recorder.get_by_role("button", name="Stop").click()
+    recorder.get_by_text("and saved").wait_for()
+    canvas = second.locator(".c-imagemarker canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.5)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.7, box["y"] + box["height"] * 0.8, steps=6)
+    page.mouse.up()
+    shot(page, "demo-2")
+
+    # and look back at the first screen before they submit
+    page.get_by_role("button", name="Back").click()
+    assert screen_shown(page, 1).get_by_role("slider").get_attribute("aria-valuenow") == "4"
+    page.get_by_role("button", name="Next").click()
+    screen_shown(page, 2)
+    page.get_by_role("button", name="Submit").click()
+    page.wait_for_url(f"{base}/worker/")
+
+    # then the requester finds the answers in the result and approves it
+    assignment = Assignment.objects.select_related("campaign__project__owner").get(pk=assignment_id)
+    api = token_client(assignment.campaign.project.owner)
+    details = api.get(f"/api/v1/assignments/{assignment_id}/").json()["data"]
+    results = [screen["results"] for screen in details["answers"]["screens"]]
+    assert results[0] == {"3": {"selectedOption": "Yes"}, "5": {"rating": 4}}
+    assert {k: v for k, v in results[1].items() if k not in ("5", "7")} == {
+        "1": {"text": "a bicycle by a wall"},
+        "2": {"checked": True},
+        "3": {"result": 3},
+    }
+    assert media_get(api, results[1]["7"]["url"])[0] == "image/png"
+    assert api.post(f"/api/v1/assignments/{assignment_id}/approve/").status_code == 200
+    # and the worker sees it approved
+    page.goto(f"{base}/worker/history/")
+    assert page.locator(".badge", has_text="Approved").count() == 1
+    page.context.close()

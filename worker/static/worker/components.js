@@ -39,7 +39,7 @@
   makers.BinaryChoice = choice;
   makers.BinaryImageChoice = choice;
 
-  // Stars as a slider: a tap on a star's left half gives a half star where half stars are allowed;
+  // Stars as a slider: a tap on a star's left part gives a half star where half stars are allowed;
   // arrow keys move by one step (half or whole).
   makers.Rating = function (el) {
     var bar = el.querySelector(".rating");
@@ -65,7 +65,8 @@
       if (!star) return;
       var n = Number(star.dataset.star);
       var box = star.getBoundingClientRect();
-      set(half && event.clientX - box.left < box.width / 2 ? n - 0.5 : n);
+      // The left part gives the half star; a tap on the middle (where a finger aims) the whole one.
+      set(half && event.clientX - box.left < box.width * 0.45 ? n - 0.5 : n);
     });
     bar.addEventListener("keydown", function (event) {
       var by = half ? 0.5 : 1;
