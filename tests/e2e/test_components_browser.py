@@ -7,16 +7,18 @@ import math
 import os
 import re
 import wave
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from PIL import Image
 
 from accounts.money import wallet_for_user
 from results.models import Assignment, AssignmentState
 from tests.conftest import token_client
 from tests.factories import RequesterFactory
-from tests.worker.jobs import job_campaign
+from tests.worker.jobs import job_campaign, screens_of_every_component
 
 from .conftest import CHROMIUM, CHROMIUM_ARGS
 from .test_worker_browser import log_in, next_assignment
@@ -357,4 +359,94 @@ def test_the_quick_start_component_demo_job_end_to_end(live_server, media_browse
     # and the worker sees it approved
     page.goto(f"{base}/worker/history/")
     assert page.locator(".badge", has_text="Approved").count() == 1
+    page.context.close()
+
+
+def test_a_soft_rejected_job_is_redone_from_the_answers_sent_before(live_server, media_browser, worker):
+    # given a job of two screens that the worker did and the requester sent back with a reason
+    base = live_server.url
+    campaign = job_campaign(screens=screens_of_every_component()[:2])
+    page = new_page(media_browser, 1100, 900)
+    log_in(page, base, worker)
+    page.get_by_role("button", name="Accept next").click()
+    assignment_id = next_assignment(page)
+    first = screen_shown(page, 1)
+    first.get_by_role("button", name="No").click()
+    first.get_by_role("button", name="Street").click()
+    first.get_by_role("slider").focus()
+    for _ in range(4):
+        page.keyboard.press("ArrowRight")  # half a star each
+    page.get_by_role("button", name="Next").click()
+    second = screen_shown(page, 2)
+    second.get_by_role("button", name="Decrease").click()
+    second.get_by_placeholder("One word for the weather").fill("fog")
+    page.get_by_role("button", name="Submit").click()
+    page.wait_for_url(f"{base}/worker/")
+    api = token_client(campaign.project.owner)
+    until = (timezone.now() + timedelta(hours=1)).isoformat()
+    reason = {"reason": "The weather is **rain**.", "until": until}
+    assert (
+        api.post(f"/api/v1/assignments/{assignment_id}/soft-reject/", reason, format="json").status_code
+        == 200
+    )
+
+    # when the worker opens it again from the list of work to redo
+    page.goto(f"{base}/worker/")
+    page.get_by_role("link", name="Redo").click()
+    page.wait_for_url(f"{base}/worker/assignments/{assignment_id}/")
+
+    # then the reason is shown and every answer is back where it was given
+    assert "The weather is rain." in page.locator(".card.feedback").inner_text()
+    first = screen_shown(page, 1)
+    assert first.get_by_role("button", name="No").get_attribute("aria-pressed") == "true"
+    assert first.get_by_role("button", name="Street").get_attribute("aria-pressed") == "true"
+    assert first.get_by_role("slider").get_attribute("aria-valuenow") == "2"
+    page.get_by_role("button", name="Next").click()
+    second = screen_shown(page, 2)
+    assert second.get_by_role("spinbutton").inner_text() == "2"
+    assert not second.get_by_role("switch").is_checked()
+    weather = second.get_by_placeholder("One word for the weather")
+    assert weather.input_value() == "fog"
+
+    # and what they change is sent again
+    weather.fill("rain")
+    page.get_by_role("button", name="Submit").click()
+    page.wait_for_url(f"{base}/worker/")
+    answers = Assignment.objects.get(pk=assignment_id).answers
+    assert answers["screens"][1]["results"] == {
+        "2": {"result": 2},
+        "3": {"checked": False},
+        "4": {"text": "rain"},
+    }
+    assert answers["screens"][0]["results"]["7"] == {"rating": 2}
+    page.context.close()
+
+
+def test_a_refused_answer_is_shown_at_its_component(live_server, media_browser, worker):
+    # given a worker at the end of a job whose submit the server refuses for the rating on screen 1
+    base = live_server.url
+    job_campaign(screens=screens_of_every_component()[:1])
+    page = new_page(media_browser, 390, 844)
+    log_in(page, base, worker)
+    page.get_by_role("button", name="Accept next").click()
+    next_assignment(page)
+    first = screen_shown(page, 1)
+    first.get_by_role("button", name="Yes").click()
+    first.get_by_role("button", name="Park").click()
+    first.locator(".star[data-star='2']").click()
+    refusal = {
+        "code": "out-of-range",
+        "message": "Component 7: rating must lie between 0.5 and 5.",
+        "field": "answers.screens[0].results[7].rating",
+    }
+    page.route(re.compile(r"/answers/$"), lambda route: route.fulfill(status=400, json=refusal))
+    # when they submit
+    page.get_by_role("button", name="Submit").click()
+    # then the message is shown at the rating, the job stays open and can be sent again
+    rating = first.locator(".c-rating")
+    rating.locator(".component-problem", has_text="rating must lie between").wait_for()
+    assert "has-problem" in rating.get_attribute("class")
+    assert page.locator(".job-problem").inner_text() == refusal["message"]
+    assert page.get_by_role("button", name="Submit").is_enabled()
+    shot(page, "390-refused")
     page.context.close()

@@ -2,9 +2,11 @@
 
 import json
 import re
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from projects.models import Screen
 from results.models import Assignment, AssignmentState
@@ -100,3 +102,95 @@ def test_answers_need_the_csrf_token(job_assignment, worker):
     response = post_answers(client, job_assignment, {"answers": {"screens": []}})
     assert response.status_code == 403
     assert Assignment.objects.get(pk=job_assignment.pk).state == AssignmentState.ACCEPTED
+
+
+def good_answers(assignment) -> dict:
+    """Answers to every screen of the job of every component. Its recordings and drawing are made
+    optional and left out: the media checks have tests of their own, and the browser tests upload real ones.
+    """
+    from worker.selectors import job_screens
+
+    screens = job_screens(job_id=assignment.task.job_id)
+    media = ("AudioRecording", "VideoRecording", "ImageMarker")
+    for screen in screens:
+        components = [dict(c, optionalResult=True) if c["type"] in media else c for c in screen.components]
+        Screen.objects.filter(pk=screen.pk).update(components=components)
+    results = [
+        {"4": {"selectedOption": "Yes"}, "5": {"selectedOption": "park"}, "7": {"rating": 2.5}},
+        {"2": {"result": 6}, "3": {"checked": False}, "4": {"text": "rain"}},
+        {},
+    ]
+    return {
+        "screens": [
+            {
+                "screen": s.pk,
+                "startedAt": "2026-03-01T10:00:00Z",
+                "completedAt": "2026-03-01T10:00:30Z",
+                "results": r,
+            }
+            for s, r in zip(screens, results, strict=True)
+        ]
+    }
+
+
+def test_answers_that_fit_their_components_are_submitted_and_the_worker_goes_home(
+    job_assignment, worker, worker_browser
+):
+    # given answers to every component
+    answers = good_answers(job_assignment)
+    # when the page posts them
+    response = post_answers(worker_browser, job_assignment, {"answers": answers})
+    # then they are stored as sent and the page is told to go home, where the thanks are shown
+    assert (response.status_code, response.json()) == (200, {"redirect": "/worker/"})
+    stored = Assignment.objects.get(pk=job_assignment.pk)
+    assert stored.state == AssignmentState.SUBMITTED
+    assert stored.answers["screens"][0]["results"]["7"] == {"rating": 2.5}
+    assert "your answers were submitted" in worker_browser.get("/worker/").content.decode()
+
+
+def test_an_answer_that_does_not_fit_is_refused_at_its_component_and_nothing_changes(
+    job_assignment, worker_browser
+):
+    # given a rating of 2.7 stars where only whole and half stars exist
+    answers = good_answers(job_assignment)
+    answers["screens"][0]["results"]["7"] = {"rating": 2.7}
+    # when the page posts it
+    response = post_answers(worker_browser, job_assignment, {"answers": answers})
+    # then it is refused with the place of the component at fault, which the page shows there
+    body = response.json()
+    assert response.status_code == 400
+    assert (body["code"], body["field"]) == ("off-step", "answers.screens[0].results[7].rating")
+    assert "redirect" not in body
+    stored = Assignment.objects.get(pk=job_assignment.pk)
+    assert (stored.state, stored.answers) == (AssignmentState.ACCEPTED, {})
+
+
+def test_answers_after_the_time_is_up_send_the_worker_home_with_the_reason(job_assignment, worker_browser):
+    # given an assignment whose time ran out
+    Assignment.objects.filter(pk=job_assignment.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    answers = good_answers(job_assignment)
+    # when the page posts its answers
+    response = post_answers(worker_browser, job_assignment, {"answers": answers})
+    # then the page is sent home, where the reason is shown, and nothing is stored
+    body = response.json()
+    assert (response.status_code, body["code"], body["redirect"]) == (409, "assignment-expired", "/worker/")
+    assert "time allowed for this assignment has run out" in worker_browser.get("/worker/").content.decode()
+    assert Assignment.objects.get(pk=job_assignment.pk).answers == {}
+
+
+def test_a_soft_rejected_job_reopens_with_the_answers_sent_before(job_assignment, worker_browser):
+    # given a job that was sent, then sent back to be redone
+    answers = {"screens": [{"screen": 1, "results": {"4": {"selectedOption": "No"}}}]}
+    Assignment.objects.filter(pk=job_assignment.pk).update(
+        state=AssignmentState.SOFT_REJECTED,
+        answers=answers,
+        feedback="Look **again**",
+        redo_until=timezone.now() + timedelta(hours=1),
+    )
+    # when the worker opens it
+    html = worker_browser.get(f"/worker/assignments/{job_assignment.pk}/").content.decode()
+    # then the page holds the earlier answers for its script to put back, and the feedback
+    earlier = re.search(r'<script id="job-earlier-answers" type="application/json">(.*?)</script>', html)
+    assert json.loads(earlier.group(1)) == answers
+    assert "Look <strong>again</strong>" in html
+    assert "Redo requested" in html
