@@ -129,11 +129,17 @@ def test_a_worker_does_a_job_of_every_component(live_server, media_browser, widt
     audio.get_by_role("button", name="Stop").wait_for()
     # (the recording stops by itself at its maximum of 3 seconds)
     audio.get_by_role("button", name="Record again").wait_for(timeout=10_000)
-    audio.get_by_text("and saved").wait_for()
+    audio.get_by_text("Recorded 3.0 s and saved").wait_for()
+    # (a video stopped at once is shorter than its minimum of 2 seconds: refused on the spot, not kept)
     video = third.locator(".c-videorecording")
     video.get_by_role("button", name="Record video").click()
+    video.get_by_role("button", name="Stop").click()
+    video.get_by_text("record at least 2 seconds").wait_for()
+    page.get_by_role("button", name="Submit").click()
+    assert video.locator(".component-problem").inner_text() == "Record your video first. At least 2 seconds."
+    video.get_by_role("button", name="Record again").click()
     video.get_by_role("button", name="Stop").wait_for()
-    page.wait_for_function("() => document.querySelector('.c-videorecording .rec-progress').value >= 1.2")
+    page.wait_for_function("() => document.querySelector('.c-videorecording .rec-progress').value >= 2.2")
     video.get_by_role("button", name="Stop").click()
     video.get_by_text("and saved").wait_for()
 
@@ -445,8 +451,9 @@ def test_a_refused_answer_is_shown_at_its_component(live_server, media_browser, 
     # then the message is shown at the rating, the job stays open and can be sent again
     rating = first.locator(".c-rating")
     rating.locator(".component-problem", has_text="rating must lie between").wait_for()
+    assert rating.locator(".component-problem").inner_text() == "rating must lie between 0.5 and 5."
     assert "has-problem" in rating.get_attribute("class")
-    assert page.locator(".job-problem").inner_text() == refusal["message"]
+    assert page.locator(".job-problem").inner_text() == "Not sent: please look at the answer marked above."
     assert page.get_by_role("button", name="Submit").is_enabled()
     shot(page, "390-refused")
     page.context.close()

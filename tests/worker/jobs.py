@@ -51,7 +51,7 @@ def screens_of_every_component(*, audio_url: str = "", video_url: str = "") -> l
         record.append({"type": "Video", "url": video_url, "mustWatch": True, "playAudio": False})
     record += [
         {"type": "AudioRecording", "minDurationInSeconds": 1, "maxDurationInSeconds": 3},
-        {"type": "VideoRecording", "minDurationInSeconds": 1, "maxDurationInSeconds": 3},
+        {"type": "VideoRecording", "minDurationInSeconds": 2, "maxDurationInSeconds": 5},
         {"type": "Text", "style": "Question", "text": "Circle the bicycles."},
         {"type": "ImageMarker", "url": PICTURE},
     ]

@@ -189,9 +189,11 @@
       show(at);
       var part = parts[at].filter(function (p) { return p.index === index; })[0];
       if (part) {
-        say(part.el.querySelector(".component-problem"), message);
+        // At the component its number says nothing to the worker.
+        say(part.el.querySelector(".component-problem"), message.replace(/^Component \d+: /, ""));
         part.el.classList.add("has-problem");
         part.el.scrollIntoView({block: "center"});
+        message = "Not sent: please look at the answer marked above.";
       }
     }
     say(problem, message);
