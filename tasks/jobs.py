@@ -21,6 +21,7 @@ from campaigns.lifecycle import accepts_new_tasks
 from campaigns.models import Campaign, CampaignState
 from campaigns.services import campaign_archive, campaign_create, campaign_qs_for_update, campaign_unarchive
 from crowdplatform.errors import Conflict, NotFound, ValidationFailed
+from crowdplatform.sqlrows import Statement
 from projects.components import REGISTRY, check_answers
 from projects.models import Job, JobScreen, Screen
 from projects.screens import job_copy, job_set_archived
@@ -181,11 +182,13 @@ def campaign_set_archived(*, campaign: Campaign, archived: bool, deep: bool = Fa
 
 # The job of the worker's assignment with its screens in order, in one round trip: a template task gives
 # one row with no job, and costs the submit nothing more.
-_JOB_OF_ASSIGNMENT = """
-SELECT t.job_id, s.id, s.components
-FROM results_assignment a JOIN tasks_task t ON t.id = a.task_id
-LEFT JOIN projects_jobscreen js ON js.job_id = t.job_id LEFT JOIN projects_screen s ON s.id = js.screen_id
-WHERE a.id = %s AND a.worker_id = %s ORDER BY js.position"""
+# Prepared once per database session (crowdplatform.sqlrows), as the submit's own statements are.
+_JOB_OF_ASSIGNMENT = Statement(
+    "SELECT t.job_id, s.id, s.components"
+    " FROM results_assignment a JOIN tasks_task t ON t.id = a.task_id"
+    " LEFT JOIN projects_jobscreen js ON js.job_id = t.job_id LEFT JOIN projects_screen s ON s.id = js.screen_id"
+    " WHERE a.id = %s AND a.worker_id = %s ORDER BY js.position"
+)
 
 
 def _parse_time(value, field: str) -> datetime:
@@ -265,7 +268,7 @@ def job_answers_checked(*, assignment_id: int, worker: User, answers) -> dict | 
     submit as a whole, before anything is written. Unknown assignments pass through: the submit itself
     answers those. (A task's job never changes, so reading it before the submit's write is safe.)"""
     with connection.cursor() as cursor:
-        cursor.execute(_JOB_OF_ASSIGNMENT, [assignment_id, worker.pk])
+        _JOB_OF_ASSIGNMENT.execute(cursor, [assignment_id, worker.pk])
         rows = cursor.fetchall()
     if not rows or rows[0][0] is None:
         return None
@@ -319,3 +322,15 @@ def job_answer_columns(
                 result = entry.get("results", {}).get(str(index)) or {}
                 columns[f"s{place}.c{index}.{spec.result_key}"] = result.get(spec.result_key)
     return columns
+
+
+def assignment_job_screens(*, worker: User, assignment_id: int) -> tuple[Job, list[Screen]]:
+    """The job and screens of the worker's own assignment, for showing it; 404 for anything else."""
+    task = (
+        Task.objects.filter(assignments__pk=assignment_id, assignments__worker=worker, job__isnull=False)
+        .select_related("job")
+        .first()
+    )
+    if task is None:
+        raise NotFound("No such assignment of a job.", code="assignment-not-found")
+    return task.job, job_screens(job_id=task.job_id)

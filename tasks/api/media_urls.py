@@ -1,6 +1,6 @@
 from django.urls import re_path
 
-from .media_views import MediaFileView, MediaUploadView, WorkMediaUploadView
+from .media_views import MediaFileView, MediaUploadView, WorkJobScreensView, WorkMediaUploadView
 
 urlpatterns = [
     re_path(r"^media/?$", MediaUploadView.as_view(), name="media-upload"),
@@ -9,5 +9,8 @@ urlpatterns = [
         r"^work/assignments/(?P<assignment_id>\d+)/media/?$",
         WorkMediaUploadView.as_view(),
         name="work-media-upload",
+    ),
+    re_path(
+        r"^work/assignments/(?P<assignment_id>\d+)/job/?$", WorkJobScreensView.as_view(), name="work-job"
     ),
 ]

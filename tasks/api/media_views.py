@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsRequester
 from tasks import media as services
+from tasks.jobs import assignment_job_screens
 
 
 class MediaUploadInputSerializer(serializers.Serializer):
@@ -114,3 +115,34 @@ class MediaFileView(APIView):
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
         response["Cache-Control"] = "private, max-age=3600"
         return response
+
+
+class WorkScreenOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    components = serializers.JSONField(help_text="The screen's components in order (docs/components.md).")
+
+
+class WorkJobOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    screens = WorkScreenOutputSerializer(many=True, help_text="In the order they are done.")
+
+
+@extend_schema(tags=["work"])
+class WorkJobScreensView(APIView):
+    """The job of your assignment with its screens, to show them screen by screen."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: WorkJobOutputSerializer, 404: None})
+    def get(self, request, assignment_id: int):
+        job, screens = assignment_job_screens(worker=request.user, assignment_id=assignment_id)
+        data = {
+            "id": job.pk,
+            "name": job.name,
+            "description": job.description,
+            "screens": [{"id": s.pk, "name": s.name, "components": s.components} for s in screens],
+        }
+        return Response(WorkJobOutputSerializer(data).data)

@@ -242,3 +242,17 @@ def test_the_schema_describes_screens_jobs_media_and_preview(requester_client):
         "/api/v1/preview/markdown/",
     ):
         assert any(p.rstrip("/") == path.rstrip("/") for p in paths), path
+
+
+def test_a_worker_reads_the_screens_of_their_own_job_only(requester, worker, worker_client):
+    from tasks.services import task_claim_next
+
+    campaign = job_campaign(requester, results_per_task=2)
+    job = Task.objects.get(campaign=campaign).job
+    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    data = worker_client.get(f"/api/v1/work/assignments/{assignment.pk}/job/").json()["data"]
+    assert data["id"] == job.pk and [s["components"] for s in data["screens"]] == [FIRST, SECOND]
+    assert (
+        token_client(RequesterFactory()).get(f"/api/v1/work/assignments/{assignment.pk}/job/").status_code
+        == 404
+    )
