@@ -457,3 +457,25 @@ def test_a_refused_answer_is_shown_at_its_component(live_server, media_browser, 
     assert page.get_by_role("button", name="Submit").is_enabled()
     shot(page, "390-refused")
     page.context.close()
+
+
+def test_when_the_time_is_up_the_job_is_put_away(live_server, media_browser, worker):
+    # given a job whose time runs out a moment after the worker opened it
+    base = live_server.url
+    campaign = job_campaign(screens=screens_of_every_component()[:1])
+    page = new_page(media_browser, 390, 844)
+    log_in(page, base, worker)
+    page.goto(f"{base}/worker/campaigns/{campaign.pk}/")
+    # (the preview shows the job's screen, nothing answerable in it)
+    assert page.locator(".job-preview .screen").count() == 1
+    assert page.locator(".job-preview").evaluate("el => el.inert")
+    shot(page, "390-preview")
+    page.get_by_role("button", name="Accept this job").click()
+    assignment_id = next_assignment(page)
+    Assignment.objects.filter(pk=assignment_id).update(expires_at=timezone.now() + timedelta(seconds=3))
+    page.reload()
+    page.locator(".job").wait_for()
+    # when the countdown reaches the end, then the screens give way to the notice
+    page.locator(".time-up-notice").wait_for(timeout=15_000)
+    assert not page.locator(".job").is_visible()
+    page.context.close()
