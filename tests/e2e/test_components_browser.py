@@ -155,6 +155,16 @@ def test_a_worker_does_a_job_of_every_component(live_server, media_browser, widt
     marker.get_by_role("button", name="Redo").click()
     marker.get_by_role("button", name="Zoom in").click()
     assert marker.locator(".marker-zoom").inner_text() == "150%"
+    # (zoomed in, the Move tool drags the picture around instead of drawing)
+    viewport = marker.locator(".marker-viewport")
+    left = viewport.evaluate("el => el.scrollLeft")
+    marker.get_by_role("radio", name="Move").click()
+    box = viewport.bounding_box()
+    page.mouse.move(box["x"] + 150, box["y"] + 100)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 120, box["y"] + 100, steps=3)
+    page.mouse.up()
+    assert viewport.evaluate("el => el.scrollLeft") == left + 30
     shot(page, f"{width}-3")
 
     # and submits

@@ -87,6 +87,9 @@
     var panFrom = null;
     canvas.addEventListener("pointerdown", function (event) {
       if (event.button !== 0) return;
+      // Moving with a finger is the browser's own scrolling (the canvas lets it through in that tool);
+      // with a mouse it is a drag.
+      if (tool === "move" && event.pointerType !== "mouse") return;
       event.preventDefault();
       canvas.setPointerCapture(event.pointerId);
       if (tool === "move") {
