@@ -194,3 +194,30 @@ def test_a_soft_rejected_job_reopens_with_the_answers_sent_before(job_assignment
     assert json.loads(earlier.group(1)) == answers
     assert "Look <strong>again</strong>" in html
     assert "Redo requested" in html
+
+
+def test_components_are_shown_with_their_defaults_filled_in(worker, worker_browser):
+    # given a screen that leaves out the attributes with defaults (a Video plays its sound by default, a
+    # Stepper starts at its min, a Text is plain) and one that sets them
+    screens = [
+        (
+            "Defaults",
+            [
+                {"type": "Video", "url": "/static/demo/film.webm"},
+                {"type": "Stepper", "min": 3, "max": 9},
+                {"type": "Text", "text": "Plain <b>text</b>"},
+            ],
+        ),
+        ("Set", [{"type": "Video", "url": "/static/demo/film.webm", "playAudio": False, "repeat": True}]),
+    ]
+    campaign = job_campaign(screens=screens)
+    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    # when the page is shown
+    html = worker_browser.get(f"/worker/assignments/{assignment.pk}/").content.decode()
+    videos = re.findall(r"<video class=\"media\"[^>]*>", html)
+    # then the first video has its sound and no loop, the second is muted and loops
+    assert " muted" not in videos[0] and " loop" not in videos[0]
+    assert " muted" in videos[1] and " loop" in videos[1]
+    # and the stepper starts at its min with a step of 1, and the text is escaped plain text
+    assert 'data-min="3" data-max="9" data-step="1" data-start="3"' in html
+    assert '<div class="text-plain"><p>Plain &lt;b&gt;text&lt;/b&gt;</p></div>' in html
