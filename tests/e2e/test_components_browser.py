@@ -489,3 +489,47 @@ def test_when_the_time_is_up_the_job_is_put_away(live_server, media_browser, wor
     page.locator(".time-up-notice").wait_for(timeout=15_000)
     assert not page.locator(".job").is_visible()
     page.context.close()
+
+
+def test_answers_survive_a_reload_of_the_page(live_server, media_browser, worker):
+    # given a worker halfway through a job of two screens
+    base = live_server.url
+    job_campaign(screens=screens_of_every_component()[:2])
+    page = new_page(media_browser, 390, 844)
+    log_in(page, base, worker)
+    page.get_by_role("button", name="Accept next").click()
+    assignment_id = next_assignment(page)
+    first = screen_shown(page, 1)
+    first.get_by_role("button", name="No").click()
+    first.get_by_role("button", name="Park").click()
+    first.locator(".star[data-star='3']").click()
+    page.get_by_role("button", name="Next").click()
+    second = screen_shown(page, 2)
+    second.get_by_placeholder("One word for the weather").fill("snow")
+    second.get_by_role("button", name="Increase").click()
+
+    # when the page is loaded again
+    page.reload()
+
+    # then they are where they were, with every answer
+    second = screen_shown(page, 2)
+    assert second.get_by_placeholder("One word for the weather").input_value() == "snow"
+    assert second.get_by_role("spinbutton").inner_text() == "6"
+    page.get_by_role("button", name="Back").click()
+    first = screen_shown(page, 1)
+    assert first.get_by_role("button", name="No").get_attribute("aria-pressed") == "true"
+    assert first.get_by_role("slider").get_attribute("aria-valuenow") == "3"
+    # and what they send holds it all; the draft is gone once sent
+    page.get_by_role("button", name="Next").click()
+    screen_shown(page, 2)
+    page.get_by_role("button", name="Submit").click()
+    page.wait_for_url(f"{base}/worker/")
+    answers = Assignment.objects.get(pk=assignment_id).answers
+    assert answers["screens"][0]["results"] == {
+        "4": {"selectedOption": "No"},
+        "5": {"selectedOption": "park"},
+        "7": {"rating": 3},
+    }
+    assert answers["screens"][1]["results"]["4"] == {"text": "snow"}
+    assert page.evaluate("() => window.sessionStorage.length") == 0
+    page.context.close()

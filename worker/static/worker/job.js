@@ -13,6 +13,7 @@
   var problem = root.querySelector(".job-problem");
   var currentLabel = root.querySelector(".job-current"), bar = root.querySelector(".job-bar span");
   var current = 0, sending = false;
+  var saveDraft = function () {}, forgetDraft = function () {};
   var times = screens.map(function () { return {startedAt: null, completedAt: null}; });
 
   function csrfToken() {
@@ -104,6 +105,7 @@
     say(problem, "");
     parts[current].forEach(function (p) { if (p.shown) p.shown(); });
     refresh();
+    saveDraft();
     root.scrollIntoView({block: "start"});
   }
 
@@ -130,6 +132,7 @@
       say(el.querySelector(".component-problem"), "");
     }
     refresh();
+    saveDraft();
   });
 
   // One entry per screen, in the job's order; results keyed by the component's index on its screen.
@@ -168,7 +171,7 @@
       });
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
-        if (response.ok && data.redirect) { window.location.assign(data.redirect); return; }
+        if (response.ok && data.redirect) { forgetDraft(); window.location.assign(data.redirect); return; }
         refused(data, response.status);
       });
     }).catch(function (error) {
@@ -179,7 +182,7 @@
   // The server refused the answers as a whole: show why, at the component at fault where it says which.
   function refused(data, status) {
     sending = false;
-    if (data && data.redirect) { window.location.assign(data.redirect); return; }
+    if (data && data.redirect) { forgetDraft(); window.location.assign(data.redirect); return; }
     var message = errorText(data) || "Your answers could not be sent (" + (status || "no connection") + "). Try again.";
     var place = /screens\[(\d+)\](?:\.results\[(\d+)\])?/.exec((data && data.field) || "");
     // The field says where: "answers.screens[1].results[3].rating" is the second screen's component 3.
@@ -200,11 +203,8 @@
     refresh();
   }
 
-  // Soft-rejected work being redone starts from the answers sent before.
-  var earlier = document.getElementById("job-earlier-answers");
-  if (earlier) {
-    var before = JSON.parse(earlier.textContent || "null");
-    ((before && before.screens) || []).forEach(function (screen, i) {
+  function restoreAll(answers) {
+    ((answers && answers.screens) || []).forEach(function (screen, i) {
       var results = screen.results || {};
       (parts[i] || []).forEach(function (p) {
         if (p.restore && results[String(p.index)]) p.restore(results[String(p.index)]);
@@ -212,8 +212,33 @@
     });
   }
 
-  times[0].startedAt = new Date().toISOString();
+  // A draft of the answers in the tab's session storage, so that a reload (or coming back from the list
+  // of tasks) does not lose them. A recording is kept once it is uploaded; a drawing, uploaded only at
+  // submit, is not.
+  var draftKey = "crowd-job-draft:" + root.dataset.submitUrl;
+  var draft = null;
+  try { draft = JSON.parse(window.sessionStorage.getItem(draftKey) || "null"); } catch (e) { draft = null; }
+  saveDraft = function () {
+    try {
+      window.sessionStorage.setItem(draftKey, JSON.stringify({current: current, times: times, answers: payload()}));
+    } catch (e) { /* storage full or refused: the answers stay in the page */ }
+  };
+  forgetDraft = function () {
+    try { window.sessionStorage.removeItem(draftKey); } catch (e) { /* nothing kept */ }
+  };
+
+  // Soft-rejected work being redone starts from the answers sent before, unless a draft is newer.
+  var earlier = document.getElementById("job-earlier-answers");
+  if (draft && draft.times && draft.times.length === screens.length) {
+    restoreAll(draft.answers);
+    times = draft.times;
+  } else if (earlier) {
+    restoreAll(JSON.parse(earlier.textContent || "null"));
+  }
+  if (!times[0].startedAt) times[0].startedAt = new Date().toISOString();
   parts[0].forEach(function (p) { if (p.shown) p.shown(); });
   refresh();
+  if (draft && draft.current > 0 && draft.current < screens.length) show(draft.current);
+  saveDraft();
   window.CrowdJob = {show: show, payload: payload, current: function () { return current; }};
 })();
