@@ -12,6 +12,7 @@ from accounts.selectors import ledger_entry_list
 from campaigns.models import Campaign
 from campaigns.selectors import campaign_get_for_worker
 from crowdplatform.errors import NotFound
+from projects.models import JobScreen, Screen
 from results.models import Assignment, AssignmentState
 from tasks.models import Task
 
@@ -120,3 +121,9 @@ def assignment_get_for_submit(*, pk: int, token: str) -> Assignment | None:
     if assignment is None or submit_token_read(token, assignment=assignment) is None:
         return None
     return assignment
+
+
+def job_screens(*, job_id: int) -> list[Screen]:
+    """The screens of a job in their order (a screen may come twice), for a task the caller may already see."""
+    places = JobScreen.objects.filter(job_id=job_id).select_related("screen").order_by("position")
+    return [place.screen for place in places]

@@ -25,6 +25,7 @@ urlpatterns = [
     path("assignments/<id:assignment_id>/", views.assignment_page, name="assignment"),
     path("assignments/<id:assignment_id>/frame/", views.assignment_frame, name="frame"),
     path("assignments/<id:assignment_id>/submit/", views.assignment_submit_view, name="submit"),
+    path("assignments/<id:assignment_id>/answers/", views.assignment_answers_view, name="answers"),
     path("assignments/<id:assignment_id>/return/", views.assignment_return_view, name="return"),
     path("assignments/<id:assignment_id>/skip/", views.assignment_skip_view, name="skip"),
     path("history/", views.history, name="history"),

@@ -1,12 +1,13 @@
 """The worker's pages: thin views over the engine's services and selectors."""
 
+import json
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +22,7 @@ from campaigns.selectors import (
     campaign_get_for_worker,
     campaign_list_for_worker,
 )
-from crowdplatform.errors import ApplicationError, Conflict, Forbidden
+from crowdplatform.errors import ApplicationError, Conflict, Forbidden, ValidationFailed
 from results.models import AssignmentState
 from results.services import assignment_return, assignment_skip, assignment_submit
 from tasks.selectors import AVAILABLE_COUNT_CAP, available_task_counts, task_peek_next
@@ -29,6 +30,7 @@ from tasks.services import task_claim, task_claim_next, task_skip
 from tasks.staging import tasks_ensure_written_for_worker
 
 from . import frames
+from .screens import screen_views
 from .selectors import (
     assignment_get_for_submit,
     assignment_get_for_worker,
@@ -37,6 +39,7 @@ from .selectors import (
     assignment_list_redo,
     campaign_names,
     payment_list,
+    job_screens,
     task_get_for_preview,
     worker_earnings,
     worker_stats,
@@ -140,6 +143,9 @@ def campaign_preview(request, campaign_id: int):
     if task is None:
         raise Conflict("No task is available for you in this campaign.", code="no-task-available")
     context = {"campaign": campaign, "task": task, "auto_accept": _auto_accept(request)}
+    if task.job_id:
+        context["screens"] = screen_views(job_screens(job_id=task.job_id))
+        return _job_response(render(request, "worker/preview.html", context))
     return render(request, "worker/preview.html", context)
 
 
@@ -206,6 +212,8 @@ def assignment_page(request, assignment_id: int):
         messages.info(request, _not_open_message(assignment))
         return redirect("worker:history")
     is_redo = assignment.state == AssignmentState.SOFT_REJECTED
+    if assignment.task.job_id:
+        return _job_page(request, assignment, is_redo)
     query = {
         "assignmentId": assignment.pk,
         "hitId": assignment.task_id,
@@ -225,6 +233,37 @@ def assignment_page(request, assignment_id: int):
     # Going back to it after a submit must ask again, not show a stale task with a running countdown.
     response["Cache-Control"] = "no-store"
     return response
+
+
+# A job's page is the platform's own markup (component templates and scripts from /static/); the one
+# piece of requester markup in it, Html text, is sanitised. This policy is the second line: even markup
+# that slipped through could run no script and send nothing anywhere but here.
+JOB_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src * data: blob:; "
+    "media-src * data: blob:; connect-src 'self'; object-src 'none'; frame-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'self'"
+)
+
+
+def _job_response(response: HttpResponse) -> HttpResponse:
+    response["Content-Security-Policy"] = JOB_CSP
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _job_page(request, assignment, is_redo: bool) -> HttpResponse:
+    context = {
+        "assignment": assignment,
+        "campaign": assignment.campaign,
+        "is_redo": is_redo,
+        "deadline": assignment.redo_until if is_redo else assignment.expires_at,
+        "screens": screen_views(job_screens(job_id=assignment.task.job_id)),
+        "submit_url": reverse("worker:answers", args=[assignment.pk]),
+        "upload_url": reverse("api:work-media-upload", kwargs={"assignment_id": assignment.pk}),
+        "earlier_answers": assignment.answers if is_redo else None,
+        "auto_accept": _auto_accept(request),
+    }
+    return _job_response(render(request, "worker/job.html", context))
 
 
 def _not_open_message(assignment) -> str:
@@ -303,15 +342,57 @@ def assignment_submit_view(request, assignment_id: int):
         else:
             messages.error(request, exc.message)
         return _home()
+    return redirect(
+        _after_submit(request, assignment, worker, request.POST.get(frames.AUTO_NEXT_FIELD) == "1")
+    )
+
+
+def _after_submit(request, assignment, worker, auto_next: bool) -> str:
+    """Where the worker goes after a submit: the next task of the campaign with auto-accept, else home."""
     messages.success(request, "Thank you — your answers were submitted.")
-    if request.POST.get(frames.AUTO_NEXT_FIELD) == "1":
+    if auto_next:
         try:
             following = task_claim_next(campaign_id=assignment.campaign.pk, worker=worker)
         except ApplicationError as exc:
             messages.info(request, exc.message)
         else:
-            return redirect("worker:assignment", assignment_id=following.pk)
-    return _home()
+            return reverse("worker:assignment", args=[following.pk])
+    return reverse("worker:home")
+
+
+def _json_error(exc: ApplicationError) -> JsonResponse:
+    return JsonResponse(exc.as_item(), status=exc.status)
+
+
+@require_POST
+def assignment_answers_view(request, assignment_id: int):
+    """A job page's answers, posted by its script as JSON with the session and the CSRF token.
+
+    Answered in JSON: where to go next, or why the answers were refused (the component at fault, which
+    the page shows in place). A refusal that ends the work (time up, already sent) sends the worker home
+    with the message, as the template form's submit does.
+    """
+    if not request.user.is_authenticated:
+        return JsonResponse(
+            {
+                "code": "not-authenticated",
+                "message": "You were logged out. Log in again and reopen the task.",
+            },
+            status=401,
+        )
+    try:
+        body = json.loads(request.body or b"null")
+    except ValueError:
+        return _json_error(ValidationFailed("The answers are not valid JSON.", code="invalid-json"))
+    answers = body.get("answers") if isinstance(body, dict) else None
+    try:
+        assignment = assignment_submit(assignment_id=assignment_id, worker=request.user, answers=answers)
+    except ValidationFailed as exc:
+        return _json_error(exc)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return JsonResponse({**exc.as_item(), "redirect": reverse("worker:home")}, status=exc.status)
+    return JsonResponse({"redirect": _after_submit(request, assignment, request.user, _auto_accept(request))})
 
 
 def _give_back(request, assignment_id: int, service, done: str):

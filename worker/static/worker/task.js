@@ -1,11 +1,11 @@
 // The task page's link with its sandboxed frame, which it can only reach by messages: the frame says how
 // tall it is (so it is shown whole, without a scroll inside the page's scroll), and the auto-accept switch
 // is sent without leaving the page (the answers typed in the frame stay) and passed on to the frame's form.
-// Without JavaScript the frame keeps its fixed height and the switch reloads the page.
+// Without JavaScript the frame keeps its fixed height and the switch reloads the page. A job's page (no
+// frame) uses the switch the same way, so that the answers given on its screens stay too.
 (function () {
   var frame = document.querySelector(".frame-wrap iframe");
-  if (!frame) return;
-  window.addEventListener("message", function (event) {
+  if (frame) window.addEventListener("message", function (event) {
     if (event.source !== frame.contentWindow || !event.data) return;
     var height = event.data.crowdFrameHeight;
     if (typeof height === "number" && height > 0) {
@@ -29,7 +29,7 @@
       button.classList.toggle("on", wanted);
       button.setAttribute("aria-checked", wanted ? "true" : "false");
       form.elements.on.value = wanted ? "0" : "1";
-      frame.contentWindow.postMessage({crowdAutoNext: wanted}, "*");
+      if (frame) frame.contentWindow.postMessage({crowdAutoNext: wanted}, "*");
     }).catch(function () { form.submit(); });
   });
 })();
