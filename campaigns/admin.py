@@ -20,7 +20,8 @@ from compat.turkle import exports as turkle_exports
 from crowdplatform.errors import ApplicationError
 from crowdplatform.streaming import streaming_attachment
 from projects.models import Project
-from results.models import DONE_STATES, AssignmentState
+from results.lifecycle import DONE_STATES
+from results.models import AssignmentState
 from results.selectors import assignment_count
 from tasks.ingest import preview_csv, tasks_ingest_csv
 

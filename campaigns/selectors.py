@@ -9,10 +9,12 @@ from accounts.selectors import scoped_ids
 from crowdplatform.errors import Conflict, Forbidden, NotFound
 from crowdplatform.sqlrows import Layout, Statement
 from projects.models import Project
-from results.models import DONE_STATES, Assignment, AssignmentState
+from results.lifecycle import DONE_STATES
+from results.models import Assignment, AssignmentState
 from tasks.models import ImportJob, Task
 from tasks.staging import tasks_ensure_written, tasks_ensure_written_for
 
+from .eligibility import MAY_WORK
 from .lifecycle import accepts_work
 from .models import Campaign, CampaignState
 
@@ -24,7 +26,7 @@ def campaign_list_for_requester(
     qs = Campaign.objects.select_related("project", "project__owner", "created_by")
     if user.is_staff:
         return qs
-    names = [permission] if permission == PermissionName.PROJECTS_READ else [permission]
+    names = [permission]
     is_global, campaign_ids = scoped_ids(user, names, "campaign")
     if is_global:
         return qs
@@ -46,54 +48,12 @@ def is_anonymous_worker(user: User) -> bool:
     return not user.is_authenticated or user.username.startswith("anon-")
 
 
-def _worker_filter(user: User, now) -> Q:
-    if user.is_authenticated:
-        is_member = Q(worker_users=user) | Q(worker_groups__in=user.groups.all())
-        project_member = Q(project__worker_users=user) | Q(project__worker_groups__in=user.groups.all())
-    else:  # an anonymous visitor is nobody's member
-        is_member = project_member = Q(pk__in=[])
-    return (
-        Q(state=CampaignState.ACTIVE, project__active=True)
-        & (Q(start_at__isnull=True) | Q(start_at__lte=now))
-        & (Q(end_at__isnull=True) | Q(end_at__gt=now))
-        & (Q(restricted=False) | is_member)
-        & (Q(project__restricted=False) | project_member)
-    )
-
-
 def campaign_list_for_worker(*, user: User) -> QuerySet[Campaign]:
     """Campaigns the user may work on now."""
-    now = timezone.now()
-    ids = Campaign.objects.filter(_worker_filter(user, now)).values("pk")
+    may_work = MAY_WORK.as_q(now=timezone.now(), worker=user, anonymous=is_anonymous_worker(user))
+    ids = Campaign.objects.filter(may_work).values("pk")
     tasks_ensure_written_for(ids)
-    qs = Campaign.objects.filter(pk__in=ids).select_related("project")
-    if is_anonymous_worker(user):
-        qs = qs.filter(login_required=False)
-    return qs.order_by("-project__priority", "id")
-
-
-def _is_member(owner, user: User) -> bool:
-    """The user is one of the listed workers of a campaign or project, or in one of its groups."""
-    if not user.is_authenticated:
-        return False
-    return (
-        owner.worker_users.filter(pk=user.pk).exists()
-        or owner.worker_groups.filter(pk__in=user.groups.values("pk")).exists()
-    )
-
-
-def _may_work(campaign: Campaign, user: User, now) -> bool:
-    """The rule of ``campaign_list_for_worker`` for one campaign already loaded with its project."""
-    project = campaign.project
-    if campaign.state != CampaignState.ACTIVE or not project.active:
-        return False
-    if (campaign.start_at and campaign.start_at > now) or (campaign.end_at and campaign.end_at <= now):
-        return False
-    if campaign.login_required and is_anonymous_worker(user):
-        return False
-    if campaign.restricted and not _is_member(campaign, user):
-        return False
-    return not project.restricted or _is_member(project, user)
+    return Campaign.objects.filter(pk__in=ids).select_related("project").order_by("-project__priority", "id")
 
 
 # The project's template, data and description can be large (templates often carry their pictures and
@@ -114,7 +74,7 @@ def campaign_get_for_worker(*, user: User, pk: int) -> Campaign:
     if found is None:
         raise NotFound("No such campaign.", code="campaign-not-found")
     campaign, campaign.project = found
-    if _may_work(campaign, user, timezone.now()):
+    if MAY_WORK.holds(campaign, now=timezone.now(), worker=user, anonymous=is_anonymous_worker(user)):
         tasks_ensure_written(campaign=campaign)
         return campaign
     if campaign.restricted or campaign.project.restricted or campaign.state == CampaignState.UNPUBLISHED:

@@ -1,5 +1,4 @@
 import pytest
-from django.db import connection
 from rest_framework.test import APIClient
 
 from accounts.services import api_token_create
@@ -51,11 +50,6 @@ def anon_client():
     return APIClient()
 
 
-@pytest.fixture
-def is_postgres():
-    return connection.vendor == "postgresql"
-
-
 @pytest.fixture(params=["one call", "step by step"])
 def claim_path(request, monkeypatch):
     """Run a test on both ways of claiming and submitting: the one-call claim and one-statement submit that
@@ -66,7 +60,7 @@ def claim_path(request, monkeypatch):
         if not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
             pytest.skip("the one-call claim is PostgreSQL's")
     else:
-        from tasks import claim_sql
+        from results import claim_sql
 
         monkeypatch.setattr(claim_sql, "one_call_available", lambda: False)
     return request.param

@@ -12,8 +12,8 @@ from crowdplatform.api.viewsets import SelectorViewSet
 from projects.api.access import project_get_for_change
 from projects.selectors import project_get
 from results.api.serializers import WorkAssignmentOutputSerializer
+from results.claim import assignment_claim_next
 from tasks.selectors import campaign_list_for_worker_with_availability
-from tasks.services import task_claim_next
 
 from .access import campaign_get_for_change
 from .filters import CampaignFilter
@@ -128,5 +128,5 @@ class WorkCampaignViewSet(SelectorViewSet):
     @action(detail=True, methods=["post"])
     def claim(self, request, pk=None):
         """Take the next task of the campaign that still needs a result and that you have not had."""
-        assignment = task_claim_next(campaign_id=int(pk), worker=request.user)
+        assignment = assignment_claim_next(campaign_id=int(pk), worker=request.user)
         return Response(WorkAssignmentOutputSerializer(assignment).data, status=status.HTTP_201_CREATED)
