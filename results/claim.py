@@ -16,9 +16,10 @@ from tasks.models import Task
 from tasks.services import task_qs_for_update
 
 from . import claim_sql
-from .lifecycle import COUNTS_FOR_CAP, TRANSITIONS, next_state
+from .lifecycle import COUNTS_FOR_CAP, next_state
 from .models import Assignment
 from .slots import live_slots, task_close_if_full, task_refresh_slots
+from .transitions import sweep
 
 CLAIM_ATTEMPTS = 8
 
@@ -89,7 +90,9 @@ def _claim_offered_in_one_call(
         return outcome, None
     # The fields the claim's answer needs; the others are loaded if something asks for them.
     campaign = Campaign.from_db(connection.alias, ["id", "name"], [campaign_id, campaign_name])
-    assignment = _accepted(task, campaign, worker, now, expires_at)
+    assignment = claim_sql.accepted(
+        task=task, campaign=campaign, worker=worker, now=now, expires_at=expires_at
+    )
     assignment.pk = assignment_id
     assignment._state.adding = False
     return outcome, assignment
@@ -109,24 +112,12 @@ def _claim_in_one_call(campaign: Campaign, worker: User, now: datetime) -> Assig
         return None
     if outcome != claim_sql.TAKEN:
         return None
-    assignment = _accepted(task, campaign, worker, now, expires_at)
+    assignment = claim_sql.accepted(
+        task=task, campaign=campaign, worker=worker, now=now, expires_at=expires_at
+    )
     assignment.pk = assignment_id
     assignment._state.adding = False
     return assignment
-
-
-def _accepted(
-    task: Task, campaign: Campaign, worker: User, now: datetime, expires_at: datetime
-) -> Assignment:
-    return Assignment(
-        task=task,
-        worker=worker,
-        campaign=campaign,
-        state=TRANSITIONS["claim"].target,
-        accepted_at=now,
-        expires_at=expires_at,
-        updated_at=now,
-    )
 
 
 def _claim_once(campaign: Campaign, worker: User, now: datetime) -> tuple[Assignment | None, bool]:
@@ -166,15 +157,21 @@ def _take(
     becomes the accepted one. Otherwise a plain insert. If the worker got the task in a parallel request, the unique
     (task, worker) constraint raises ``IntegrityError`` and the caller's transaction is rolled back.
     """
-    transition = TRANSITIONS[action]
     expires_at = now + timedelta(seconds=campaign.time_allowed_s)
-    revived = revive and Assignment.objects.filter(
-        task=task, worker=worker, state__in=transition.stored_sources
-    ).update(state=transition.target, accepted_at=now, expires_at=expires_at, closed_at=None, updated_at=now)
+    revived = revive and sweep(
+        Assignment.objects.filter(task=task, worker=worker),
+        action,
+        now=now,
+        accepted_at=now,
+        expires_at=expires_at,
+        closed_at=None,
+    )
     if revived:
         assignment = Assignment.objects.get(task=task, worker=worker)
     else:
-        assignment = _accepted(task, campaign, worker, now, expires_at)
+        assignment = claim_sql.accepted(
+            task=task, campaign=campaign, worker=worker, now=now, expires_at=expires_at
+        )
         assignment.pk = claim_sql.insert_accepted(
             task_id=task.pk, campaign_id=campaign.pk, worker_id=worker.pk, now=now, expires_at=expires_at
         )

@@ -125,6 +125,19 @@ RETURNING id"""
 _INSERT_ACCEPTED = Statement(_INSERT)
 
 
+def accepted(*, task: Task, campaign: Campaign, worker, now: datetime, expires_at: datetime) -> Assignment:
+    """The assignment a claim's insert wrote, as an instance (without reading it back)."""
+    return Assignment(
+        task=task,
+        worker=worker,
+        campaign=campaign,
+        state=_CLAIM.target,
+        accepted_at=now,
+        expires_at=expires_at,
+        updated_at=now,
+    )
+
+
 def insert_accepted(
     *, task_id: int, campaign_id: int, worker_id: int, now: datetime, expires_at: datetime
 ) -> int:

@@ -18,10 +18,10 @@ from tasks.models import Task
 from tasks.services import task_qs_for_update
 
 from . import claim_sql, submit_sql
-from .lifecycle import NEW, OPEN, REDO_OPEN, SUBMITTABLE, TRANSITIONS, next_state, transition_for_submit
+from .lifecycle import NEW, OPEN, REDO_OPEN, SUBMITTABLE, TRANSITIONS, next_state
 from .models import Assignment, AssignmentState
 from .slots import task_refresh_slots, tasks_reopen
-from .transitions import due, move, sweep
+from .transitions import create, due, move, sweep
 
 
 def assignment_qs_for_update():
@@ -121,25 +121,16 @@ def assignment_submit(
 def _submit(assignment_id: int, worker: User, answers: dict, now: datetime) -> Assignment:
     assignment = _own(assignment_id, worker)
     _check_submittable(assignment, now)
-    full_task = task_qs_for_update().get(pk=assignment.task_id) if assignment.task.reopen_at else None
+    # SQL text (it runs on every submit to a full task); locked before the assignment's write, as every
+    # writer locks the task before its assignments.
+    full_task = claim_sql.lock(task_id=assignment.task_id) if assignment.task.reopen_at else None
     review_due_at = now + timedelta(seconds=assignment.campaign.review_window_s)
-    written = submit_sql.mark_submitted(
-        assignment_id=assignment_id,
-        worker_id=worker.pk,
-        answers=answers,
-        now=now,
-        review_due_at=review_due_at,
-    )
-    if not written:
+    if not submit_sql.mark_submitted(assignment, answers=answers, now=now, review_due_at=review_due_at):
         # It changed since it was read (a parallel submit, a sweep, a review): say what it is now.
         _check_submittable(_own(assignment_id, worker), now)
         raise Conflict("The assignment changed while it was being submitted.", code="assignment-changed")
     if full_task is not None:
         task_refresh_slots(task=full_task, now=now)
-    assignment.state = TRANSITIONS[transition_for_submit(assignment.state)].target
-    assignment.answers = answers
-    assignment.submitted_at = assignment.updated_at = now
-    assignment.review_due_at = review_due_at
     return assignment
 
 
@@ -174,19 +165,10 @@ def assignment_skip(
     if assignment_id is not None:
         return _give_back(assignment_id, worker, "skip", now)
     now = now or timezone.now()
-    skipped = next_state(NEW, "skip")
-    assignment, created = Assignment.objects.get_or_create(
-        task=task,
-        worker=worker,
-        defaults={
-            "campaign_id": task.campaign_id,
-            "state": skipped,
-            "accepted_at": now,
-            "expires_at": now,
-            "closed_at": now,
-        },
+    assignment, created = create(
+        "skip", task=task, worker=worker, accepted_at=now, expires_at=now, closed_at=now
     )
-    if not created and assignment.state != skipped:
+    if not created and assignment.state != next_state(NEW, "skip"):
         raise Conflict("You already worked on this task.", code="already-assigned")
     return assignment
 

@@ -43,21 +43,26 @@ WHERE a.id = %(id)s AND a.worker_id = %(worker)s AND c.id = a.campaign_id
   AND {SUBMITTABLE.sql(Tables((Assignment, "a"), (Campaign, "c", "campaign")), now="%(now)s")}""")
 
 
-def mark_submitted(
-    *, assignment_id: int, worker_id: int, answers: dict, now: datetime, review_due_at: datetime
-) -> bool:
-    """Run the submit's write; whether it wrote."""
+def mark_submitted(assignment: Assignment, *, answers: dict, now: datetime, review_due_at: datetime) -> bool:
+    """Run the submit's write on the worker's ``assignment``, and when it wrote, show it on the instance too;
+    whether it wrote."""
     at = connection.ops.adapt_datetimefield_value
     params = {
         "answers": json.dumps(answers),
         "now": at(now),
         "review_due": at(review_due_at),
-        "id": assignment_id,
-        "worker": worker_id,
+        "id": assignment.pk,
+        "worker": assignment.worker_id,
     }
     with connection.cursor() as cursor:
         SUBMIT.execute(cursor, params)
-        return cursor.rowcount == 1
+        if cursor.rowcount != 1:
+            return False
+    assignment.state = _SUBMITTED
+    assignment.answers = answers
+    assignment.submitted_at = assignment.updated_at = now
+    assignment.review_due_at = review_due_at
+    return True
 
 
 # On PostgreSQL the submit runs as one call of this function. It writes exactly what the steps of

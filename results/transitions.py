@@ -1,7 +1,8 @@
 """The one writer of an assignment's state: each change is a transition of ``results.lifecycle``, made on
-one locked row (``move``), on a set of rows by one UPDATE (``sweep``, ``move_ids``), or by the claim's
-and the submit's statements, which are rendered from the same table (``results.claim_sql``,
-``results.submit_sql``).
+one locked row (``move``), on a set of rows by one UPDATE (``sweep``, ``move_ids``), as a new row
+(``create``), or by the claim's and the submit's statements, whose target states and guards are rendered
+from the same table (``results.claim_sql``, ``results.submit_sql``). ``tests/results/test_lifecycle.py``
+checks that no other module writes the state.
 """
 
 from datetime import datetime
@@ -11,7 +12,7 @@ from django.db.models import QuerySet
 
 from crowdplatform.errors import Conflict
 
-from .lifecycle import TRANSITIONS, allowed
+from .lifecycle import NEW, TRANSITIONS, allowed, next_state
 from .models import Assignment
 
 
@@ -32,6 +33,17 @@ def sweep(queryset: QuerySet[Assignment], action: str, *, now: datetime, **field
     UPDATE; running it again finds nothing left."""
     due = queryset.filter(TRANSITIONS[action].allowed.as_q(now=now))
     return due.update(state=TRANSITIONS[action].target, updated_at=now, **fields)
+
+
+def create(action: str, *, task, worker, **fields) -> tuple[Assignment, bool]:
+    """Make ``action`` from ``NEW`` (no assignment yet) for ``worker`` on ``task``: (the new assignment,
+    True), or (the one the worker already has, False), left as it is for the caller to judge."""
+    target = next_state(NEW, action)
+    if target is None:
+        raise ValueError(f"{action} does not start a new assignment")
+    return Assignment.objects.get_or_create(
+        task=task, worker=worker, defaults={"campaign_id": task.campaign_id, "state": target, **fields}
+    )
 
 
 def due(queryset: QuerySet[Assignment], action: str, *, now: datetime, **params) -> QuerySet[Assignment]:

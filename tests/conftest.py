@@ -50,6 +50,14 @@ def anon_client():
     return APIClient()
 
 
+@pytest.fixture(autouse=True)
+def _plans_kept(settings):
+    """Tests count the statements a request sends; the periodic re-plan of prepared statements
+    (``DISCARD PLANS``, see ``crowdplatform.sqlrows``) would add one whenever a test happens to run past the
+    interval. Tests of the re-plan itself set the interval."""
+    settings.CROWD_PREPARED_STATEMENTS_REPLAN = float("inf")
+
+
 @pytest.fixture(params=["one call", "step by step"])
 def claim_path(request, monkeypatch):
     """Run a test on both ways of claiming and submitting: the one-call claim and one-statement submit that
