@@ -13,7 +13,7 @@ from accounts.models import PermissionName
 from campaigns.models import Campaign
 from campaigns.selectors import campaign_list_for_requester, campaign_list_for_worker
 from crowdplatform.errors import NotFound
-from results.lifecycle import COUNTS_FOR_CAP, DONE_STATES
+from results.lifecycle import COUNTS_FOR_CAP, DONE_STATES, HOLDS_UNTIL_DEADLINE
 from results.models import Assignment, AssignmentState
 from results.selectors import assignment_count
 
@@ -26,7 +26,7 @@ def _with_counts(qs: QuerySet[Task], now: datetime) -> QuerySet[Task]:
     # assignment of the campaign first (a second per page at a million tasks).
     return qs.annotate(
         submitted_count=assignment_count("task", Q(state__in=DONE_STATES)),
-        in_progress_count=assignment_count("task", Q(state=AssignmentState.ACCEPTED, expires_at__gt=now)),
+        in_progress_count=assignment_count("task", HOLDS_UNTIL_DEADLINE.as_q(now=now)),
     )
 
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from campaigns.selectors import campaign_get_for_worker, campaign_list_for_worker
 from crowdplatform.errors import ApplicationError, Conflict, Forbidden
 from results.claim import assignment_claim, assignment_claim_next
-from results.lifecycle import submittable
+from results.lifecycle import CAMPAIGN_TAKES_RESULTS, submittable
 from results.models import AssignmentState
 from results.services import assignment_return, assignment_skip, assignment_submit
 from tasks.selectors import AVAILABLE_COUNT_CAP, available_task_counts, task_peek_next
@@ -205,6 +205,10 @@ def assignment_page(request, assignment_id: int):
 
 
 def _not_open_message(assignment) -> str:
+    if assignment.state in (AssignmentState.ACCEPTED, AssignmentState.SOFT_REJECTED) and not (
+        CAMPAIGN_TAKES_RESULTS.holds(assignment)
+    ):
+        return "The campaign was cancelled; there is nothing more to do on this task."
     if assignment.state == AssignmentState.ACCEPTED:
         return "Time ran out for this task, so it went back to the pool."
     if assignment.state == AssignmentState.SOFT_REJECTED:
