@@ -53,8 +53,9 @@ def _holding() -> tuple[Predicate, Predicate]:
 # The assignment holds a slot of its task at ``now``; and the part of that which ends at a deadline (the
 # first such deadline is when a full task is offered again, ``tasks.models.Task.reopen_at``).
 HOLDS_SLOT, HOLDS_UNTIL_DEADLINE = _holding()
-# The column whose earliest value among a task's holders is when it may have room again.
-HOLD_DEADLINE = next(hold for hold in HOLDS.values() if hold not in (None, ALWAYS))
+# The column whose earliest value among a task's holders is when it may have room again (one such column:
+# ``results.slots`` takes the minimum of it).
+(HOLD_DEADLINE,) = {hold for hold in HOLDS.values() if hold not in (None, ALWAYS)}
 # Work that counts against a campaign's cap per worker: what holds a slot, and rejected work.
 COUNTS_FOR_CAP = HOLDS_SLOT | STATE.eq(S.REJECTED)
 # Work done (submitted, whatever came of its review), as progress counts it.
