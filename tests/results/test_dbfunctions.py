@@ -1,6 +1,7 @@
 """The claim and submit functions are part of the schema's history: made by migrations, from the code."""
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 
 from crowdplatform.migration_operations import ReplaceFunction
@@ -68,3 +69,9 @@ def test_replacing_a_function_can_change_its_columns_and_be_undone():
         first.database_backwards("results", editor, None, None)
     # then each step left the function its migration says
     assert (replaced, restored, _source(signature)) == ("SELECT p, 'x'", "SELECT p", None)
+
+
+def test_the_migration_command_finds_nothing_to_write_when_the_migrations_are_up_to_date(capsys):
+    # when the command checks the migrations against the code, then it finds them the same and writes nothing
+    call_command("makefunctionmigration", check=True)
+    assert "are those of the code" in capsys.readouterr().out

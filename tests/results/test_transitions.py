@@ -8,6 +8,7 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from accounts.models import LedgerEntry
+from campaigns.models import Campaign, CampaignState
 from crowdplatform.errors import ApplicationError
 from results.claim import assignment_assign, assignment_claim, assignment_claim_next
 from results.decisions import (
@@ -242,3 +243,14 @@ def test_a_sweep_leaves_every_assignment_it_may_not_move(campaign, action, state
     # when the sweep runs, then it moves nothing
     assert SWEEPS[action]() == 0
     assert _snapshot(given) == before
+
+
+def test_assigning_a_task_of_a_campaign_that_takes_no_work_is_refused_with_nothing_written(campaign):
+    # given a paused campaign
+    Campaign.objects.filter(pk=campaign.pk).update(state=CampaignState.PAUSED)
+    worker = UserFactory()
+    # when a task of it is assigned to a named worker, then it is refused and no assignment is made
+    with pytest.raises(ApplicationError) as refused:
+        assignment_assign(task=_task_of(campaign), worker=worker)
+    assert refused.value.code == "campaign-not-active"
+    assert not Assignment.objects.filter(worker=worker).exists()
