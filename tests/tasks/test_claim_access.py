@@ -108,7 +108,7 @@ def test_the_one_call_claim_takes_a_task_only_where_the_rule_lets_the_worker_in(
         campaign_id=campaign.pk, worker_id=user.pk, anonymous=is_anonymous_worker(user), now=timezone.now()
     )
     # then it takes the task exactly where the worker's list shows the campaign and nothing needs the full
-    # path (membership, the cap, staged tasks); elsewhere it leaves the campaign to the full path, unwritten
+    # path (a cap per worker, staged tasks); elsewhere it leaves the campaign to the full path, unwritten
     simple = not extra
     assert outcome == (claim_sql.TAKEN if listed and simple else claim_sql.CHECK)
     assert Assignment.objects.filter(campaign=campaign).exists() == (outcome == claim_sql.TAKEN)
