@@ -18,7 +18,7 @@ from tasks.services import task_qs_for_update
 from . import claim_sql
 from .lifecycle import COUNTS_FOR_CAP, next_state
 from .models import Assignment
-from .slots import live_slots, task_close_if_full, task_refresh_slots
+from .slots import is_full, live_slots, task_close_if_full, task_refresh_slots
 from .transitions import sweep
 
 CLAIM_ATTEMPTS = 8
@@ -131,7 +131,7 @@ def _claim_once(campaign: Campaign, worker: User, now: datetime) -> tuple[Assign
     else:
         return None, False
     live = live_slots(task_id=task.pk, now=now)
-    if live >= task.results_needed:
+    if is_full(task, live=live):
         # Its bookkeeping was out of date (a holder submitted or expired since it was written): mend it,
         # and the caller tries again.
         task_refresh_slots(task=task, now=now)
@@ -176,7 +176,7 @@ def _take(
             task_id=task.pk, campaign_id=campaign.pk, worker_id=worker.pk, now=now, expires_at=expires_at
         )
         assignment._state.adding = False
-    task_close_if_full(task_id=task.pk, live=live + 1, now=now)
+    task_close_if_full(task=task, live=live + 1, now=now)
     assignment.task = task
     assignment.campaign = campaign
     return assignment
@@ -190,7 +190,7 @@ def _take_this(task: Task, campaign: Campaign, worker: User, now: datetime, acti
     if next_state(state, action) is None:
         raise Conflict("You already worked on this task.", code="already-assigned")
     live = live_slots(task_id=task.pk, now=now)
-    if live >= task.results_needed:
+    if is_full(task, live=live):
         task_refresh_slots(task=task, now=now)
         raise Conflict("This task has all the results it needs.", code="task-full")
     try:

@@ -173,6 +173,9 @@ _ARGUMENTS = {
 }
 
 
+_PICKED = Tables((Task, "picked"))
+
+
 def _in_function(sql: str) -> str:
     return inline(sql, **_ARGUMENTS)
 
@@ -196,12 +199,14 @@ BEGIN
         RETURN;
     END IF;
     {_in_function(slots.live_slots_sql(into=" INTO live"))};
-    IF live >= picked.results_needed THEN
+    IF {slots.FULL.sql(_PICKED, live="live")} THEN
         RETURN QUERY SELECT '{STALE}'::text, NULL::bigint, picked.id, NULL::integer, NULL::jsonb, NULL::integer;
         RETURN;
     END IF;
     {_in_function(_INSERT)} INTO taken;
-    {inline(slots.CLOSE_IF_FULL.sql, **_ARGUMENTS, live="live + 1")};
+    IF {slots.FULL.sql(_PICKED, live="live + 1")} THEN
+        {_in_function(slots.CLOSE.sql)};
+    END IF;
     RETURN QUERY SELECT '{TAKEN}'::text, taken, picked.id, picked.position::integer, picked.input,
                         picked.results_needed::integer;
 END

@@ -11,7 +11,7 @@ from datetime import datetime
 from django.db import connection
 from django.db.models import QuerySet
 
-from crowdplatform.predicates import Tables
+from crowdplatform.predicates import Field, Param, Tables
 from crowdplatform.sqlrows import Statement
 from tasks.models import Task
 
@@ -19,6 +19,8 @@ from .lifecycle import HOLD_DEADLINE, HOLDS_SLOT, HOLDS_UNTIL_DEADLINE
 from .models import Assignment
 
 _ASSIGNMENT = Tables((Assignment, "a"))
+# A task is full when ``live`` holders (``live_slots``) fill its slots.
+FULL = Field("results_needed") <= Param("live")
 _TASK = Task._meta.db_table
 _OF_TASK = f"FROM {Assignment._meta.db_table} a WHERE a.task_id = %(task)s"
 
@@ -34,17 +36,17 @@ _FIRST_DEADLINE = (
     f"SELECT min(a.{HOLD_DEADLINE}) {_OF_TASK} AND {HOLDS_UNTIL_DEADLINE.sql(_ASSIGNMENT, now='%(now)s')}"
 )
 
-# A task that ``live`` holders fill is marked full: not open, offered again when its first holder's time
-# runs out. The claim runs it with the count after its own insert.
-CLOSE_IF_FULL = Statement(f"""
-UPDATE {_TASK} SET is_open = %(false)s, reopen_at = ({_FIRST_DEADLINE})
-WHERE id = %(task)s AND %(live)s >= results_needed""")
+# A full task is marked so: not open, offered again when its first holder's time runs out. The claim runs it
+# when the count after its own insert fills the task.
+CLOSE = Statement(f"""
+UPDATE {_TASK} SET is_open = %(false)s, reopen_at = ({_FIRST_DEADLINE}) WHERE id = %(task)s""")
 
 # The bookkeeping of a locked task recomputed from its assignments: open while it has room, else full and
 # offered again from its first holder's deadline.
+_HELD_FULL = FULL.sql(Tables((Task, _TASK)), live="held.live")
 REFRESH = Statement(f"""
-UPDATE {_TASK} SET is_open = held.live < {_TASK}.results_needed,
-    reopen_at = CASE WHEN held.live < {_TASK}.results_needed THEN NULL ELSE ({_FIRST_DEADLINE}) END
+UPDATE {_TASK} SET is_open = NOT ({_HELD_FULL}),
+    reopen_at = CASE WHEN {_HELD_FULL} THEN ({_FIRST_DEADLINE}) END
 FROM ({live_slots_sql(name=" AS live")}) held
 WHERE {_TASK}.id = %(task)s""")
 LIVE_SLOTS = Statement(live_slots_sql())
@@ -61,10 +63,15 @@ def live_slots(*, task_id: int, now: datetime) -> int:
         return cursor.fetchone()[0]
 
 
-def task_close_if_full(*, task_id: int, live: int, now: datetime) -> None:
+def is_full(task: Task, *, live: int) -> bool:
+    return FULL.holds(task, live=live)
+
+
+def task_close_if_full(*, task: Task, live: int, now: datetime) -> None:
     """Mark a task the caller has locked as full when ``live`` holders fill it."""
-    with connection.cursor() as cursor:
-        CLOSE_IF_FULL.execute(cursor, {"task": task_id, "live": live, "now": _at(now), "false": False})
+    if is_full(task, live=live):
+        with connection.cursor() as cursor:
+            CLOSE.execute(cursor, {"task": task.pk, "now": _at(now), "false": False})
 
 
 def task_refresh_slots(*, task: Task, now: datetime) -> Task:

@@ -44,7 +44,7 @@ LIMIT 1 FOR UPDATE SKIP LOCKED));
         RETURN;
     END IF;
     SELECT count(*) INTO live FROM results_assignment a WHERE a.task_id = picked.id AND (a.state IN ('submitted', 'approved', 'soft_rejected') OR (a.state = 'accepted' AND a.expires_at > p_now));
-    IF live >= picked.results_needed THEN
+    IF picked.results_needed <= live THEN
         RETURN QUERY SELECT 'stale'::text, NULL::bigint, picked.id, NULL::integer, NULL::jsonb, NULL::integer;
         RETURN;
     END IF;
@@ -52,8 +52,9 @@ LIMIT 1 FOR UPDATE SKIP LOCKED));
                                 feedback, updated_at)
 VALUES (picked.id, p_campaign, p_worker, 'accepted', '{}', p_now, p_expires, '', p_now)
 RETURNING id INTO taken;
-    UPDATE tasks_task SET is_open = false, reopen_at = (SELECT min(a.expires_at) FROM results_assignment a WHERE a.task_id = picked.id AND ((a.state = 'accepted' AND a.expires_at > p_now)))
-WHERE id = picked.id AND live + 1 >= results_needed;
+    IF picked.results_needed <= live + 1 THEN
+        UPDATE tasks_task SET is_open = false, reopen_at = (SELECT min(a.expires_at) FROM results_assignment a WHERE a.task_id = picked.id AND ((a.state = 'accepted' AND a.expires_at > p_now))) WHERE id = picked.id;
+    END IF;
     RETURN QUERY SELECT 'taken'::text, taken, picked.id, picked.position::integer, picked.input,
                         picked.results_needed::integer;
 END
@@ -121,8 +122,8 @@ WHERE a.id = p_id AND a.worker_id = p_worker AND c.id = a.campaign_id
         RETURN;
     END IF;
     IF v_full THEN
-        UPDATE tasks_task SET is_open = held.live < tasks_task.results_needed,
-    reopen_at = CASE WHEN held.live < tasks_task.results_needed THEN NULL ELSE (SELECT min(a.expires_at) FROM results_assignment a WHERE a.task_id = v_task AND ((a.state = 'accepted' AND a.expires_at > p_now))) END
+        UPDATE tasks_task SET is_open = NOT (tasks_task.results_needed <= held.live),
+    reopen_at = CASE WHEN tasks_task.results_needed <= held.live THEN (SELECT min(a.expires_at) FROM results_assignment a WHERE a.task_id = v_task AND ((a.state = 'accepted' AND a.expires_at > p_now))) END
 FROM (SELECT count(*) AS live FROM results_assignment a WHERE a.task_id = v_task AND (a.state IN ('submitted', 'approved', 'soft_rejected') OR (a.state = 'accepted' AND a.expires_at > p_now))) held
 WHERE tasks_task.id = v_task;
     END IF;

@@ -325,9 +325,9 @@ STATEMENTS = {
     # the token, then the claim function (the campaign's check, pick, count, insert and close in one round
     # trip); the token, then the submit function (read, write and, for a full task, its bookkeeping)
     "one call": (["SELECT"] * 2, ["SELECT"] * 2),
-    # the campaign, the candidate (due or open, one statement), the slot count, the insert, and the task
-    # closed if that filled it; the assignment read, then updated
-    "step by step": (["SELECT"] * 4 + ["INSERT", "UPDATE"], ["SELECT", "SELECT", "UPDATE"]),
+    # the campaign, the candidate (due or open, one statement), the slot count and the insert; the
+    # assignment read, then updated
+    "step by step": (["SELECT"] * 4 + ["INSERT"], ["SELECT", "SELECT", "UPDATE"]),
 }
 # ... and a submit for a task the claim filled, which locks the task and brings its bookkeeping up to date
 SUBMIT_TO_FULL_TASK = {
