@@ -78,7 +78,8 @@ _ARGUMENTS = {
     "worker": "p_worker",
     "answers": "p_answers",
     "now": "p_now",
-    "review_due": "v_review_due",
+    # The campaign is in the submit statement's FROM: its review window is read there.
+    "review_due": "p_now + make_interval(secs => c.review_window_s)",
     "task": "v_task",
 }
 
@@ -93,11 +94,9 @@ LANGUAGE plpgsql AS $submit$
 DECLARE
     v_task bigint;
     v_full boolean;
-    v_review_due timestamptz;
 BEGIN
-    SELECT a.task_id, t.reopen_at IS NOT NULL, p_now + make_interval(secs => c.review_window_s)
-    INTO v_task, v_full, v_review_due
-    FROM results_assignment a JOIN tasks_task t ON t.id = a.task_id JOIN campaigns_campaign c ON c.id = a.campaign_id
+    SELECT a.task_id, t.reopen_at IS NOT NULL INTO v_task, v_full
+    FROM results_assignment a JOIN tasks_task t ON t.id = a.task_id
     WHERE a.id = p_id AND a.worker_id = p_worker;
     IF NOT FOUND THEN
         RETURN;

@@ -100,11 +100,9 @@ LANGUAGE plpgsql AS $submit$
 DECLARE
     v_task bigint;
     v_full boolean;
-    v_review_due timestamptz;
 BEGIN
-    SELECT a.task_id, t.reopen_at IS NOT NULL, p_now + make_interval(secs => c.review_window_s)
-    INTO v_task, v_full, v_review_due
-    FROM results_assignment a JOIN tasks_task t ON t.id = a.task_id JOIN campaigns_campaign c ON c.id = a.campaign_id
+    SELECT a.task_id, t.reopen_at IS NOT NULL INTO v_task, v_full
+    FROM results_assignment a JOIN tasks_task t ON t.id = a.task_id
     WHERE a.id = p_id AND a.worker_id = p_worker;
     IF NOT FOUND THEN
         RETURN;
@@ -113,7 +111,7 @@ BEGIN
         PERFORM 1 FROM tasks_task t WHERE t.id = v_task FOR UPDATE;
     END IF;
     UPDATE results_assignment AS a
-SET state = 'submitted', answers = p_answers, submitted_at = p_now, review_due_at = v_review_due,
+SET state = 'submitted', answers = p_answers, submitted_at = p_now, review_due_at = p_now + make_interval(secs => c.review_window_s),
     updated_at = p_now
 FROM campaigns_campaign c
 WHERE a.id = p_id AND a.worker_id = p_worker AND c.id = a.campaign_id
