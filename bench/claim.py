@@ -15,12 +15,20 @@ no worker got one task twice; a side that gave out every task before the time wa
 ``--kind jobs`` also runs, in the same server and run, a campaign of as many jobs of 3 component screens
 each (one task per job), whose clients submit answers for the 3 screens that the server checks component
 by component; it reports that rate and its ratio to the template tasks' (``jobs_to_templates``).
+
+Each side also reports the CPU time per completed claim + submit pair of each process group, read from
+``/proc`` (user + system): the web workers (gunicorn), the PostgreSQL backends serving the database, and
+the load generator (this process, clients included). Rates depend on the machine and on what else runs on
+it; CPU per pair says where the time goes and compares across machines. PostgreSQL must run on this
+machine for its figure (otherwise it is absent).
 """
 
 import argparse
 import json
+import os
 import threading
 import time
+from pathlib import Path
 
 import harness
 
@@ -196,10 +204,64 @@ def make_workers(count: int, prefix: str) -> list[tuple[int, str]]:
     return [(w.pk, harness.token_for(w)) for w in workers]
 
 
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process so far (all its threads), or None if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+class CpuMeter:
+    """CPU time per process group between ``start`` and ``stop``, from /proc."""
+
+    def __init__(self, url: str, server=None):
+        self.conn = harness.raw_connection(url)
+        self.conn.autocommit = True
+        self.server = server
+
+    def _pids(self) -> dict[str, list[int]]:
+        with self.conn.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            backends = [row[0] for row in cursor.fetchall()]
+        groups = {"load_generator": [os.getpid()], "postgres_backends": backends}
+        if self.server is not None:
+            groups["web_workers"] = [self.server.process.pid, *self.server.worker_pids()]
+        return groups
+
+    def _read(self) -> dict[str, dict[int, float]]:
+        return {
+            group: {pid: cpu for pid in pids if (cpu := _cpu_seconds(pid)) is not None}
+            for group, pids in self._pids().items()
+        }
+
+    def start(self) -> None:
+        self.before = self._read()
+
+    def stop(self, pairs: int) -> dict[str, float | None]:
+        """Milliseconds of CPU per pair for each group (a process that started meanwhile counts in full)."""
+        after = self._read()
+        out = {}
+        for group, now in after.items():
+            used = sum(cpu - self.before.get(group, {}).get(pid, 0.0) for pid, cpu in now.items())
+            out[group] = round(used * 1000 / pairs, 2) if pairs and now else None
+        return out
+
+    def close(self) -> None:
+        self.conn.close()
+
+
 class Tally:
     def __init__(self):
         self.lock = threading.Lock()
         self.completed = 0
+        self.backend_cpu = 0.0  # the raw side's PostgreSQL backends, read before they close
         self.ran_out = False  # a client found no task left before the time was up
         self.errors: dict[str, int] = {}
         self.latencies: dict[str, list[float]] = {"claim": [], "submit": []}
@@ -271,6 +333,9 @@ def _raw_client(
 ):
     conn = harness.raw_connection(url)
     cursor = conn.cursor()
+    cursor.execute("SELECT pg_backend_pid()")
+    backend = cursor.fetchone()[0]
+    conn.commit()
     answers = json.dumps(ANSWERS)
     latencies: dict[str, list[float]] = {"claim": [], "submit": []}
     completed = 0
@@ -300,7 +365,10 @@ def _raw_client(
         conn.commit()
         latencies["submit"].append(time.perf_counter() - started)
         completed += 1
+    used = _cpu_seconds(backend)
     conn.close()
+    with tally.lock:
+        tally.backend_cpu += used or 0.0
     tally.add(completed, latencies, {})
 
 
@@ -408,6 +476,8 @@ def main() -> None:
                 settle()
                 workers = make_workers(clients, f"w{size}-{clients}")
                 tally = Tally()
+                meter = CpuMeter(url, server)
+                meter.start()
                 deadline = time.perf_counter() + args.seconds
                 elapsed = _run(
                     [
@@ -418,6 +488,7 @@ def main() -> None:
                     ]
                 )
                 ours = _summary(tally, elapsed)
+                ours["cpu_ms_per_pair"] = meter.stop(tally.completed)
                 jobs = None
                 if args.kind == "jobs":
                     tally = Tally()
@@ -434,6 +505,7 @@ def main() -> None:
                     )
                     jobs = _summary(tally, elapsed)
                 tally = Tally()
+                meter.start()
                 deadline = time.perf_counter() + args.seconds
                 elapsed = _run(
                     [
@@ -445,6 +517,14 @@ def main() -> None:
                     ]
                 )
                 raw = _summary(tally, elapsed)
+                cpu = meter.stop(tally.completed)
+                # The raw clients' connections open and close within the run: their backends are read by
+                # the clients themselves.
+                cpu["postgres_backends"] = (
+                    round(tally.backend_cpu * 1000 / tally.completed, 2) if tally.completed else None
+                )
+                raw["cpu_ms_per_pair"] = {group: ms for group, ms in cpu.items() if group != "web_workers"}
+                meter.close()
                 ratio = (
                     round(ours["completed_per_s"] / raw["completed_per_s"], 2)
                     if raw["completed_per_s"]
@@ -489,6 +569,9 @@ def main() -> None:
                         + (f" | errors {jobs['errors']}" if "errors" in jobs else "")
                         + f" | over-assigned {run['jobs_over_assigned']}, twice {run['jobs_double_assignments']}"
                     )
+                for side, figures in (("ours", ours), ("raw SQL", raw)):
+                    cpu = ", ".join(f"{group} {ms}" for group, ms in figures["cpu_ms_per_pair"].items())
+                    print(f"    CPU ms per claim + submit pair, {side}: {cpu}")
                 for side, figures in (("ours", ours), ("raw SQL", raw), *((("jobs", jobs),) if jobs else ())):
                     if figures["ran_out_of_tasks"]:
                         print(

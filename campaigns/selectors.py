@@ -1,4 +1,4 @@
-from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.auth.models import User
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
@@ -9,9 +9,11 @@ from accounts.selectors import scoped_ids, user_is_guest
 from crowdplatform.errors import Conflict, Forbidden, NotFound
 from crowdplatform.sqlrows import Layout, Statement
 from projects.models import Project
-from results.models import DONE_STATES, Assignment, AssignmentState
+from results.lifecycle import DONE_STATES
+from results.models import Assignment, AssignmentState
 from tasks.models import ImportJob, Task
 
+from .eligibility import MAY_WORK, OPEN_FOR_WORK
 from .lifecycle import accepts_work
 from .models import Campaign, CampaignState
 
@@ -23,7 +25,7 @@ def campaign_list_for_requester(
     qs = Campaign.objects.select_related("project", "project__owner", "created_by")
     if user.is_staff:
         return qs
-    names = [permission] if permission == PermissionName.PROJECTS_READ else [permission]
+    names = [permission]
     is_global, campaign_ids = scoped_ids(user, names, "campaign")
     if is_global:
         return qs
@@ -45,61 +47,22 @@ def is_anonymous_worker(user: User) -> bool:
     return not user.is_authenticated or user_is_guest(user)
 
 
-def _worker_filter(user: User, now) -> Q:
-    if user.is_authenticated:
-        is_member = Q(worker_users=user) | Q(worker_groups__in=user.groups.all())
-        project_member = Q(project__worker_users=user) | Q(project__worker_groups__in=user.groups.all())
-    else:  # an anonymous visitor is nobody's member
-        is_member = project_member = Q(pk__in=[])
-    return (
-        Q(state=CampaignState.ACTIVE, project__active=True)
-        & (Q(start_at__isnull=True) | Q(start_at__lte=now))
-        & (Q(end_at__isnull=True) | Q(end_at__gt=now))
-        & (Q(restricted=False) | is_member)
-        & (Q(project__restricted=False) | project_member)
-    )
-
-
 def campaign_list_for_worker(*, user: User) -> QuerySet[Campaign]:
     """Campaigns the user may work on now."""
-    now = timezone.now()
-    ids = Campaign.objects.filter(_worker_filter(user, now)).values("pk")
-    qs = Campaign.objects.filter(pk__in=ids).select_related("project")
-    if is_anonymous_worker(user):
-        qs = qs.filter(login_required=False)
-    return qs.order_by("-project__priority", "id")
+    may_work = MAY_WORK.as_q(now=timezone.now(), worker=user, anonymous=is_anonymous_worker(user))
+    ids = Campaign.objects.filter(may_work).values("pk")
+    return Campaign.objects.filter(pk__in=ids).select_related("project").order_by("-project__priority", "id")
 
 
 def campaign_count_for_any_login() -> int:
     """Campaigns that take work now from any logged-in worker and not from an anonymous visitor: what the
-    worker pages tell a visitor who has not logged in yet."""
+    worker pages tell a visitor who has not logged in yet (campaigns open only to listed workers left out)."""
     return Campaign.objects.filter(
-        _worker_filter(AnonymousUser(), timezone.now()), login_required=True
+        OPEN_FOR_WORK.as_q(now=timezone.now()),
+        login_required=True,
+        restricted=False,
+        project__restricted=False,
     ).count()
-
-
-def _is_member(owner, user: User) -> bool:
-    """The user is one of the listed workers of a campaign or project, or in one of its groups."""
-    if not user.is_authenticated:
-        return False
-    return (
-        owner.worker_users.filter(pk=user.pk).exists()
-        or owner.worker_groups.filter(pk__in=user.groups.values("pk")).exists()
-    )
-
-
-def _may_work(campaign: Campaign, user: User, now) -> bool:
-    """The rule of ``campaign_list_for_worker`` for one campaign already loaded with its project."""
-    project = campaign.project
-    if campaign.state != CampaignState.ACTIVE or not project.active:
-        return False
-    if (campaign.start_at and campaign.start_at > now) or (campaign.end_at and campaign.end_at <= now):
-        return False
-    if campaign.login_required and is_anonymous_worker(user):
-        return False
-    if campaign.restricted and not _is_member(campaign, user):
-        return False
-    return not project.restricted or _is_member(project, user)
 
 
 # The project's template, data and description can be large (templates often carry their pictures and
@@ -120,7 +83,7 @@ def campaign_get_for_worker(*, user: User, pk: int) -> Campaign:
     if found is None:
         raise NotFound("No such campaign.", code="campaign-not-found")
     campaign, campaign.project = found
-    if _may_work(campaign, user, timezone.now()):
+    if MAY_WORK.holds(campaign, now=timezone.now(), worker=user, anonymous=is_anonymous_worker(user)):
         return campaign
     if campaign.restricted or campaign.project.restricted or campaign.state == CampaignState.UNPUBLISHED:
         raise NotFound("No such campaign.", code="campaign-not-found")

@@ -35,3 +35,53 @@ class AddIndexWithoutLocking(_ConcurrentlyOnPostgres, AddIndexConcurrently):
 
 class RemoveIndexWithoutLocking(_ConcurrentlyOnPostgres, RemoveIndexConcurrently):
     plain = migrations.RemoveIndex
+
+
+class ReplaceFunction(migrations.operations.base.Operation):
+    """Create a PostgreSQL function from the text written in the migration, replacing the one of the same
+    signature that an earlier migration made (``previous``: that text, made again when migrating back).
+
+    The fast paths' PL/pgSQL functions are rendered from the rules they apply (``results.dbfunctions``).
+    Their text is part of the schema's history like any table: when a rule, or a column the function
+    returns, changes, ``manage.py makefunctionmigration`` writes a migration with the new text, and a test
+    fails until it exists. The old function is dropped first, in the migration's transaction (no session
+    finds it missing), since ``CREATE OR REPLACE`` cannot change the columns a function returns. Other
+    databases have no such functions and skip the operation.
+    """
+
+    reduces_to_sql = True
+    reversible = True
+
+    def __init__(self, signature: str, sql: str, previous: str | None = None):
+        self.signature = signature
+        self.sql = sql
+        self.previous = previous
+
+    def deconstruct(self):
+        kwargs = {"signature": self.signature, "sql": self.sql}
+        if self.previous is not None:
+            kwargs["previous"] = self.previous
+        return self.__class__.__qualname__, [], kwargs
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def _replace(self, schema_editor, sql: str | None) -> None:
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        schema_editor.execute(f"DROP FUNCTION IF EXISTS {self.signature}")
+        if sql is not None:
+            schema_editor.execute(sql, params=None)
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        self._replace(schema_editor, self.sql)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        self._replace(schema_editor, self.previous)
+
+    def describe(self):
+        return f"Create or replace the database function {self.signature}"
+
+    @property
+    def migration_name_fragment(self):
+        return f"replace_{self.signature.split('(')[0]}"

@@ -1,7 +1,6 @@
 """Streaming CSV and JSON Lines responses whose memory does not grow with the number of rows."""
 
 import csv
-import json
 from collections.abc import Iterable, Iterator
 
 from django.http import StreamingHttpResponse
@@ -19,11 +18,6 @@ def csv_lines(
     writer = csv.writer(_Echo(), quoting=quoting, lineterminator=lineterminator)
     for row in rows:
         yield writer.writerow(row)
-
-
-def jsonl_lines(objects: Iterable[dict]) -> Iterator[str]:
-    for obj in objects:
-        yield json.dumps(obj, ensure_ascii=False, default=str) + "\n"
 
 
 def streaming_attachment(lines: Iterator[str], *, filename: str, content_type: str) -> StreamingHttpResponse:

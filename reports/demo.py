@@ -14,10 +14,10 @@ from django.db import transaction
 from campaigns import services as campaign_services
 from campaigns.models import Campaign
 from projects.models import Project
-from results.review import result_approve, result_reject
+from results.claim import assignment_claim_next
+from results.decisions import assignment_approve, assignment_reject
 from results.services import assignment_submit
 from tasks.ingest import tasks_ingest_rows
-from tasks.services import task_claim_next
 
 from .models import Report
 from .services import report_create, report_run_now, version_publish
@@ -53,7 +53,7 @@ def _answered_campaign(project: Project, requester: User) -> Campaign:
     campaign = campaign_services.campaign_publish(campaign=campaign)
     for worker, accuracy in _crowd():
         for _ in range(TASKS):
-            assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
+            assignment = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
             answer = (
                 assignment.task.input["gold"]
                 if rng.random() < accuracy
@@ -66,9 +66,9 @@ def _answered_campaign(project: Project, requester: User) -> Campaign:
                 answers={"contains": answer, "also": also, "comment": ""},
             )
             if answer == assignment.task.input["gold"]:
-                result_approve(assignment_id=submitted.pk, reviewer=requester)
+                assignment_approve(assignment_id=submitted.pk, reviewer=requester)
             elif rng.random() < 0.5:
-                result_reject(
+                assignment_reject(
                     assignment_id=submitted.pk, reviewer=requester, reason="The picture says otherwise."
                 )
     return campaign_services.campaign_finish(campaign=campaign)

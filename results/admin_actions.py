@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from crowdplatform.errors import ApplicationError
 
-from . import review
+from . import decisions, review
 from .models import AssignmentState
 
 DEFAULT_REJECT_REASON = "Rejected by an administrator: the result does not meet the instructions."
@@ -48,7 +48,7 @@ def approve_results(modeladmin, request, queryset):
         request,
         queryset,
         "approved",
-        lambda pk: review.result_approve(assignment_id=pk, reviewer=request.user),
+        lambda pk: decisions.assignment_approve(assignment_id=pk, reviewer=request.user),
         already=AssignmentState.APPROVED,
     )
 
@@ -60,7 +60,7 @@ def reject_results(modeladmin, request, queryset):
         request,
         queryset,
         "rejected",
-        lambda pk: review.result_reject(
+        lambda pk: decisions.assignment_reject(
             assignment_id=pk, reviewer=request.user, reason=DEFAULT_REJECT_REASON
         ),
     )
@@ -93,7 +93,7 @@ def soft_reject_results(modeladmin, request, queryset):
             request,
             queryset,
             "sent back for a redo",
-            lambda pk: review.result_soft_reject(
+            lambda pk: decisions.assignment_soft_reject(
                 assignment_id=pk, reviewer=request.user, reason=reason, until=until
             ),
         )
@@ -121,7 +121,7 @@ def overturn_rejections(modeladmin, request, queryset):
         request,
         queryset,
         "approved",
-        lambda pk: review.result_overturn(assignment_id=pk, reviewer=request.user),
+        lambda pk: decisions.assignment_overturn(assignment_id=pk, reviewer=request.user),
     )
 
 

@@ -14,16 +14,6 @@ class AssignmentState(models.TextChoices):
     EXPIRED = "expired", "Expired"
 
 
-# States that hold one of a task's result slots. An accepted assignment holds it only until it expires.
-HOLDING_STATES = (
-    AssignmentState.ACCEPTED,
-    AssignmentState.SUBMITTED,
-    AssignmentState.APPROVED,
-    AssignmentState.SOFT_REJECTED,
-)
-DONE_STATES = (AssignmentState.SUBMITTED, AssignmentState.APPROVED, AssignmentState.SOFT_REJECTED)
-
-
 class Assignment(models.Model):
     """One worker on one task."""
 
@@ -81,7 +71,7 @@ class Assignment(models.Model):
         indexes = [
             models.Index(fields=["campaign", "state", "submitted_at"]),
             # The worker's assignments by state (their lists), and per state the furthest task they have
-            # had in a campaign (where the claim's ahead pick starts, tasks/claim_sql.py).
+            # had in a campaign (where the claim's ahead pick starts, results/claim_sql.py).
             models.Index(fields=["worker", "state", "campaign", "task"], name="assignment_by_worker"),
             models.Index(fields=["expires_at"], condition=Q(state="accepted"), name="assignment_expiry_due"),
             models.Index(

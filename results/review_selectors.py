@@ -45,6 +45,14 @@ def campaign_get_for_review(*, user: User, pk: int) -> Campaign:
     return campaign
 
 
+def campaign_worker_get(*, campaign: Campaign, pk: int) -> User:
+    """A worker who has work in ``campaign`` (which the caller may review); anyone else is a 404."""
+    worker = User.objects.filter(pk=pk, assignments__campaign_id=campaign.pk).distinct().first()
+    if worker is None:
+        raise NotFound("No such worker.", code="worker-not-found", field="worker")
+    return worker
+
+
 def _reviewed_counts(prefix: str, condition: Q) -> dict:
     approved = Q(assignments__state=AssignmentState.APPROVED) & condition
     rejected = Q(assignments__state=AssignmentState.REJECTED) & condition

@@ -1,23 +1,28 @@
-"""Writes on assignments: submit, return, skip, and the expiry sweep."""
+"""Writes on assignments: submit, return, skip, and the expiry sweeps. Claiming is ``results.claim``,
+review ``results.decisions`` and ``results.review``.
 
-import json
+Every change of an assignment's state is a transition of ``results.lifecycle``: the services here take
+the source states, target and guard from its table (``_move`` for one locked row, ``_sweep`` for a set).
+"""
+
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import User
-from django.db import connection, transaction
+from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from campaigns.models import CampaignState
 from crowdplatform.errors import Conflict, NotFound, ValidationFailed
 from crowdplatform.jsonvalues import holds_nul
-from crowdplatform.sqlrows import Statement
-from tasks import claim_sql
 from tasks.jobs import job_answers_checked
 from tasks.models import Task
-from tasks.services import task_lock, task_qs_for_update, task_refresh_slots
+from tasks.services import task_qs_for_update
 
-from . import submit_sql
+from . import claim_sql, submit_sql
+from .lifecycle import NEW, OPEN, REDO_OPEN, SUBMITTABLE, TRANSITIONS, next_state
 from .models import Assignment, AssignmentState
+from .slots import task_refresh_slots, tasks_reopen
+from .transitions import create, due, move, sweep
 
 
 def assignment_qs_for_update():
@@ -68,48 +73,23 @@ def _own(assignment_id: int, worker: User) -> Assignment:
 
 
 def _check_submittable(assignment: Assignment, now: datetime) -> None:
-    if assignment.state == AssignmentState.ACCEPTED:
-        if assignment.expires_at <= now:
-            raise Conflict("The time allowed for this assignment has run out.", code="assignment-expired")
-    elif assignment.state == AssignmentState.SOFT_REJECTED:
-        if assignment.redo_until is None or assignment.redo_until <= now:
-            raise Conflict("The time to redo this assignment has run out.", code="redo-window-closed")
-    elif assignment.state in (AssignmentState.SUBMITTED, AssignmentState.APPROVED, AssignmentState.REJECTED):
+    """Nothing when the lifecycle lets the worker hand it in; else the conflict that says why not."""
+    if SUBMITTABLE.holds(assignment, now=now):
+        return
+    state = assignment.state
+    if state in TRANSITIONS["submit"].sources and not OPEN.holds(assignment, now=now):
+        raise Conflict("The time allowed for this assignment has run out.", code="assignment-expired")
+    if state in TRANSITIONS["redo"].sources and not REDO_OPEN.holds(assignment, now=now):
+        raise Conflict("The time to redo this assignment has run out.", code="redo-window-closed")
+    if state in (AssignmentState.SUBMITTED, AssignmentState.APPROVED, AssignmentState.REJECTED):
         raise Conflict("This assignment was already submitted.", code="already-submitted")
-    else:
-        raise Conflict(
-            f"This assignment is {assignment.state}; it cannot be submitted.",
-            code="assignment-closed",
-            extra={"state": assignment.state},
-        )
-    if assignment.campaign.state in (CampaignState.CANCELLED, CampaignState.ARCHIVED):
+    if state in TRANSITIONS["submit"].sources | TRANSITIONS["redo"].sources:
         raise Conflict("The campaign was cancelled.", code="campaign-closed")
-
-
-# The submit's one write, as SQL text (it runs on every submit): it changes the assignment only if it is
-# still in the state it was read in and its deadline has not passed.
-_SUBMIT = f"""
-UPDATE results_assignment
-SET state = '{AssignmentState.SUBMITTED}', answers = %(answers)s, submitted_at = %(now)s,
-    review_due_at = %(review_due)s, updated_at = %(now)s
-WHERE id = %(id)s AND state = %(state)s AND {{deadline}} > %(now)s"""
-_SUBMIT_ACCEPTED = Statement(_SUBMIT.format(deadline="expires_at"))
-_SUBMIT_REDO = Statement(_SUBMIT.format(deadline="redo_until"))
-
-
-def _mark_submitted(assignment: Assignment, answers: dict, now: datetime, review_due_at: datetime) -> bool:
-    at = connection.ops.adapt_datetimefield_value
-    statement = _SUBMIT_ACCEPTED if assignment.state == AssignmentState.ACCEPTED else _SUBMIT_REDO
-    params = {
-        "answers": json.dumps(answers),
-        "now": at(now),
-        "review_due": at(review_due_at),
-        "id": assignment.pk,
-        "state": assignment.state,
-    }
-    with connection.cursor() as cursor:
-        statement.execute(cursor, params)
-        return cursor.rowcount == 1
+    raise Conflict(
+        f"This assignment is {state}; it cannot be submitted.",
+        code="assignment-closed",
+        extra={"state": state},
+    )
 
 
 def assignment_submit(
@@ -145,33 +125,28 @@ def assignment_submit(
 def _submit(assignment_id: int, worker: User, answers: dict, now: datetime) -> Assignment:
     assignment = _own(assignment_id, worker)
     _check_submittable(assignment, now)
-    full_task = task_lock(task_id=assignment.task_id) if assignment.task.reopen_at else None
+    # SQL text (it runs on every submit to a full task); locked before the assignment's write, as every
+    # writer locks the task before its assignments.
+    full_task = claim_sql.lock(task_id=assignment.task_id) if assignment.task.reopen_at else None
     review_due_at = now + timedelta(seconds=assignment.campaign.review_window_s)
-    if not _mark_submitted(assignment, answers, now, review_due_at):
+    if not submit_sql.mark_submitted(assignment, answers=answers, now=now, review_due_at=review_due_at):
         # It changed since it was read (a parallel submit, a sweep, a review): say what it is now.
         _check_submittable(_own(assignment_id, worker), now)
         raise Conflict("The assignment changed while it was being submitted.", code="assignment-changed")
     if full_task is not None:
         task_refresh_slots(task=full_task, now=now)
-    assignment.state = AssignmentState.SUBMITTED
-    assignment.answers = answers
-    assignment.submitted_at = assignment.updated_at = now
-    assignment.review_due_at = review_due_at
     return assignment
 
 
-def _give_back(assignment_id: int, worker: User, state: str, now: datetime | None) -> Assignment:
+def _give_back(assignment_id: int, worker: User, action: str, now: datetime | None) -> Assignment:
     now = now or timezone.now()
     assignment = _lock_own(assignment_id, worker)
-    if assignment.state != AssignmentState.ACCEPTED or assignment.expires_at <= now:
-        raise Conflict(
-            f"Only an open assignment can be {state}; this one is {assignment.state}.",
-            code="assignment-not-open",
-            extra={"state": assignment.state},
-        )
-    assignment.state = state
-    assignment.closed_at = now
-    assignment.save(update_fields=["state", "closed_at", "updated_at"])
+    refused = Conflict(
+        f"Only an open assignment can be {TRANSITIONS[action].target}; this one is {assignment.state}.",
+        code="assignment-not-open",
+        extra={"state": assignment.state},
+    )
+    move(assignment, action, now=now, refused=refused, closed_at=now)
     task_refresh_slots(task=assignment.task, now=now)
     return assignment
 
@@ -179,26 +154,55 @@ def _give_back(assignment_id: int, worker: User, state: str, now: datetime | Non
 @transaction.atomic
 def assignment_return(*, assignment_id: int, worker: User, now: datetime | None = None) -> Assignment:
     """Give the task back for another worker; the returning worker is not offered it again."""
-    return _give_back(assignment_id, worker, AssignmentState.RETURNED, now)
+    return _give_back(assignment_id, worker, "return", now)
 
 
 @transaction.atomic
-def assignment_skip(*, assignment_id: int, worker: User, now: datetime | None = None) -> Assignment:
-    """Put the task aside; it is offered to this worker again after every other task."""
-    return _give_back(assignment_id, worker, AssignmentState.SKIPPED, now)
+def assignment_skip(
+    *, worker: User, assignment_id: int | None = None, task: Task | None = None, now: datetime | None = None
+) -> Assignment:
+    """Put a task aside; it is offered to this worker again after every other task.
+
+    The worker's assignment (``assignment_id``), or a task they previewed and did not accept (``task``):
+    skipping that one records a skipped assignment, and skipping it again changes nothing.
+    """
+    if assignment_id is not None:
+        return _give_back(assignment_id, worker, "skip", now)
+    now = now or timezone.now()
+    assignment, created = create(
+        "skip", task=task, worker=worker, accepted_at=now, expires_at=now, closed_at=now
+    )
+    if not created and assignment.state != next_state(NEW, "skip"):
+        raise Conflict("You already worked on this task.", code="already-assigned")
+    return assignment
+
+
+def _expire(action: str, within: QuerySet[Assignment] | None, now: datetime | None) -> int:
+    """Set-based and idempotent: tasks are updated before assignments, the same parent-then-child order
+    every writer uses."""
+    now = now or timezone.now()
+    found = due(within if within is not None else Assignment.objects.all(), action, now=now)
+    tasks_reopen(task_ids=found.values("task_id"))
+    return sweep(found, action, now=now, closed_at=now)
 
 
 @transaction.atomic
 def assignments_expire_due(*, now: datetime | None = None, within=None) -> int:
-    """Mark accepted assignments past their time limit as expired. Set-based and idempotent.
+    """Mark accepted assignments past their time limit as expired.
 
     Claiming already ignores expired assignments; this makes their state visible and reopens their tasks.
-    Tasks are updated before assignments, the same parent-then-child order every writer uses. ``within``:
-    only among these assignments (a queryset: one campaign's, an admin's selection); all by default.
+    ``within``: only among these assignments (a queryset: one campaign's, an admin's selection); all by
+    default.
     """
-    now = now or timezone.now()
-    due = (within if within is not None else Assignment.objects.all()).filter(
-        state=AssignmentState.ACCEPTED, expires_at__lte=now
-    )
-    Task.objects.filter(pk__in=due.values("task_id")).update(is_open=True, reopen_at=None)
-    return due.update(state=AssignmentState.EXPIRED, closed_at=now)
+    return _expire("expire", within, now)
+
+
+@transaction.atomic
+def assignments_expire_redo_due(*, now: datetime | None = None) -> int:
+    """Close redo windows that passed without a new submission.
+
+    A soft rejection promises no damage to the worker's reputation, so the result is neither rejected
+    nor paid: it becomes ``expired`` (not counted as reviewed) and its task's slot reopens for another
+    worker.
+    """
+    return _expire("expire_redo", None, now)

@@ -15,4 +15,4 @@ def sweep_auto_approve() -> int:
 
 @shared_task
 def sweep_close_redo_windows() -> int:
-    return review.results_close_redo_due()
+    return services.assignments_expire_redo_due()

@@ -13,7 +13,8 @@ from accounts.models import PermissionName
 from campaigns.models import Campaign
 from campaigns.selectors import campaign_list_for_requester, campaign_list_for_worker
 from crowdplatform.errors import NotFound
-from results.models import DONE_STATES, Assignment, AssignmentState
+from results.lifecycle import COUNTS_FOR_CAP, DONE_STATES, HOLDS_UNTIL_DEADLINE
+from results.models import Assignment, AssignmentState
 from results.selectors import assignment_count
 
 from .models import Task
@@ -24,7 +25,7 @@ def _with_counts(qs: QuerySet[Task], now: datetime) -> QuerySet[Task]:
     # assignment of the campaign first (a second per page at a million tasks).
     return qs.annotate(
         submitted_count=assignment_count("task", Q(state__in=DONE_STATES)),
-        in_progress_count=assignment_count("task", Q(state=AssignmentState.ACCEPTED, expires_at__gt=now)),
+        in_progress_count=assignment_count("task", HOLDS_UNTIL_DEADLINE.as_q(now=now)),
     )
 
 
@@ -89,10 +90,7 @@ def campaign_list_for_worker_with_availability(
     now = now or timezone.now()
     done = (
         Assignment.objects.filter(campaign=OuterRef("pk"), worker=user)
-        .filter(
-            Q(state__in=[*DONE_STATES, AssignmentState.REJECTED])
-            | Q(state=AssignmentState.ACCEPTED, expires_at__gt=now)
-        )
+        .filter(COUNTS_FOR_CAP.as_q(now=now))
         .order_by()
         .values("campaign")
         .annotate(n=Count("pk"))

@@ -30,7 +30,7 @@ KNOWN_UPWARD = {
     ("campaigns.selectors", "results.models"),
     ("campaigns.selectors", "tasks.models"),
     # The claim (in tasks) creates assignments, whose model lives in results.
-    ("tasks.claim_sql", "results.models"),
+    ("results.claim_sql", "results.models"),
     ("tasks.selectors", "results.models"),
     ("tasks.selectors", "results.selectors"),
     ("tasks.services", "results.models"),

@@ -23,10 +23,11 @@ from campaigns.selectors import (
     campaign_list_for_worker,
 )
 from crowdplatform.errors import ApplicationError, Conflict, Forbidden, ValidationFailed
+from results.claim import assignment_claim, assignment_claim_next
+from results.lifecycle import CAMPAIGN_TAKES_RESULTS, submittable
 from results.models import AssignmentState
 from results.services import assignment_return, assignment_skip, assignment_submit
 from tasks.selectors import AVAILABLE_COUNT_CAP, available_task_counts, task_peek_next
-from tasks.services import task_claim, task_claim_next, task_skip
 from tasks.staging import tasks_ensure_written_for_worker
 
 from . import frames
@@ -171,7 +172,7 @@ def campaign_accept_next(request, campaign_id: int):
         return HttpResponseRedirect(
             f"{reverse('worker:login')}?{urlencode({'next': reverse('worker:home')})}"
         )
-    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    assignment = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
     return redirect("worker:assignment", assignment_id=assignment.pk)
 
 
@@ -180,7 +181,7 @@ def campaign_accept_next(request, campaign_id: int):
 @shows_errors
 def task_accept(request, task_id: int):
     task = task_get_for_preview(worker=request.user, pk=task_id)
-    assignment = task_claim(task=task, worker=request.user)
+    assignment = assignment_claim(task=task, worker=request.user)
     return redirect("worker:assignment", assignment_id=assignment.pk)
 
 
@@ -189,17 +190,9 @@ def task_accept(request, task_id: int):
 @shows_errors
 def task_skip_view(request, task_id: int):
     task = task_get_for_preview(worker=request.user, pk=task_id)
-    task_skip(task=task, worker=request.user)
+    assignment_skip(task=task, worker=request.user)
     messages.info(request, "Task skipped; it will be offered to you again after the others.")
     return redirect("worker:campaign_preview", campaign_id=task.campaign_id)
-
-
-def _workable(assignment, now) -> bool:
-    if assignment.state == AssignmentState.ACCEPTED:
-        return assignment.expires_at > now
-    if assignment.state == AssignmentState.SOFT_REJECTED:
-        return assignment.redo_until is not None and assignment.redo_until > now
-    return False
 
 
 @require_GET
@@ -208,7 +201,7 @@ def _workable(assignment, now) -> bool:
 def assignment_page(request, assignment_id: int):
     assignment = assignment_get_for_worker(worker=request.user, pk=assignment_id)
     now = timezone.now()
-    if not _workable(assignment, now):
+    if not submittable(assignment, now=now):
         messages.info(request, _not_open_message(assignment))
         return redirect("worker:history")
     is_redo = assignment.state == AssignmentState.SOFT_REJECTED
@@ -267,6 +260,10 @@ def _job_page(request, assignment, is_redo: bool) -> HttpResponse:
 
 
 def _not_open_message(assignment) -> str:
+    if assignment.state in (AssignmentState.ACCEPTED, AssignmentState.SOFT_REJECTED) and not (
+        CAMPAIGN_TAKES_RESULTS.holds(assignment)
+    ):
+        return "The campaign was cancelled; there is nothing more to do on this task."
     if assignment.state == AssignmentState.ACCEPTED:
         return "Time ran out for this task, so it went back to the pool."
     if assignment.state == AssignmentState.SOFT_REJECTED:
@@ -290,7 +287,7 @@ def assignment_frame(request, assignment_id: int):
         assignment = assignment_get_for_worker(worker=request.user, pk=assignment_id)
     except ApplicationError as exc:
         return _frame_message(exc.message, exc.status)
-    if not _workable(assignment, timezone.now()):
+    if not submittable(assignment, now=timezone.now()):
         return _frame_message(_not_open_message(assignment), 409)
     hidden = {
         "assignmentId": assignment.pk,
@@ -352,7 +349,7 @@ def _after_submit(request, assignment, worker, auto_next: bool) -> str:
     messages.success(request, "Thank you — your answers were submitted.")
     if auto_next:
         try:
-            following = task_claim_next(campaign_id=assignment.campaign.pk, worker=worker)
+            following = assignment_claim_next(campaign_id=assignment.campaign.pk, worker=worker)
         except ApplicationError as exc:
             messages.info(request, exc.message)
         else:
@@ -400,7 +397,7 @@ def _give_back(request, assignment_id: int, service, done: str):
     messages.info(request, done)
     if _auto_accept(request):
         try:
-            following = task_claim_next(campaign_id=assignment.campaign.pk, worker=request.user)
+            following = assignment_claim_next(campaign_id=assignment.campaign.pk, worker=request.user)
         except ApplicationError as exc:
             messages.info(request, exc.message)
         else:

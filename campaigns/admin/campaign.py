@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 
 from accounts.ledger import wallet_for_user
 from crowdplatform.errors import ApplicationError, InsufficientFunds
-from results.models import DONE_STATES
+from results.lifecycle import DONE_STATES
 from results.selectors import assignment_count
 
 from .. import services

@@ -11,7 +11,8 @@ from django.utils.html import format_html
 
 from crowdplatform.streaming import streaming_attachment
 from results import batch_csv
-from results.models import DONE_STATES, AssignmentState
+from results.lifecycle import DONE_STATES
+from results.models import AssignmentState
 from tasks.staging import tasks_ensure_written
 
 from ..models import Campaign

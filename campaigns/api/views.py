@@ -14,6 +14,7 @@ from projects.api.screen_serializers import JobIdsInputSerializer, JobOutputSeri
 from projects.api.screen_views import DEEP, deep_flag, id_list
 from projects.selectors import job_list, project_get
 from results.api.serializers import WorkAssignmentOutputSerializer
+from results.claim import assignment_claim_next
 from tasks.jobs import (
     campaign_copy,
     campaign_job_list,
@@ -22,7 +23,6 @@ from tasks.jobs import (
     campaign_set_archived,
 )
 from tasks.selectors import campaign_list_for_worker_with_availability
-from tasks.services import task_claim_next
 from tasks.staging import tasks_ensure_written_for_worker
 
 from .access import campaign_get_for_change
@@ -183,5 +183,5 @@ class WorkCampaignViewSet(SelectorViewSet):
     @action(detail=True, methods=["post"])
     def claim(self, request, pk=None):
         """Take the next task of the campaign that still needs a result and that you have not had."""
-        assignment = task_claim_next(campaign_id=int(pk), worker=request.user)
+        assignment = assignment_claim_next(campaign_id=int(pk), worker=request.user)
         return Response(WorkAssignmentOutputSerializer(assignment).data, status=status.HTTP_201_CREATED)

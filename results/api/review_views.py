@@ -1,4 +1,3 @@
-from django.contrib.auth.models import User
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -6,9 +5,7 @@ from rest_framework.views import APIView
 from accounts.permissions import IsRequester
 from crowdplatform.api.fields import parse_bool
 from crowdplatform.api.pagination import NativePagination
-from crowdplatform.errors import NotFound
-from results import review, review_selectors
-from results.models import Assignment
+from results import decisions, review, review_selectors
 
 from .review_serializers import (
     ApproveAllInputSerializer,
@@ -32,8 +29,9 @@ _errors = {
 }
 
 
-def _render(assignment_id: int) -> Response:
-    return Response(ReviewedResultOutputSerializer(Assignment.objects.get(pk=assignment_id)).data)
+def _render(request, assignment_id: int) -> Response:
+    assignment = review_selectors.assignment_get_for_review(user=request.user, pk=assignment_id)
+    return Response(ReviewedResultOutputSerializer(assignment).data)
 
 
 class _ResultAction(APIView):
@@ -47,8 +45,8 @@ class _ResultAction(APIView):
 class ResultApproveView(_ResultAction):
     def post(self, request, pk):
         """Approve a result and pay the worker (approving again changes nothing)."""
-        review.result_approve(assignment_id=self.check(request, pk), reviewer=request.user)
-        return _render(pk)
+        decisions.assignment_approve(assignment_id=self.check(request, pk), reviewer=request.user)
+        return _render(request, pk)
 
 
 @extend_schema(
@@ -60,10 +58,10 @@ class ResultRejectView(_ResultAction):
         pk = self.check(request, pk)
         data = RejectInputSerializer(data=request.data or {})
         data.is_valid(raise_exception=True)
-        review.result_reject(
+        decisions.assignment_reject(
             assignment_id=pk, reviewer=request.user, reason=data.validated_data.get("reason", "")
         )
-        return _render(pk)
+        return _render(request, pk)
 
 
 @extend_schema(
@@ -77,21 +75,21 @@ class ResultSoftRejectView(_ResultAction):
         pk = self.check(request, pk)
         data = SoftRejectInputSerializer(data=request.data or {})
         data.is_valid(raise_exception=True)
-        review.result_soft_reject(
+        decisions.assignment_soft_reject(
             assignment_id=pk,
             reviewer=request.user,
             reason=data.validated_data.get("reason", ""),
             until=data.validated_data["until"],
         )
-        return _render(pk)
+        return _render(request, pk)
 
 
 @extend_schema(tags=["review"], request=None, responses={200: ReviewedResultOutputSerializer, **_errors})
 class ResultOverturnView(_ResultAction):
     def post(self, request, pk):
         """Turn a recent rejection into an approval, paying the worker."""
-        review.result_overturn(assignment_id=self.check(request, pk), reviewer=request.user)
-        return _render(pk)
+        decisions.assignment_overturn(assignment_id=self.check(request, pk), reviewer=request.user)
+        return _render(request, pk)
 
 
 @extend_schema(
@@ -105,8 +103,10 @@ class ResultQualityView(_ResultAction):
         pk = self.check(request, pk)
         data = QualityInputSerializer(data=request.data or {})
         data.is_valid(raise_exception=True)
-        review.result_quality_set(assignment_id=pk, quality=data.validated_data["quality"], by=request.user)
-        return _render(pk)
+        decisions.assignment_quality_set(
+            assignment_id=pk, quality=data.validated_data["quality"], by=request.user
+        )
+        return _render(request, pk)
 
 
 @extend_schema(
@@ -122,9 +122,7 @@ class CampaignApproveAllView(APIView):
         data.is_valid(raise_exception=True)
         worker = None
         if data.validated_data.get("worker") is not None:
-            worker = User.objects.filter(pk=data.validated_data["worker"]).first()
-            if worker is None:
-                raise NotFound("No such worker.", code="worker-not-found", field="worker")
+            worker = review_selectors.campaign_worker_get(campaign=campaign, pk=data.validated_data["worker"])
         approved = review.results_approve_all(campaign=campaign, reviewer=request.user, worker=worker)
         return Response({"approved": approved})
 

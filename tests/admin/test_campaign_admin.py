@@ -11,10 +11,10 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from campaigns.models import Campaign, CampaignState
+from results.claim import assignment_claim_next
 from results.models import Assignment, AssignmentState
 from results.services import assignment_submit
 from tasks.models import Task
-from tasks.services import task_claim_next
 from tests.factories import CampaignFactory, ProjectFactory, TaskFactory, UserFactory
 from tests.money.scenario import fund
 
@@ -173,7 +173,7 @@ def _progress_world(tasks: int):
     Campaign.objects.filter(pk=campaign.pk).update(tasks_count=tasks)
     for i in range(tasks):
         worker = UserFactory()
-        assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
+        assignment = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
         if i % 2 == 0:
             assignment_submit(assignment_id=assignment.pk, worker=worker, answers={"label": "x"})
     campaign.refresh_from_db()

@@ -8,10 +8,10 @@ from django.utils import timezone
 from accounts.models import LedgerEntry, Wallet
 from campaigns.models import Campaign
 from projects.models import Project
+from results.claim import assignment_claim_next
 from results.models import Assignment
 from results.services import assignment_submit
 from tasks.models import Task
-from tasks.services import task_claim_next
 from tests.api.envelope import body, error
 from tests.factories import UserFactory
 
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def objects_of_a(active_campaign):
     worker = UserFactory()
-    assignment = task_claim_next(campaign_id=active_campaign.pk, worker=worker)
+    assignment = assignment_claim_next(campaign_id=active_campaign.pk, worker=worker)
     assignment_submit(assignment_id=assignment.pk, worker=worker, answers={"label": "x"})
     return {
         "project": active_campaign.project_id,

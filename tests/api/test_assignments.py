@@ -6,8 +6,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import PermissionGrant, PermissionName
+from results.claim import assignment_claim_next
 from results.services import assignment_submit
-from tasks.services import task_claim_next
 from tests.api.envelope import body, error
 from tests.conftest import token_client
 from tests.factories import CampaignFactory, RequesterFactory, TaskFactory, UserFactory
@@ -19,9 +19,9 @@ pytestmark = pytest.mark.django_db
 def results(active_campaign):
     """Two workers: the first submitted, the second still working."""
     done_worker, busy_worker = UserFactory(username="ada"), UserFactory(username="bob")
-    done = task_claim_next(campaign_id=active_campaign.pk, worker=done_worker)
+    done = assignment_claim_next(campaign_id=active_campaign.pk, worker=done_worker)
     assignment_submit(assignment_id=done.pk, worker=done_worker, answers={"label": "cat"})
-    busy = task_claim_next(campaign_id=active_campaign.pk, worker=busy_worker)
+    busy = assignment_claim_next(campaign_id=active_campaign.pk, worker=busy_worker)
     return done, busy
 
 
@@ -29,7 +29,7 @@ def test_requester_lists_results_of_their_campaigns(active_campaign, results, re
     done, busy = results
     other = CampaignFactory()
     TaskFactory(campaign=other)
-    task_claim_next(campaign_id=other.pk, worker=UserFactory())
+    assignment_claim_next(campaign_id=other.pk, worker=UserFactory())
     data = body(requester_client.get("/api/v1/assignments/"))
     assert [a["id"] for a in data["results"]] == [done.pk, busy.pk]
     first = data["results"][0]

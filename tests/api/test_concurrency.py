@@ -9,10 +9,10 @@ from django.db.models import Count
 
 from campaigns.models import CampaignState
 from crowdplatform.errors import Conflict
+from results.claim import assignment_claim_next
 from results.models import Assignment, AssignmentState
 from results.services import assignment_submit
 from tasks.models import Task
-from tasks.services import task_claim_next
 from tests.concurrency import at_once, failures
 from tests.factories import CampaignFactory, UserFactory
 
@@ -25,7 +25,7 @@ def _work(campaign, worker, errors):
     try:
         while True:
             try:
-                assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
+                assignment = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
             except Conflict as exc:
                 assert exc.code == "no-task-available", exc.code
                 # SKIP LOCKED may hide tasks that other threads hold for a moment: stop only when no task
@@ -93,7 +93,7 @@ def test_one_worker_claiming_in_many_requests_at_once_gets_distinct_tasks():
     worker = UserFactory()
 
     def claim():
-        return task_claim_next(campaign_id=campaign.pk, worker=worker).task_id
+        return assignment_claim_next(campaign_id=campaign.pk, worker=worker).task_id
 
     # when ten of their requests claim at the same moment
     outcomes = at_once(*[claim] * 10)

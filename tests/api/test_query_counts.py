@@ -3,8 +3,8 @@
 import pytest
 
 from campaigns.models import CampaignState
+from results.claim import assignment_claim_next
 from results.services import assignment_submit
-from tasks.services import task_claim_next
 from tests.conftest import token_client
 from tests.factories import CampaignFactory, GroupFactory, ProjectFactory, TaskFactory, UserFactory
 
@@ -20,7 +20,7 @@ def _add_rows(campaign, n):
         TaskFactory(campaign=campaign)
         for _ in range(2):
             worker = UserFactory()
-            assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
+            assignment = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
             assignment_submit(assignment_id=assignment.pk, worker=worker, answers={"label": "x"})
         CampaignFactory(project=campaign.project)
         ProjectFactory(owner=campaign.project.owner)
@@ -65,7 +65,7 @@ def test_worker_lists(worker, worker_client, django_assert_max_num_queries, url)
             campaign = CampaignFactory(state=CampaignState.ACTIVE)
             TaskFactory(campaign=campaign)
             TaskFactory(campaign=campaign)
-            task_claim_next(campaign_id=campaign.pk, worker=worker)
+            assignment_claim_next(campaign_id=campaign.pk, worker=worker)
 
     add(1)
     few, few_count = _queries(worker_client, url, django_assert_max_num_queries)

@@ -245,11 +245,11 @@ def test_the_schema_describes_screens_jobs_media_and_preview(requester_client):
 
 
 def test_a_worker_reads_the_screens_of_their_own_job_only(requester, worker, worker_client):
-    from tasks.services import task_claim_next
+    from results.claim import assignment_claim_next
 
     campaign = job_campaign(requester, results_per_task=2)
     job = Task.objects.get(campaign=campaign).job
-    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    assignment = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
     data = worker_client.get(f"/api/v1/work/assignments/{assignment.pk}/job/").json()["data"]
     assert data["id"] == job.pk and [s["components"] for s in data["screens"]] == [FIRST, SECOND]
     assert (

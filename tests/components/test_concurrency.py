@@ -5,10 +5,10 @@ import pytest
 from django.db.models import Count
 
 from crowdplatform.errors import Conflict
+from results.claim import assignment_claim_next
 from results.models import Assignment, AssignmentState
 from results.services import assignment_submit
 from tasks.models import Task
-from tasks.services import task_claim_next
 from tests.concurrency import at_once, failures
 from tests.factories import RequesterFactory, UserFactory
 
@@ -28,7 +28,9 @@ def test_sixty_four_claimers_at_once_fill_a_campaign_of_jobs_exactly():
     campaign = job_campaign(requester, jobs=JOBS, results_per_task=RESULTS_PER_JOB)
     workers = [UserFactory() for _ in range(CLAIMERS)]
     # when they all claim at the same moment
-    claimed = at_once(*(lambda w=w: task_claim_next(campaign_id=campaign.pk, worker=w) for w in workers))
+    claimed = at_once(
+        *(lambda w=w: assignment_claim_next(campaign_id=campaign.pk, worker=w) for w in workers)
+    )
     # then nobody got an error other than "no task available", and once those who were told so while rows
     # were held by others have asked again (SKIP LOCKED passes over rows held for a moment), exactly 60 have
     # a job and 4 have none
@@ -37,7 +39,7 @@ def test_sixty_four_claimers_at_once_fill_a_campaign_of_jobs_exactly():
     got = [a for a in claimed if not isinstance(a, Exception)]
     for worker in [w for w, outcome in zip(workers, claimed, strict=True) if isinstance(outcome, Exception)]:
         try:
-            got.append(task_claim_next(campaign_id=campaign.pk, worker=worker))
+            got.append(assignment_claim_next(campaign_id=campaign.pk, worker=worker))
         except Conflict as exc:
             assert exc.code == "no-task-available"
     assert len(got) == JOBS * RESULTS_PER_JOB

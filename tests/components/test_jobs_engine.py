@@ -13,13 +13,13 @@ from accounts.ledger import wallet_for_user
 from campaigns.models import CampaignState
 from crowdplatform.errors import ApplicationError, Conflict, NotFound, ValidationFailed
 from projects.selectors import job_screens
+from results.claim import assignment_claim_next
+from results.decisions import assignment_approve, assignment_soft_reject
 from results.exports import results_csv_lines, results_jsonl_lines
 from results.models import Assignment, AssignmentState
-from results.review import result_approve, result_soft_reject
 from results.services import assignment_submit
 from tasks.jobs import campaign_jobs_add, campaign_jobs_set
 from tasks.models import Task
-from tasks.services import task_claim_next
 from tests.factories import CampaignFactory, RequesterFactory, TaskFactory, UserFactory
 from tests.money.invariants import assert_money_invariants
 
@@ -54,17 +54,17 @@ def test_a_job_of_several_screens_counts_once_for_results_cap_and_payment(reques
     # when two workers each do the job (both screens) and submit once
     done = []
     for worker in (first, second):
-        assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
+        assignment = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
         done.append(assignment_submit(assignment_id=assignment.pk, worker=worker, answers=answers_for(job)))
     # then the job has its results: nobody else is offered it, and the first worker's cap is reached
     with pytest.raises(Conflict):
-        task_claim_next(campaign_id=campaign.pk, worker=third)
+        assignment_claim_next(campaign_id=campaign.pk, worker=third)
     with pytest.raises(Conflict):
-        task_claim_next(campaign_id=campaign.pk, worker=first)
+        assignment_claim_next(campaign_id=campaign.pk, worker=first)
     assert Assignment.objects.filter(campaign=campaign).count() == 2
     # and approving pays each worker once, the campaign's payment, whatever the number of screens
     for assignment in done:
-        result_approve(assignment_id=assignment.pk, reviewer=requester)
+        assignment_approve(assignment_id=assignment.pk, reviewer=requester)
     assert wallet_for_user(user=first).available == Decimal("1.00")
     assert wallet_for_user(user=second).available == Decimal("1.00")
     assert_money_invariants()
@@ -74,7 +74,7 @@ def test_a_job_of_several_screens_counts_once_for_results_cap_and_payment(reques
 def test_valid_answers_are_stored_per_screen_and_component(requester, worker):
     campaign = job_campaign(requester)
     job = Task.objects.get(campaign=campaign).job
-    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    assignment = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
     # when the worker submits answers for both screens
     given = answers_for(job, text="tabby")
     submitted = assignment_submit(assignment_id=assignment.pk, worker=worker, answers=given)
@@ -115,7 +115,7 @@ def test_a_refused_submit_changes_nothing(requester, worker, what, change, code,
     # given a claimed job
     campaign = job_campaign(requester)
     job = Task.objects.get(campaign=campaign).job
-    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    assignment = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
     before = snapshot()
     # when the worker submits answers with one fault
     with pytest.raises(ValidationFailed) as refused:
@@ -128,7 +128,7 @@ def test_a_refused_submit_changes_nothing(requester, worker, what, change, code,
 @pytest.mark.usefixtures("claim_path")
 def test_template_shaped_answers_to_a_job_are_refused(requester, worker):
     campaign = job_campaign(requester)
-    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    assignment = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
     before = snapshot()
     with pytest.raises(ValidationFailed) as refused:
         assignment_submit(assignment_id=assignment.pk, worker=worker, answers={"label": "yes"})
@@ -161,7 +161,7 @@ def test_the_requester_sees_results_per_component(requester, requester_client, w
     campaign = job_campaign(requester)
     job = Task.objects.get(campaign=campaign).job
     first, second = job_screens(job_id=job.pk)
-    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    assignment = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
     given = answers_for(job)
     assignment_submit(assignment_id=assignment.pk, worker=worker, answers=given)
     # when the requester reads the assignment
@@ -183,10 +183,10 @@ def test_the_requester_sees_results_per_component(requester, requester_client, w
 def test_review_and_redo_work_on_job_results(requester, worker):
     campaign = job_campaign(requester)
     job = Task.objects.get(campaign=campaign).job
-    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    assignment = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
     assignment_submit(assignment_id=assignment.pk, worker=worker, answers=answers_for(job))
     # when the requester asks for a redo with Markdown feedback
-    result_soft_reject(
+    assignment_soft_reject(
         assignment_id=assignment.pk,
         reviewer=requester,
         reason="Look **again** ![clip](https://example.org/hint.mp3)",
@@ -205,7 +205,7 @@ def test_exports_have_columns_per_screen_and_component(requester):
     job = Task.objects.get(campaign=campaign).job
     for rating in (1, 5):
         worker = UserFactory()
-        assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
+        assignment = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
         assignment_submit(assignment_id=assignment.pk, worker=worker, answers=answers_for(job, rating=rating))
     # CSV
     text = "".join(c if isinstance(c, str) else c.decode() for c in results_csv_lines(campaign))
@@ -276,7 +276,7 @@ def test_listing_job_results_reads_each_jobs_screens_once_per_page(requester, re
 
     def submit_one():
         worker = UserFactory()
-        assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
+        assignment = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
         assignment_submit(assignment_id=assignment.pk, worker=worker, answers=answers_for(job))
 
     def queries_of_the_list() -> int:

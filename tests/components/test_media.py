@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from crowdplatform.errors import ValidationFailed
 from projects.screens import job_create, screen_create
+from results.claim import assignment_claim_next
 from results.services import assignment_submit
 from tasks.models import MediaFile, Task
-from tasks.services import task_claim_next
 from tests.conftest import token_client
 from tests.factories import RequesterFactory, UserFactory
 
@@ -88,7 +88,7 @@ def test_component_media_is_refused_to_anonymous_and_foreign_users(
 def test_a_worker_uploads_a_recording_for_their_own_open_assignment(requester, media_root):
     campaign = job_campaign(requester)
     worker, other = UserFactory(), UserFactory()
-    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    assignment = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
     client = token_client(worker)
     url = f"/api/v1/work/assignments/{assignment.pk}/media/"
     response = client.post(url, {"file": upload("take.aac", wav_bytes())}, format="multipart")
@@ -134,8 +134,8 @@ def test_recording_and_drawing_results_must_be_the_workers_own_files_of_the_righ
     job, screen = _recording_job(requester)
     campaign = job_campaign(requester, job=job, results_per_task=2)
     worker, other = UserFactory(), UserFactory()
-    mine = task_claim_next(campaign_id=campaign.pk, worker=worker)
-    theirs = task_claim_next(campaign_id=campaign.pk, worker=other)
+    mine = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
+    theirs = assignment_claim_next(campaign_id=campaign.pk, worker=other)
     client = token_client(worker)
 
     def send(assignment, name, content, who=client):
@@ -209,7 +209,7 @@ def test_no_upload_for_a_submitted_assignment(requester, media_root):
 
     campaign = job_campaign(requester)
     worker = UserFactory()
-    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    assignment = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
     assignment_submit(assignment_id=assignment.pk, worker=worker, answers=answers_for(assignment.task.job))
     response = token_client(worker).post(
         f"/api/v1/work/assignments/{assignment.pk}/media/",

@@ -11,10 +11,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from accounts.money import wallet_for_user
 from django.utils import timezone
 from PIL import Image
 
+from accounts.ledger import wallet_for_user
 from results.models import Assignment, AssignmentState
 from tests.conftest import token_client
 from tests.factories import RequesterFactory

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from results.review import result_approve
+from results.decisions import assignment_approve
 from tests.factories import CampaignFactory, UserFactory
 from tests.money.scenario import campaign_with_tasks, fund, submit_one
 
@@ -30,7 +30,7 @@ def test_the_home_page_shows_the_workers_earnings_and_leads_to_the_payments(live
     requester, worker = UserFactory(), UserFactory()
     fund(requester, "50.00")
     campaign = campaign_with_tasks(requester=requester, tasks=3, payment="2.00", rate="0")
-    result_approve(assignment_id=submit_one(campaign, worker).pk, reviewer=requester)
+    assignment_approve(assignment_id=submit_one(campaign, worker).pk, reviewer=requester)
     submit_one(campaign, worker)
 
     # when the worker logs in

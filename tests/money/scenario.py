@@ -4,9 +4,9 @@ from decimal import Decimal
 
 from accounts.wallets import wallet_deposit, wallet_set_commission_rate
 from campaigns.services import campaign_create, campaign_publish
+from results.claim import assignment_claim_next
 from results.services import assignment_submit
 from tasks.ingest import tasks_ingest_rows
-from tasks.services import task_claim_next
 from tests.factories import ProjectFactory, RequesterFactory, UserFactory
 
 
@@ -43,7 +43,7 @@ def campaign_with_tasks(
 
 def submit_one(campaign, worker=None, *, now=None, answers=None):
     worker = worker or UserFactory()
-    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker, now=now)
+    assignment = assignment_claim_next(campaign_id=campaign.pk, worker=worker, now=now)
     return assignment_submit(
         assignment_id=assignment.pk, worker=worker, answers=answers or {"label": "x"}, now=now
     )

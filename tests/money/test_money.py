@@ -12,14 +12,14 @@ from campaigns.budget import campaign_budget_add_tasks, campaign_budget_release
 from campaigns.models import Campaign, CampaignState
 from campaigns.services import campaign_cancel, campaign_finish, campaign_publish, campaign_qs_for_update
 from crowdplatform.errors import ApplicationError, Conflict, InsufficientFunds, ValidationFailed
-from results.models import Assignment, AssignmentState
-from results.review import (
-    result_approve,
-    result_overturn,
-    result_reject,
-    result_soft_reject,
-    results_approve_all,
+from results.decisions import (
+    assignment_approve,
+    assignment_overturn,
+    assignment_reject,
+    assignment_soft_reject,
 )
+from results.models import Assignment, AssignmentState
+from results.review import results_approve_all
 from results.services import assignment_submit
 from tasks.ingest import tasks_ingest_rows
 from tasks.models import Task
@@ -122,8 +122,8 @@ def test_approve_pays_the_worker_and_the_platform_once():
     campaign = campaign_with_tasks(requester=requester, tasks=2, payment="2.50", rate="0.10")  # unit 2.75
     result = submit_one(campaign)
     # when the reviewer approves, then approves again
-    result_approve(assignment_id=result.pk, reviewer=requester)
-    result_approve(assignment_id=result.pk, reviewer=requester)
+    assignment_approve(assignment_id=result.pk, reviewer=requester)
+    assignment_approve(assignment_id=result.pk, reviewer=requester)
     # then the worker got 2.50 once, the platform 0.25 once
     assert balances(result.worker) == (D("2.50"), D("0"))
     assert platform_balance() == D("0.25")
@@ -137,7 +137,7 @@ def test_reject_keeps_the_budget_for_the_reopened_slot_and_finish_releases_it():
     fund(requester, "10")
     campaign = campaign_with_tasks(requester=requester, tasks=1)
     result = submit_one(campaign)
-    result_reject(assignment_id=result.pk, reviewer=requester, reason="Wrong label")
+    assignment_reject(assignment_id=result.pk, reviewer=requester, reason="Wrong label")
     assert Task.objects.get(pk=result.task_id).is_open is True
     assert balances(requester) == (D("8.80"), D("1.20"))
     assert_money_invariants()
@@ -153,11 +153,11 @@ def test_soft_reject_then_redo_then_approve_pays_once():
     campaign = campaign_with_tasks(requester=requester, tasks=1)
     result = submit_one(campaign)
     now = timezone.now()
-    result_soft_reject(
+    assignment_soft_reject(
         assignment_id=result.pk, reviewer=requester, reason="*Please* redo", until=now + timedelta(hours=2)
     )
     assignment_submit(assignment_id=result.pk, worker=result.worker, answers={"label": "better"})
-    approved = result_approve(assignment_id=result.pk, reviewer=requester)
+    approved = assignment_approve(assignment_id=result.pk, reviewer=requester)
     assert approved.state == AssignmentState.APPROVED
     assert balances(result.worker) == (D("1.00"), D("0"))
     assert_money_invariants()
@@ -168,12 +168,12 @@ def test_cancel_midway_keeps_what_is_in_review_and_releases_the_rest():
     fund(requester, "10")
     campaign = campaign_with_tasks(requester=requester, tasks=4)  # 4.80
     approved = submit_one(campaign)
-    result_approve(assignment_id=approved.pk, reviewer=requester)
+    assignment_approve(assignment_id=approved.pk, reviewer=requester)
     in_review = submit_one(campaign)
     campaign_cancel(campaign=campaign)
     # then only the unit of the result in review stays frozen
     assert balances(requester) == (D("7.60"), D("1.20"))
-    result_approve(assignment_id=in_review.pk, reviewer=requester)
+    assignment_approve(assignment_id=in_review.pk, reviewer=requester)
     assert balances(requester) == (D("7.60"), D("0"))
     assert_money_invariants()
 
@@ -185,7 +185,7 @@ def test_reject_in_a_closed_campaign_releases_its_unit():
     result = submit_one(campaign)
     campaign_finish(campaign=campaign)
     assert balances(requester) == (D("8.80"), D("1.20"))
-    result_reject(assignment_id=result.pk, reviewer=requester, reason="no")
+    assignment_reject(assignment_id=result.pk, reviewer=requester, reason="no")
     assert balances(requester) == (D("10"), D("0"))
     assert_money_invariants()
 
@@ -195,9 +195,9 @@ def test_overturn_freezes_a_fresh_unit_and_pays_once_and_a_retry_changes_nothing
     fund(requester, "10")
     campaign = campaign_with_tasks(requester=requester, tasks=1)
     result = submit_one(campaign)
-    result_reject(assignment_id=result.pk, reviewer=requester, reason="no")
-    result_overturn(assignment_id=result.pk, reviewer=requester)
-    result_overturn(assignment_id=result.pk, reviewer=requester)
+    assignment_reject(assignment_id=result.pk, reviewer=requester, reason="no")
+    assignment_overturn(assignment_id=result.pk, reviewer=requester)
+    assignment_overturn(assignment_id=result.pk, reviewer=requester)
     assert balances(result.worker) == (D("1.00"), D("0"))
     assert balances(requester) == (D("7.60"), D("1.20"))
     campaign_finish(campaign=campaign)
@@ -210,10 +210,10 @@ def test_overturn_without_money_is_refused_and_nothing_changes():
     fund(requester, "1.20")
     campaign = campaign_with_tasks(requester=requester, tasks=1)
     result = submit_one(campaign)
-    result_reject(assignment_id=result.pk, reviewer=requester, reason="no")
+    assignment_reject(assignment_id=result.pk, reviewer=requester, reason="no")
     entries = LedgerEntry.objects.count()
     with pytest.raises(InsufficientFunds):
-        result_overturn(assignment_id=result.pk, reviewer=requester)
+        assignment_overturn(assignment_id=result.pk, reviewer=requester)
     result.refresh_from_db()
     assert result.state == AssignmentState.REJECTED
     assert LedgerEntry.objects.count() == entries
@@ -227,9 +227,9 @@ def test_overturn_after_the_window_is_refused(settings):
     campaign = campaign_with_tasks(requester=requester, tasks=1)
     result = submit_one(campaign)
     now = timezone.now()
-    result_reject(assignment_id=result.pk, reviewer=requester, reason="no", now=now)
+    assignment_reject(assignment_id=result.pk, reviewer=requester, reason="no", now=now)
     with pytest.raises(Conflict) as err:
-        result_overturn(assignment_id=result.pk, reviewer=requester, now=now + timedelta(hours=2))
+        assignment_overturn(assignment_id=result.pk, reviewer=requester, now=now + timedelta(hours=2))
     assert err.value.code == "overturn-window-closed"
     assert_money_invariants()
 
@@ -238,7 +238,7 @@ def test_a_free_campaign_moves_no_money():
     requester = RequesterFactory()
     campaign = campaign_with_tasks(requester=requester, tasks=2, payment="0")
     result = submit_one(campaign)
-    result_approve(assignment_id=result.pk, reviewer=requester)
+    assignment_approve(assignment_id=result.pk, reviewer=requester)
     assert not LedgerEntry.objects.exists()
     assert not Wallet.objects.filter(available__gt=0).exists()
     assert_money_invariants()
@@ -262,7 +262,7 @@ def test_retrying_publish_finish_and_release_changes_nothing():
     assert campaign_budget_release(campaign=campaign) == 0
     assert LedgerEntry.objects.count() == entries
     assert balances(requester) == (D("8.80"), D("1.20"))
-    result_approve(assignment_id=result.pk, reviewer=requester)
+    assignment_approve(assignment_id=result.pk, reviewer=requester)
     assert balances(requester) == (D("8.80"), D("0"))
     assert_money_invariants()
 
@@ -281,13 +281,15 @@ def money_state():
 
 def _reject(requester, campaign):
     result = submit_one(campaign)
-    return lambda: result_reject(assignment_id=result.pk, reviewer=requester, reason="Wrong label")
+    return lambda: assignment_reject(assignment_id=result.pk, reviewer=requester, reason="Wrong label")
 
 
 def _soft_reject(requester, campaign):
     result = submit_one(campaign)
     until = timezone.now() + timedelta(hours=2)
-    return lambda: result_soft_reject(assignment_id=result.pk, reviewer=requester, reason="redo", until=until)
+    return lambda: assignment_soft_reject(
+        assignment_id=result.pk, reviewer=requester, reason="redo", until=until
+    )
 
 
 def _cancel(requester, campaign):
@@ -327,13 +329,13 @@ def _approve_all(requester, campaign):
 
 def _approve(requester, campaign):
     result = submit_one(campaign)
-    return lambda: result_approve(assignment_id=result.pk, reviewer=requester)
+    return lambda: assignment_approve(assignment_id=result.pk, reviewer=requester)
 
 
 def _overturn(requester, campaign):
     result = submit_one(campaign)
-    result_reject(assignment_id=result.pk, reviewer=requester, reason="no")
-    return lambda: result_overturn(assignment_id=result.pk, reviewer=requester)
+    assignment_reject(assignment_id=result.pk, reviewer=requester, reason="no")
+    return lambda: assignment_overturn(assignment_id=result.pk, reviewer=requester)
 
 
 @pytest.mark.parametrize(

@@ -12,10 +12,10 @@ from accounts.models import ApiToken, LedgerEntry, PermissionGrant, PermissionNa
 from accounts.selectors import api_token_get_active
 from campaigns.models import Campaign, CampaignState
 from projects.models import Project
-from results.review import result_approve
+from results.claim import assignment_claim_next
+from results.decisions import assignment_approve
 from results.services import assignment_submit
 from tasks.models import Task
-from tasks.services import task_claim_next
 from tests.money.invariants import assert_money_invariants
 
 TOKEN_LINE = re.compile(r"^\s+(\w+)\s+(\w+)\s+password (\S+)\s+token (\S+)$", re.MULTILINE)
@@ -119,9 +119,9 @@ def test_the_demo_has_money_so_freeze_approve_and_paid_show_at_once(db, tmp_path
     assert kinds == [LedgerEntry.Kind.DEPOSIT, LedgerEntry.Kind.FREEZE]
 
     # when a worker submits a result and the requester approves it
-    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    assignment = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
     assignment_submit(assignment_id=assignment.pk, worker=worker, answers={"contains": "yes"})
-    result_approve(assignment_id=assignment.pk, reviewer=requester)
+    assignment_approve(assignment_id=assignment.pk, reviewer=requester)
 
     # then the worker is paid 0.50 at once
     assert Wallet.objects.get(user=worker).available == Decimal("0.50")

@@ -2,11 +2,10 @@
 
 import pytest
 
-from results import services
+from results import claim_sql, services
+from results.claim import assignment_claim_next
 from results.models import Assignment, AssignmentState
 from results.services import assignment_submit
-from tasks import claim_sql
-from tasks.services import task_claim_next
 from tests.factories import CampaignFactory, TaskFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +19,7 @@ def test_an_assignment_expired_between_the_check_and_the_update_is_not_submitted
     campaign = CampaignFactory()
     TaskFactory(campaign=campaign)
     worker = UserFactory()
-    held = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    held = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
     check = services._check_submittable
     checks = []
 

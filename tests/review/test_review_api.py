@@ -5,8 +5,9 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import LedgerEntry, PermissionGrant, PermissionName
+from results.decisions import assignment_approve
 from results.models import Assignment, AssignmentState
-from results.review import result_approve, results_close_redo_due
+from results.services import assignments_expire_redo_due
 from tasks.models import Task
 from tests.api.envelope import body, seed_item
 from tests.conftest import token_client
@@ -184,7 +185,7 @@ def test_a_soft_reject_does_no_reputation_damage_before_or_after_its_redo_window
     elsewhere_owner = RequesterFactory()
     fund(elsewhere_owner, "10")
     elsewhere = campaign_with_tasks(requester=elsewhere_owner, tasks=1)
-    result_approve(assignment_id=submit_one(elsewhere, worker).pk, reviewer=elsewhere_owner)
+    assignment_approve(assignment_id=submit_one(elsewhere, worker).pk, reviewer=elsewhere_owner)
     in_review = submit_one(campaign, worker)
     # and a colleague with one approved and one (hard) rejected result, to show rejections do count
     client.post(f"/api/v1/assignments/{submit_one(campaign, colleague).pk}/approve/", format="json")
@@ -217,7 +218,7 @@ def test_a_soft_reject_does_no_reputation_damage_before_or_after_its_redo_window
     # then the worker's reputation and experience, here and overall, are unchanged
     assert body(client.get("/api/v1/workers/"))["results"] == expected
     # when the redo window closes without a new submission
-    assert results_close_redo_due(now=until + timedelta(seconds=1)) == 1
+    assert assignments_expire_redo_due(now=until + timedelta(seconds=1)) == 1
     # then the result has expired, unpaid, and still counts neither for nor against the worker
     assert Assignment.objects.get(pk=in_review.pk).state == AssignmentState.EXPIRED
     assert body(client.get("/api/v1/workers/"))["results"] == expected

@@ -17,14 +17,10 @@ from campaigns.models import CampaignState
 from campaigns.schedule import campaigns_finish_due, campaigns_settle_closed, campaigns_start_due
 from crowdplatform.errors import Conflict
 from results import review
+from results.decisions import assignment_approve, assignment_reject, assignment_soft_reject
 from results.models import Assignment, AssignmentState
-from results.review import (
-    result_approve,
-    result_reject,
-    result_soft_reject,
-    results_auto_approve_due,
-    results_close_redo_due,
-)
+from results.review import results_auto_approve_due
+from results.services import assignments_expire_redo_due
 from tasks.models import Task
 from tests.concurrency import at_once, failures
 from tests.factories import RequesterFactory, UserFactory
@@ -65,10 +61,10 @@ def test_auto_approve_pays_due_results_exactly_once_when_run_twice():
 def test_a_manual_reject_after_the_window_is_refused_even_before_the_sweep():
     requester, campaign, results, later = _due_results(1)
     with pytest.raises(Conflict) as err:
-        result_reject(assignment_id=results[0].pk, reviewer=requester, reason="late", now=later)
+        assignment_reject(assignment_id=results[0].pk, reviewer=requester, reason="late", now=later)
     assert err.value.code == "review-window-closed"
     with pytest.raises(Conflict):
-        result_soft_reject(
+        assignment_soft_reject(
             assignment_id=results[0].pk,
             reviewer=requester,
             reason="late",
@@ -83,13 +79,13 @@ def test_a_manual_reject_after_the_window_is_refused_even_before_the_sweep():
 def test_closing_a_redo_window_expires_the_result_without_pay_or_reputation_damage_and_reopens_the_task():
     requester, campaign, results, later = _due_results(1)
     now = timezone.now()
-    result_soft_reject(
+    assignment_soft_reject(
         assignment_id=results[0].pk, reviewer=requester, reason="redo", until=now + timedelta(hours=1)
     )
     Task.objects.filter(pk=results[0].task_id).update(is_open=False)
-    assert results_close_redo_due(now=now + timedelta(minutes=30)) == 0
-    assert results_close_redo_due(now=now + timedelta(hours=2)) == 1
-    assert results_close_redo_due(now=now + timedelta(hours=2)) == 0
+    assert assignments_expire_redo_due(now=now + timedelta(minutes=30)) == 0
+    assert assignments_expire_redo_due(now=now + timedelta(hours=2)) == 1
+    assert assignments_expire_redo_due(now=now + timedelta(hours=2)) == 0
     result = Assignment.objects.get(pk=results[0].pk)
     assert result.state == AssignmentState.EXPIRED and result.feedback == "redo"
     assert Task.objects.get(pk=result.task_id).is_open is True
@@ -128,7 +124,7 @@ def test_campaign_timers_start_and_finish_with_money_and_leave_an_unfunded_one()
     assert campaigns_finish_due(now=now + timedelta(hours=2)) == 1
     assert campaigns_finish_due(now=now + timedelta(hours=2)) == 0
     assert balances(requester) == (D("1.80"), D("1.20"))
-    result_approve(assignment_id=result.pk, reviewer=None)
+    assignment_approve(assignment_id=result.pk, reviewer=None)
     assert campaigns_settle_closed(now=now + timedelta(hours=2)) == 0
     assert balances(requester) == (D("1.80"), D("0"))
     assert_money_invariants()
@@ -157,7 +153,7 @@ def test_reviewers_and_the_sweep_on_the_same_results_pay_each_exactly_once():
     def reviewer(order):
         def run():
             for pk in order:
-                result_approve(assignment_id=pk, reviewer=requester, now=later)
+                assignment_approve(assignment_id=pk, reviewer=requester, now=later)
 
         return run
 

@@ -3,10 +3,10 @@
 import pytest
 
 from campaigns.models import CampaignState
+from results.claim import assignment_claim_next
 from results.services import assignment_skip
 from tasks import selectors
 from tasks.selectors import available_task_counts
-from tasks.services import task_claim_next
 from tests.factories import CampaignFactory, TaskFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,10 +22,10 @@ def five_tasks():
 
 def test_counts_leave_out_tasks_the_worker_had_and_full_ones_but_keep_skipped_ones(five_tasks, worker):
     # given the first task filled by another worker, the second skipped by the worker, the third held by them
-    task_claim_next(campaign_id=five_tasks.pk, worker=UserFactory())
-    skipped = task_claim_next(campaign_id=five_tasks.pk, worker=worker)
+    assignment_claim_next(campaign_id=five_tasks.pk, worker=UserFactory())
+    skipped = assignment_claim_next(campaign_id=five_tasks.pk, worker=worker)
     assignment_skip(assignment_id=skipped.pk, worker=worker)
-    task_claim_next(campaign_id=five_tasks.pk, worker=worker)
+    assignment_claim_next(campaign_id=five_tasks.pk, worker=worker)
     # when the counts are read for the worker and for an anonymous visitor
     mine = available_task_counts(worker, [five_tasks.pk])
     anyone = available_task_counts(None, [five_tasks.pk])

@@ -10,11 +10,11 @@ from campaigns.models import CampaignState
 from campaigns.selectors import campaign_get_for_worker
 from crowdplatform.errors import Conflict
 from crowdplatform.sqlrows import Statement
+from results import claim_sql
+from results.claim import CLAIM_ATTEMPTS, assignment_claim_next
 from results.models import Assignment, AssignmentState
 from results.services import assignment_skip, assignment_submit, assignments_expire_due
-from tasks import claim_sql
 from tasks.models import Task
-from tasks.services import CLAIM_ATTEMPTS, task_claim_next
 from tests.conftest import token_client
 from tests.factories import AssignmentFactory, CampaignFactory, TaskFactory, UserFactory
 
@@ -28,12 +28,12 @@ def test_claim_gives_tasks_in_order_and_never_the_same_task_twice():
     first, second = TaskFactory(campaign=campaign), TaskFactory(campaign=campaign)
     worker = UserFactory()
     # when the worker claims twice
-    a1 = task_claim_next(campaign_id=campaign.pk, worker=worker)
-    a2 = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    a1 = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
+    a2 = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
     # then they get each task once, in order, and nothing more
     assert (a1.task_id, a2.task_id) == (first.pk, second.pk)
     with pytest.raises(Conflict) as err:
-        task_claim_next(campaign_id=campaign.pk, worker=worker)
+        assignment_claim_next(campaign_id=campaign.pk, worker=worker)
     assert err.value.code == "no-task-available"
 
 
@@ -42,13 +42,13 @@ def test_a_full_task_is_not_offered_until_an_assignment_expires_even_without_a_s
     # given a one-result task held by a worker whose time has run out
     campaign = CampaignFactory(results_per_task=1, time_allowed_s=60)
     task = TaskFactory(campaign=campaign)
-    held = task_claim_next(campaign_id=campaign.pk, worker=UserFactory())
+    held = assignment_claim_next(campaign_id=campaign.pk, worker=UserFactory())
     other = UserFactory()
     with pytest.raises(Conflict):
-        task_claim_next(campaign_id=campaign.pk, worker=other)
+        assignment_claim_next(campaign_id=campaign.pk, worker=other)
     # when time passes beyond the limit (no sweep has run)
     later = held.expires_at + timedelta(seconds=1)
-    taken = task_claim_next(campaign_id=campaign.pk, worker=other, now=later)
+    taken = assignment_claim_next(campaign_id=campaign.pk, worker=other, now=later)
     # then the task is offered again
     assert taken.task_id == task.pk
     assert Assignment.objects.get(pk=held.pk).state == AssignmentState.ACCEPTED
@@ -59,10 +59,10 @@ def test_skipped_tasks_come_last_for_that_worker():
     campaign = CampaignFactory()
     first, second = TaskFactory(campaign=campaign), TaskFactory(campaign=campaign)
     worker = UserFactory()
-    a = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    a = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
     assignment_skip(assignment_id=a.pk, worker=worker)
-    assert task_claim_next(campaign_id=campaign.pk, worker=worker).task_id == second.pk
-    again = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    assert assignment_claim_next(campaign_id=campaign.pk, worker=worker).task_id == second.pk
+    again = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
     assert (again.task_id, again.pk, again.state) == (first.pk, a.pk, AssignmentState.ACCEPTED)
 
 
@@ -71,7 +71,7 @@ def test_claiming_from_a_paused_campaign_is_refused():
     campaign = CampaignFactory(state=CampaignState.PAUSED)
     TaskFactory(campaign=campaign)
     with pytest.raises(Conflict) as err:
-        task_claim_next(campaign_id=campaign.pk, worker=UserFactory())
+        assignment_claim_next(campaign_id=campaign.pk, worker=UserFactory())
     assert err.value.code == "campaign-not-active"
     assert Assignment.objects.count() == 0
 
@@ -82,12 +82,12 @@ def test_submit_twice_and_submit_expired_are_refused():
     TaskFactory(campaign=campaign)
     TaskFactory(campaign=campaign)
     worker = UserFactory()
-    done = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    done = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
     assignment_submit(assignment_id=done.pk, worker=worker, answers={"label": "x"})
     with pytest.raises(Conflict) as err:
         assignment_submit(assignment_id=done.pk, worker=worker, answers={"label": "y"})
     assert err.value.code == "already-submitted"
-    late = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    late = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
     with pytest.raises(Conflict) as err:
         assignment_submit(
             assignment_id=late.pk,
@@ -103,7 +103,7 @@ def test_submit_twice_and_submit_expired_are_refused():
 def test_expiry_sweep_is_idempotent_and_reopens_the_task():
     campaign = CampaignFactory(time_allowed_s=60)
     task = TaskFactory(campaign=campaign)
-    held = task_claim_next(campaign_id=campaign.pk, worker=UserFactory())
+    held = assignment_claim_next(campaign_id=campaign.pk, worker=UserFactory())
     later = timezone.now() + timedelta(minutes=5)
     assert assignments_expire_due(now=later) == 1
     assert assignments_expire_due(now=later) == 0
@@ -121,12 +121,12 @@ def test_tasks_whose_bookkeeping_is_out_of_date_are_mended_and_the_next_one_give
     open_task = TaskFactory(campaign=campaign)
     for _ in done_tasks:
         done_by = UserFactory()
-        done = task_claim_next(campaign_id=campaign.pk, worker=done_by)
+        done = assignment_claim_next(campaign_id=campaign.pk, worker=done_by)
         assignment_submit(assignment_id=done.pk, worker=done_by, answers={"label": "x"})
     stale_at = timezone.now() - timedelta(minutes=1)
     Task.objects.filter(pk__in=[t.pk for t in done_tasks]).update(is_open=False, reopen_at=stale_at)
     # when another worker claims
-    taken = task_claim_next(campaign_id=campaign.pk, worker=UserFactory())
+    taken = assignment_claim_next(campaign_id=campaign.pk, worker=UserFactory())
     # then they get the task that needs work, and every done one is marked as never reopening
     assert taken.task_id == open_task.pk
     mended = Task.objects.filter(pk__in=[t.pk for t in done_tasks]).values_list("is_open", "reopen_at")
@@ -139,7 +139,7 @@ def test_submitting_the_last_holder_of_a_full_task_clears_its_reopen_time():
     campaign = CampaignFactory(results_per_task=1)
     task = TaskFactory(campaign=campaign)
     worker = UserFactory()
-    held = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    held = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
     task.refresh_from_db()
     assert (task.is_open, task.reopen_at) == (False, held.expires_at)
     # when the worker submits
@@ -160,8 +160,10 @@ def _two_holders(now, second_claims_after: timedelta):
     ``second_claims_after`` later (negative: earlier), so full: the task and the two assignments."""
     campaign = CampaignFactory(results_per_task=2, time_allowed_s=600)
     task = TaskFactory(campaign=campaign)
-    first = task_claim_next(campaign_id=campaign.pk, worker=UserFactory(), now=now)
-    second = task_claim_next(campaign_id=campaign.pk, worker=UserFactory(), now=now + second_claims_after)
+    first = assignment_claim_next(campaign_id=campaign.pk, worker=UserFactory(), now=now)
+    second = assignment_claim_next(
+        campaign_id=campaign.pk, worker=UserFactory(), now=now + second_claims_after
+    )
     task.refresh_from_db()
     return task, first, second
 
@@ -222,7 +224,7 @@ def test_a_worker_far_ahead_gets_the_tasks_past_their_furthest_one_first_and_a_g
     taken = []
     while True:
         try:
-            taken.append(task_claim_next(campaign_id=campaign.pk, worker=worker).task_id)
+            taken.append(assignment_claim_next(campaign_id=campaign.pk, worker=worker).task_id)
         except Conflict:
             break
     # then the tasks past their furthest one come first, in order, and the gap behind it last
@@ -237,7 +239,7 @@ def test_workers_close_to_the_first_open_task_get_the_first_one_they_have_not_ha
     worker = UserFactory()
     AssignmentFactory(task=tasks[2], worker=worker, state=AssignmentState.SUBMITTED)
     # when the worker claims twice, then they get the open tasks in order, the one they had left out
-    taken = [task_claim_next(campaign_id=campaign.pk, worker=worker).task_id for _ in range(3)]
+    taken = [assignment_claim_next(campaign_id=campaign.pk, worker=worker).task_id for _ in range(3)]
     assert taken == [tasks[0].pk, tasks[1].pk, tasks[3].pk]
 
 
@@ -332,9 +334,9 @@ STATEMENTS = {
 # ... and a submit for a task the claim filled, which locks the task and brings its bookkeeping up to date
 SUBMIT_TO_FULL_TASK = {
     "one call": ["SELECT"] * 3,
-    # the job check, the assignment read, the task locked, the assignment updated, the slot count, the task
-    # closed
-    "step by step": ["SELECT", "SELECT", "SELECT", "SELECT", "UPDATE", "SELECT", "UPDATE"],
+    # the job check, the assignment read, the task locked, the assignment updated, the task's bookkeeping
+    # recounted
+    "step by step": ["SELECT", "SELECT", "SELECT", "SELECT", "UPDATE", "UPDATE"],
 }
 
 
@@ -420,54 +422,6 @@ def test_a_session_whose_prepared_statements_were_discarded_recovers_on_the_next
     assert claim().status_code == 201
 
 
-@pytest.mark.postgres
-def test_the_claim_function_is_installed_from_the_current_statements():
-    # given a database migrated by the test run (post_migrate installs the function)
-    from tasks import claim_sql
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_get_functiondef(%s::regproc)", [claim_sql.FUNCTION])
-        installed = cursor.fetchone()[0]
-    # then its body is the one built from this code's statements
-    built = claim_sql.function_sql()
-    body = built[built.index("$claim$") + len("$claim$") : built.rindex("$claim$")]
-    assert body in installed
-    # and installing it again (the next migrate) is harmless
-    claim_sql.install_function(connection)
-
-
-@pytest.mark.postgres
-def test_the_submit_function_is_installed_from_the_current_statements_and_models():
-    # given a database migrated by the test run (post_migrate installs the function)
-    from results import submit_sql
-
-    def installed():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_get_functiondef(%s::regproc)", [submit_sql.FUNCTION])
-            return cursor.fetchone()[0]
-
-    # then its body is the one built from this code's statements
-    built = submit_sql.function_sql()
-    body = built[built.index("$submit$") + len("$submit$") : built.rindex("$submit$")]
-    assert body in installed()
-    # and when the installed one answers other columns (the models changed since), installing replaces it
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP FUNCTION {submit_sql.FUNCTION}(bigint, bigint, jsonb, timestamptz)")
-        cursor.execute(
-            f"CREATE FUNCTION {submit_sql.FUNCTION}(bigint, bigint, jsonb, timestamptz)"
-            " RETURNS TABLE (a_id bigint) LANGUAGE sql AS 'SELECT 1::bigint'"
-        )
-    submit_sql.install_function(connection)
-    assert body in installed()
-    # and a submit through it works
-    campaign = CampaignFactory(results_per_task=1)
-    TaskFactory(campaign=campaign)
-    worker = UserFactory()
-    held = task_claim_next(campaign_id=campaign.pk, worker=worker)
-    submitted = assignment_submit(assignment_id=held.pk, worker=worker, answers={"label": "x"})
-    assert submitted.state == AssignmentState.SUBMITTED
-
-
 @pytest.mark.usefixtures("claim_path")
 def test_skipping_through_skipped_tasks_goes_round_all_of_them():
     # given three tasks, all skipped by the worker in order
@@ -476,12 +430,12 @@ def test_skipping_through_skipped_tasks_goes_round_all_of_them():
     worker = UserFactory()
     start = timezone.now()
     for i in range(3):
-        a = task_claim_next(campaign_id=campaign.pk, worker=worker, now=start + timedelta(seconds=i))
+        a = assignment_claim_next(campaign_id=campaign.pk, worker=worker, now=start + timedelta(seconds=i))
         assignment_skip(assignment_id=a.pk, worker=worker, now=start + timedelta(seconds=i))
     # when the worker keeps skipping whatever comes back
     seen = []
     for i in range(3, 9):
-        a = task_claim_next(campaign_id=campaign.pk, worker=worker, now=start + timedelta(seconds=i))
+        a = assignment_claim_next(campaign_id=campaign.pk, worker=worker, now=start + timedelta(seconds=i))
         seen.append(a.task_id)
         assignment_skip(assignment_id=a.pk, worker=worker, now=start + timedelta(seconds=i))
     # then every skipped task comes back in turn, the one skipped longest ago first, not the first one again

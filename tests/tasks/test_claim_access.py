@@ -12,8 +12,8 @@ from accounts.services import guest_user_create
 from campaigns.models import Campaign, CampaignState
 from campaigns.selectors import campaign_get_for_worker, campaign_list_for_worker, is_anonymous_worker
 from crowdplatform.errors import ApplicationError
+from results import claim_sql
 from results.models import Assignment
-from tasks import claim_sql
 from tests.factories import CampaignFactory, GroupFactory, ProjectFactory, TaskFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -114,8 +114,8 @@ def test_the_one_call_claim_takes_a_task_only_where_the_rule_lets_the_worker_in(
         campaign_id=campaign.pk, worker_id=user.pk, anonymous=is_anonymous_worker(user), now=timezone.now()
     )
     # then it takes the task exactly where the worker's list shows the campaign and nothing needs the full
-    # path (membership, the cap, staged tasks); elsewhere it leaves the campaign to the full path, unwritten
-    simple = not (campaign.restricted or campaign.project.restricted or extra)
+    # path (a cap per worker, staged tasks); elsewhere it leaves the campaign to the full path, unwritten
+    simple = not extra
     assert outcome == (claim_sql.TAKEN if listed and simple else claim_sql.CHECK)
     assert Assignment.objects.filter(campaign=campaign).exists() == (outcome == claim_sql.TAKEN)
 

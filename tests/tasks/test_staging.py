@@ -13,11 +13,11 @@ from campaigns.schedule import campaigns_finish_due
 from campaigns.selectors import campaigns_with_completed
 from compat.turkle.exports import input_csv_lines
 from crowdplatform.errors import ValidationFailed
+from results.claim import assignment_claim_next
 from results.services import assignment_submit
 from tasks import ingest, staging
 from tasks.ingest import tasks_ingest_csv, tasks_ingest_rows
 from tasks.models import ImportJob, Task, TaskBlock
-from tasks.services import task_claim_next
 from tasks.tasks import sweep_write_staged_tasks
 from tests.api.envelope import body
 from tests.concurrency import at_once, failures
@@ -141,7 +141,7 @@ def test_a_claim_writes_the_staged_tasks_first():
     # then they get the first task
     assert claimed["task"]["input"] == {"a": "1", "b": "x, y"}
     assignment_submit(assignment_id=claimed["id"], worker=worker, answers={"x": "done"})
-    assert task_claim_next(campaign_id=campaign.pk, worker=worker).task.position == 2
+    assert assignment_claim_next(campaign_id=campaign.pk, worker=worker).task.position == 2
 
 
 def test_the_worker_list_counts_the_staged_tasks():

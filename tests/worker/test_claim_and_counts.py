@@ -6,10 +6,10 @@ import pytest
 
 from accounts.services import guest_user_create
 from crowdplatform.errors import Conflict, NotFound
+from results.claim import assignment_claim, assignment_claim_next
 from results.models import Assignment, AssignmentState
-from results.services import assignment_return, assignment_submit
+from results.services import assignment_return, assignment_skip, assignment_submit
 from tasks.selectors import available_task_counts, task_peek_next
-from tasks.services import task_claim, task_claim_next, task_skip
 from tests.concurrency import at_once
 from tests.factories import CampaignFactory, TaskFactory, UserFactory
 
@@ -21,7 +21,7 @@ def test_task_claim_gives_the_worker_that_very_task():
     TaskFactory(campaign=campaign)
     wanted = TaskFactory(campaign=campaign)
     worker = UserFactory()
-    assignment = task_claim(task=wanted, worker=worker)
+    assignment = assignment_claim(task=wanted, worker=worker)
     assert (assignment.task_id, assignment.worker, assignment.state) == (
         wanted.pk,
         worker,
@@ -35,27 +35,27 @@ def test_task_claim_gives_the_worker_that_very_task():
 def test_task_claim_revives_a_skipped_task():
     task = TaskFactory()
     worker = UserFactory()
-    skipped = task_skip(task=task, worker=worker)
-    assignment = task_claim(task=task, worker=worker)
+    skipped = assignment_skip(task=task, worker=worker)
+    assignment = assignment_claim(task=task, worker=worker)
     assert (assignment.pk, assignment.state) == (skipped.pk, AssignmentState.ACCEPTED)
 
 
 def test_task_claim_refuses_a_task_the_worker_already_had():
     task = TaskFactory(campaign=CampaignFactory(results_per_task=2))
     worker = UserFactory()
-    held = task_claim(task=task, worker=worker)
+    held = assignment_claim(task=task, worker=worker)
     assignment_return(assignment_id=held.pk, worker=worker)
     with pytest.raises(Conflict) as err:
-        task_claim(task=task, worker=worker)
+        assignment_claim(task=task, worker=worker)
     assert err.value.code == "already-assigned"
     assert Assignment.objects.get().state == AssignmentState.RETURNED
 
 
 def test_task_claim_refuses_a_full_task_and_changes_nothing():
     task = TaskFactory()
-    task_claim(task=task, worker=UserFactory())
+    assignment_claim(task=task, worker=UserFactory())
     with pytest.raises(Conflict) as err:
-        task_claim(task=task, worker=UserFactory())
+        assignment_claim(task=task, worker=UserFactory())
     assert err.value.code == "task-full"
     assert Assignment.objects.count() == 1
 
@@ -63,7 +63,7 @@ def test_task_claim_refuses_a_full_task_and_changes_nothing():
 def test_task_claim_respects_who_may_work_on_the_campaign():
     task = TaskFactory(campaign=CampaignFactory(restricted=True))
     with pytest.raises(NotFound):
-        task_claim(task=task, worker=UserFactory())
+        assignment_claim(task=task, worker=UserFactory())
     assert Assignment.objects.count() == 0
 
 
@@ -71,9 +71,9 @@ def test_task_claim_respects_the_cap_per_worker():
     campaign = CampaignFactory(max_results_per_worker=1)
     first, second = TaskFactory(campaign=campaign), TaskFactory(campaign=campaign)
     worker = UserFactory()
-    task_claim(task=first, worker=worker)
+    assignment_claim(task=first, worker=worker)
     with pytest.raises(Conflict) as err:
-        task_claim(task=second, worker=worker)
+        assignment_claim(task=second, worker=worker)
     assert err.value.code == "worker-cap-reached"
 
 
@@ -85,10 +85,10 @@ def test_available_task_counts_per_campaign_for_one_worker(django_assert_num_que
     full = TaskFactory(campaign=two)
     TaskFactory(campaign=two)
     worker = UserFactory()
-    done = task_claim(task=tasks_one[0], worker=worker)
+    done = assignment_claim(task=tasks_one[0], worker=worker)
     assignment_submit(assignment_id=done.pk, worker=worker, answers={"label": "x"})
-    task_skip(task=tasks_one[1], worker=worker)
-    task_claim(task=full, worker=UserFactory())
+    assignment_skip(task=tasks_one[1], worker=worker)
+    assignment_claim(task=full, worker=UserFactory())
     empty = CampaignFactory()
     # when the counts are read for all three campaigns
     with django_assert_num_queries(1):
@@ -108,10 +108,10 @@ def test_peek_shows_what_claim_next_gives_without_claiming():
     first, second = TaskFactory(campaign=campaign), TaskFactory(campaign=campaign)
     worker = UserFactory()
     assert task_peek_next(campaign=campaign, worker=worker) == first
-    task_skip(task=first, worker=worker)
+    assignment_skip(task=first, worker=worker)
     # a skipped task comes after the others
     assert task_peek_next(campaign=campaign, worker=worker) == second
-    assert task_claim_next(campaign_id=campaign.pk, worker=worker).task_id == second.pk
+    assert assignment_claim_next(campaign_id=campaign.pk, worker=worker).task_id == second.pk
     assert task_peek_next(campaign=campaign, worker=worker) == first
 
 
@@ -129,7 +129,7 @@ def test_two_workers_accepting_the_same_previewed_task_at_once_get_one_slot():
     workers = [UserFactory(), UserFactory()]
 
     def accept(worker):
-        return lambda: task_claim(task=task, worker=worker)
+        return lambda: assignment_claim(task=task, worker=worker)
 
     # when both accept at the same moment
     outcomes = at_once(*[accept(w) for w in workers])

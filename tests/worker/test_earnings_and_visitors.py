@@ -8,7 +8,7 @@ from django.test import Client
 
 from accounts.wallets import wallet_adjust
 from campaigns.models import CampaignState
-from results.review import result_approve
+from results.decisions import assignment_approve
 from tests.factories import CampaignFactory, TaskFactory, UserFactory
 from tests.money.invariants import assert_money_invariants
 from tests.money.scenario import campaign_with_tasks, fund, submit_one
@@ -28,7 +28,7 @@ def _paid_and_pending(worker):
     fund(requester, "100.00")
     campaign = campaign_with_tasks(requester=requester, tasks=3, payment="1.50", rate="0.10")
     approved = submit_one(campaign, worker)
-    result_approve(assignment_id=approved.pk, reviewer=requester)
+    assignment_approve(assignment_id=approved.pk, reviewer=requester)
     submit_one(campaign, worker)
     return campaign, approved
 

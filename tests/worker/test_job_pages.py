@@ -9,8 +9,8 @@ from django.test import Client
 from django.utils import timezone
 
 from projects.models import Screen
+from results.claim import assignment_claim_next
 from results.models import Assignment, AssignmentState
-from tasks.services import task_claim_next
 from worker.views import JOB_CSP
 
 from .jobs import job_campaign
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def job_assignment(worker):
     campaign = job_campaign()
-    return task_claim_next(campaign_id=campaign.pk, worker=worker)
+    return assignment_claim_next(campaign_id=campaign.pk, worker=worker)
 
 
 def test_a_job_page_shows_its_screens_one_at_a_time_under_a_strict_policy(job_assignment, worker_browser):
@@ -211,7 +211,7 @@ def test_components_are_shown_with_their_defaults_filled_in(worker, worker_brows
         ("Set", [{"type": "Video", "url": "/static/demo/film.webm", "playAudio": False, "repeat": True}]),
     ]
     campaign = job_campaign(screens=screens)
-    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    assignment = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
     # when the page is shown
     html = worker_browser.get(f"/worker/assignments/{assignment.pk}/").content.decode()
     videos = re.findall(r"<video class=\"media\"[^>]*>", html)

@@ -7,8 +7,8 @@ from django.test import Client
 from django.utils import timezone
 
 from campaigns.models import CampaignState
+from results.claim import assignment_claim_next
 from results.models import Assignment, AssignmentState
-from tasks.services import task_claim_next
 from tests.factories import CampaignFactory, TaskFactory, UserFactory
 from worker.frames import TOKEN_FIELD
 from worker.views import AUTO_ACCEPT_KEY
@@ -56,7 +56,7 @@ def test_logout_is_a_post_that_ends_the_session(worker_browser):
 
 def test_home_lists_campaigns_with_tasks_available_to_the_worker(worker, worker_browser, campaign):
     # given the worker already did one task of the campaign, and a paused campaign exists
-    task_claim_next(campaign_id=campaign.pk, worker=worker)
+    assignment_claim_next(campaign_id=campaign.pk, worker=worker)
     CampaignFactory(state=CampaignState.PAUSED)
     # when they open the home page
     response = worker_browser.get("/worker/")
@@ -151,7 +151,7 @@ def test_accept_a_previewed_task(worker, worker_browser, campaign):
 def test_accepting_a_task_that_is_full_shows_the_reason_and_changes_nothing(worker_browser, campaign):
     # given someone else holds the only slot of a task
     task = campaign.tasks.get(position=1)
-    task_claim_next(campaign_id=campaign.pk, worker=UserFactory())
+    assignment_claim_next(campaign_id=campaign.pk, worker=UserFactory())
     # when the worker tries to accept that task
     response = worker_browser.post(f"/worker/tasks/{task.pk}/accept/", follow=True)
     # then they are told why, and nothing was claimed for them
@@ -172,7 +172,7 @@ def test_a_task_skipped_from_its_preview_shows_no_accepted_date_in_the_history(
 ):
     # given one task skipped from its preview and one accepted and then skipped
     worker_browser.post(f"/worker/tasks/{campaign.tasks.get(position=1).pk}/skip/")
-    accepted = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    accepted = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
     worker_browser.post(f"/worker/assignments/{accepted.pk}/skip/")
     # when the worker opens their history
     html = worker_browser.get("/worker/history/").content.decode()
@@ -201,7 +201,7 @@ def test_a_campaign_the_worker_may_not_see_is_a_404_page(worker_browser, db):
 
 
 def test_task_page_embeds_the_frame_in_a_sandbox_without_same_origin(worker, worker_browser, campaign):
-    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    assignment = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
     response = worker_browser.get(f"/worker/assignments/{assignment.pk}/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -219,7 +219,7 @@ def test_task_page_embeds_the_frame_in_a_sandbox_without_same_origin(worker, wor
 def test_frame_serves_the_template_in_a_form_with_mturk_fields_and_a_restrictive_csp(
     worker, worker_browser, campaign
 ):
-    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    assignment = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
     response = worker_browser.get(f"/worker/assignments/{assignment.pk}/frame/")
     assert response.status_code == 200
     assert response["Content-Security-Policy"] == FRAME_CSP
@@ -240,7 +240,7 @@ def test_frame_serves_the_template_in_a_form_with_mturk_fields_and_a_restrictive
 
 
 def test_another_workers_assignment_is_a_404(worker, campaign):
-    assignment = task_claim_next(campaign_id=campaign.pk, worker=UserFactory())
+    assignment = assignment_claim_next(campaign_id=campaign.pk, worker=UserFactory())
     client = Client()
     client.force_login(worker)
     assert client.get(f"/worker/assignments/{assignment.pk}/").status_code == 404
@@ -252,7 +252,7 @@ def test_another_workers_assignment_is_a_404(worker, campaign):
 
 def test_submit_saves_the_form_fields_as_answers_and_goes_home(worker, worker_browser, campaign):
     # given an accepted task
-    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    assignment = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
     # when the framed form posts (no session cookie, only its token)
     response = frame_post(
         assignment, worker_browser, contains="yes", also=["person", "vehicle"], comment="Nice ünïcode"
@@ -267,7 +267,7 @@ def test_submit_saves_the_form_fields_as_answers_and_goes_home(worker, worker_br
 def test_submit_with_auto_accept_lands_on_the_next_task(worker, worker_browser, campaign):
     # given auto-accept is on
     worker_browser.post("/worker/auto-accept/", {"on": "1"})
-    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    assignment = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
     # when the worker submits
     response = frame_post(assignment, worker_browser, contains="no")
     # then they land on their next task
@@ -278,7 +278,7 @@ def test_submit_with_auto_accept_lands_on_the_next_task(worker, worker_browser, 
 
 def test_a_form_can_be_submitted_only_once(worker, worker_browser, campaign):
     # given a submitted assignment and the frame's form as it was
-    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    assignment = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
     frame = worker_browser.get(f"/worker/assignments/{assignment.pk}/frame/").content.decode()
     Client().post(f"/worker/assignments/{assignment.pk}/submit/", {**hidden_fields(frame), "contains": "yes"})
     # when the same form is posted again
@@ -295,7 +295,7 @@ def test_a_form_can_be_submitted_only_once(worker, worker_browser, campaign):
 
 
 def test_submit_without_a_valid_token_is_refused(worker, campaign):
-    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    assignment = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
     response = Client().post(
         f"/worker/assignments/{assignment.pk}/submit/", {TOKEN_FIELD: "forged", "contains": "yes"}
     )
@@ -305,8 +305,8 @@ def test_submit_without_a_valid_token_is_refused(worker, campaign):
 
 
 def test_a_token_made_for_another_assignment_is_refused(worker, worker_browser, campaign):
-    mine = task_claim_next(campaign_id=campaign.pk, worker=worker)
-    other = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    mine = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
+    other = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
     frame = worker_browser.get(f"/worker/assignments/{mine.pk}/frame/").content.decode()
     response = Client().post(f"/worker/assignments/{other.pk}/submit/", hidden_fields(frame))
     assert (response.status_code, response["Location"]) == (302, "/worker/")
@@ -315,7 +315,7 @@ def test_a_token_made_for_another_assignment_is_refused(worker, worker_browser, 
 
 def test_submit_after_the_time_limit_says_the_answers_were_not_saved(worker, worker_browser, campaign):
     # given an assignment whose frame was loaded, then whose time ran out
-    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    assignment = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
     frame = worker_browser.get(f"/worker/assignments/{assignment.pk}/frame/").content.decode()
     Assignment.objects.filter(pk=assignment.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     Assignment.objects.filter(pk=assignment.pk).update(updated_at=assignment.updated_at)
@@ -337,7 +337,7 @@ def test_submit_after_the_time_limit_says_the_answers_were_not_saved(worker, wor
 
 
 def test_return_gives_the_task_back(worker, worker_browser, campaign):
-    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    assignment = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
     response = worker_browser.post(f"/worker/assignments/{assignment.pk}/return/")
     assert response["Location"] == "/worker/"
     assert Assignment.objects.get().state == AssignmentState.RETURNED
@@ -345,7 +345,7 @@ def test_return_gives_the_task_back(worker, worker_browser, campaign):
 
 def test_skip_an_accepted_task_with_auto_accept_opens_the_next(worker, worker_browser, campaign):
     worker_browser.post("/worker/auto-accept/", {"on": "1"})
-    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    assignment = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
     response = worker_browser.post(f"/worker/assignments/{assignment.pk}/skip/")
     following = Assignment.objects.get(state=AssignmentState.ACCEPTED)
     assert response["Location"] == f"/worker/assignments/{following.pk}/"
@@ -354,7 +354,7 @@ def test_skip_an_accepted_task_with_auto_accept_opens_the_next(worker, worker_br
 
 
 def test_returning_a_submitted_assignment_is_refused(worker, worker_browser, campaign):
-    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    assignment = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
     frame_post(assignment, worker_browser, contains="yes")
     response = worker_browser.post(f"/worker/assignments/{assignment.pk}/return/", follow=True)
     assert "Only an open assignment can be returned; this one is submitted." in response.content.decode()
@@ -397,7 +397,7 @@ def test_anonymous_visitor_must_log_in_where_the_campaign_needs_it(campaign):
 
 def test_history_shows_states_sanitised_markdown_feedback_and_stats(worker, worker_browser, campaign):
     # given a rejected result with Markdown feedback that tries to inject a script
-    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    assignment = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
     Assignment.objects.filter(pk=assignment.pk).update(
         state=AssignmentState.REJECTED, feedback="**Wrong** object <script>alert(1)</script>"
     )
@@ -415,7 +415,7 @@ def test_history_shows_states_sanitised_markdown_feedback_and_stats(worker, work
 
 def test_soft_rejected_work_can_be_redone_with_the_earlier_answers(worker, worker_browser, campaign):
     # given a soft-rejected result with a redo window
-    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    assignment = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
     frame_post(assignment, worker_browser, contains="yes", also=["animal", "person"])
     Assignment.objects.filter(pk=assignment.pk).update(
         state=AssignmentState.SOFT_REJECTED,
@@ -443,7 +443,7 @@ def test_soft_rejected_work_can_be_redone_with_the_earlier_answers(worker, worke
 
 
 def test_a_closed_assignment_page_sends_the_worker_to_history(worker, worker_browser, campaign):
-    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    assignment = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
     frame_post(assignment, worker_browser, contains="yes")
     response = worker_browser.get(f"/worker/assignments/{assignment.pk}/")
     assert response["Location"] == "/worker/history/"
@@ -453,14 +453,14 @@ def test_a_closed_assignment_page_sends_the_worker_to_history(worker, worker_bro
 def test_my_tasks_page_lists_the_workers_open_work_and_not_another_workers(worker, worker_browser):
     # given two campaigns; the worker has an open task in each and has submitted a third
     birds, cats = image_campaign(name="Birds"), image_campaign(name="Cats")
-    first = task_claim_next(campaign_id=birds.pk, worker=worker)
-    second = task_claim_next(campaign_id=cats.pk, worker=worker)
-    submitted = task_claim_next(campaign_id=birds.pk, worker=worker)
+    first = assignment_claim_next(campaign_id=birds.pk, worker=worker)
+    second = assignment_claim_next(campaign_id=cats.pk, worker=worker)
+    submitted = assignment_claim_next(campaign_id=birds.pk, worker=worker)
     Assignment.objects.filter(pk=submitted.pk).update(state=AssignmentState.SUBMITTED)
     # and another worker has open tasks in one of those campaigns and in a third one
     other = UserFactory()
-    theirs = task_claim_next(campaign_id=birds.pk, worker=other)
-    elsewhere = task_claim_next(campaign_id=image_campaign(name="Dogs").pk, worker=other)
+    theirs = assignment_claim_next(campaign_id=birds.pk, worker=other)
+    elsewhere = assignment_claim_next(campaign_id=image_campaign(name="Dogs").pk, worker=other)
     # when the worker opens "My tasks"
     response = worker_browser.get("/worker/assignments/")
     # then exactly their open assignments are listed, soonest deadline first, each with its link
@@ -485,7 +485,7 @@ def test_my_tasks_page_needs_a_login(db):
 
 def test_the_task_page_is_not_kept_for_the_back_button(worker, worker_browser, campaign):
     # given an accepted task, when its page is shown, then the browser is told not to keep it
-    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    assignment = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
     response = worker_browser.get(f"/worker/assignments/{assignment.pk}/")
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
@@ -495,7 +495,7 @@ def test_a_task_whose_time_ran_out_says_so_in_the_page_the_frame_and_the_history
     worker, worker_browser, campaign
 ):
     # given an accepted task whose time ran out (no sweep has run: it is still "accepted")
-    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    assignment = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
     Assignment.objects.filter(pk=assignment.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     # when the worker opens it again
     response = worker_browser.get(f"/worker/assignments/{assignment.pk}/", follow=True)

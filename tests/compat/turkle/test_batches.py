@@ -4,9 +4,9 @@ from unittest.mock import ANY
 import pytest
 
 from campaigns.models import Campaign, CampaignState
+from results.claim import assignment_claim_next
 from results.services import assignment_submit
 from tasks.models import ImportJob, Task
-from tasks.services import task_claim_next
 from tests.factories import CampaignFactory, GroupFactory, TaskFactory, UserFactory
 
 from .conftest import example
@@ -31,7 +31,7 @@ def work(campaign, answers_by_worker, *, now=NOON):
     """Each worker claims the next task and submits the given answers, 90 s later."""
     done = []
     for worker, answers in answers_by_worker:
-        assignment = task_claim_next(campaign_id=campaign.pk, worker=worker, now=now)
+        assignment = assignment_claim_next(campaign_id=campaign.pk, worker=worker, now=now)
         done.append(
             assignment_submit(
                 assignment_id=assignment.pk, worker=worker, answers=answers, now=now + timedelta(seconds=90)
@@ -407,7 +407,7 @@ def test_progress_counts_tasks_and_results(owner_client, project):
     batch = Campaign.objects.get(pk=batch_id)
     alice, bob = UserFactory(), UserFactory()
     work(batch, [(alice, {"contains": "yes"}), (bob, {"contains": "no"})])
-    task_claim_next(campaign_id=batch.pk, worker=alice, now=NOON)
+    assignment_claim_next(campaign_id=batch.pk, worker=alice, now=NOON)
 
     # when
     response = owner_client.get(f"/api/batches/{batch_id}/progress/")
@@ -492,7 +492,7 @@ def test_results_csv_has_turkles_columns_and_formats(owner_client, project):
             (bob, {"contains": "=1+1", "comment": 'said "hi", left'}),
         ],
     )
-    task_claim_next(campaign_id=batch.pk, worker=UserFactory(), now=NOON)
+    assignment_claim_next(campaign_id=batch.pk, worker=UserFactory(), now=NOON)
     task = first.task
 
     # when

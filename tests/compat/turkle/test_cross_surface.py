@@ -9,9 +9,9 @@ from django.urls import Resolver404, resolve
 from campaigns.models import Campaign
 from campaigns.selectors import campaign_get_for_requester, campaign_list_for_worker
 from campaigns.services import campaign_create, campaign_publish
+from results.claim import assignment_claim_next
 from results.services import assignment_submit
 from tasks.ingest import tasks_ingest_rows
-from tasks.services import task_claim_next
 from tests.factories import UserFactory
 
 from .conftest import example
@@ -53,7 +53,7 @@ def test_a_turkle_batch_is_seen_natively_worked_and_exported(owner_client, owner
     # when a worker takes the first task and submits the form's answers
     worker = UserFactory(username="wanda")
     assert batch_id in campaign_list_for_worker(user=worker).values_list("pk", flat=True)
-    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    assignment = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
     assignment_submit(
         assignment_id=assignment.pk,
         worker=worker,

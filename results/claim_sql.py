@@ -2,7 +2,8 @@
 
 Claiming runs on every accepted task, and with the ORM most of its time went into compiling the same few
 queries again and again (about 3 ms of CPU for each candidate query, against 0.3 ms to send it as text).
-The rules stay in ``tasks.services``; this module only holds the statements and runs them. Each is a
+The rules stay in ``results.claim`` and the data they are made of (``results.lifecycle``,
+``results.slots``, ``campaigns.eligibility``); this module renders the statements from them and runs them. Each is a
 ``crowdplatform.sqlrows.Statement`` (prepared once per PostgreSQL session). They work on PostgreSQL and
 SQLite: the row lock is added only where the database has ``FOR UPDATE SKIP LOCKED``.
 """
@@ -12,16 +13,20 @@ from functools import cache
 
 from django.db import connection
 
-from campaigns.models import Campaign, CampaignState
+from campaigns.eligibility import MAY_WORK
+from campaigns.models import Campaign
+from crowdplatform.predicates import Tables
 from crowdplatform.sqlrows import Layout, Statement, inline
 from projects.models import Project
-from results.models import DONE_STATES, AssignmentState
+from tasks.models import Task
 
-from .models import Task
+from . import slots
+from .lifecycle import STATE, TRANSITIONS
+from .models import Assignment, AssignmentState
 
-_DONE = ", ".join(f"'{state}'" for state in DONE_STATES)
-_ACCEPTED = f"'{AssignmentState.ACCEPTED}'"
-_SKIPPED = f"'{AssignmentState.SKIPPED}'"
+_CLAIM = TRANSITIONS["claim"]
+# The worker's own assignments on a task that a claim takes up again (skipped ones).
+_TAKEN_AGAIN = STATE.is_in(_CLAIM.stored_sources).sql(Tables((Assignment, "a")))
 
 _TASK = Layout((Task, "t"))
 _MINE = "SELECT 1 FROM results_assignment a WHERE a.task_id = t.id AND a.worker_id = %(worker)s"
@@ -58,40 +63,34 @@ _DUE = {"where": "t.reopen_at <= %(now)s", "order": "t.reopen_at, t.position"}
 _NEAR = {"where": f"t.is_open AND t.position < {_FIRST_OPEN} + {NEAR}", "order": "t.position"}
 _AHEAD = {"where": f"t.is_open AND t.position > COALESCE({_FRONTIER}, -1)", "order": "t.position"}
 _OPEN = {"where": "t.is_open", "order": "t.position"}
-_CANDIDATE = "SELECT {columns} FROM tasks_task t WHERE t.id = COALESCE({picks})"
-
-# Slots a task's assignments hold at a moment: done work, and accepted work not yet expired.
-LIVE_SLOTS = Statement(f"""
-SELECT count(*) FROM results_assignment
-WHERE task_id = %(task)s AND (state IN ({_DONE}) OR (state = {_ACCEPTED} AND expires_at > %(now)s))""")
-CLOSE = Statement(f"""
-UPDATE tasks_task SET is_open = %(false)s, reopen_at = (
-    SELECT min(expires_at) FROM results_assignment
-    WHERE task_id = %(task)s AND state = {_ACCEPTED} AND expires_at > %(now)s
-) WHERE id = %(task)s""")
-
+_CANDIDATE = "SELECT {columns}{into} FROM tasks_task t WHERE t.id = COALESCE({picks})"
 
 # A task the worker skipped that may have room again, the one skipped longest ago first (so that skipping
 # through them goes round all of them rather than back to the first one), from the worker's own skipped
 # assignments in the (worker, state, campaign, task) index.
 _SKIPPED_PICK = f"""(SELECT t.id FROM results_assignment a JOIN tasks_task t ON t.id = a.task_id
-WHERE a.worker_id = %(worker)s AND a.state = {_SKIPPED} AND a.campaign_id = %(campaign)s
+WHERE a.worker_id = %(worker)s AND {_TAKEN_AGAIN} AND a.campaign_id = %(campaign)s
   AND (t.is_open OR t.reopen_at <= %(now)s)
 ORDER BY a.closed_at, t.position
 LIMIT 1{{lock}})"""
 
 
-@cache
-def _candidate(*, skipped: bool) -> Statement:
+def _candidate_sql(*, skipped: bool, into: str = "") -> str:
+    """The candidate task's statement (``into``: `` INTO picked`` in a PL/pgSQL body)."""
     if skipped:
         lock = " FOR UPDATE OF t SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
-        return Statement(
-            f"SELECT {_TASK.columns} FROM tasks_task t WHERE t.id = {_SKIPPED_PICK.format(lock=lock)}"
+        return (
+            f"SELECT {_TASK.columns}{into} FROM tasks_task t WHERE t.id = {_SKIPPED_PICK.format(lock=lock)}"
         )
     lock = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
     mine = f"NOT EXISTS ({_MINE})"
     sql = ", ".join(_PICK.format(mine=mine, lock=lock, **pick) for pick in (_DUE, _NEAR, _AHEAD, _OPEN))
-    return Statement(_CANDIDATE.format(columns=_TASK.columns, picks=sql))
+    return _CANDIDATE.format(columns=_TASK.columns, into=into, picks=sql)
+
+
+@cache
+def _candidate(*, skipped: bool) -> Statement:
+    return Statement(_candidate_sql(skipped=skipped))
 
 
 @cache
@@ -117,11 +116,26 @@ def lock(*, task_id: int) -> Task:
     return _TASK.fetch_one(_lock(), [task_id])[0]
 
 
-_INSERT_ACCEPTED = Statement(f"""
+# The claim's write: the worker's new assignment, in the state the lifecycle's claim leads to.
+_INSERT = f"""
 INSERT INTO results_assignment (task_id, campaign_id, worker_id, state, answers, accepted_at, expires_at,
                                 feedback, updated_at)
-VALUES (%(task)s, %(campaign)s, %(worker)s, {_ACCEPTED}, '{{}}', %(now)s, %(expires)s, '', %(now)s)
-RETURNING id""")
+VALUES (%(task)s, %(campaign)s, %(worker)s, '{_CLAIM.target}', '{{}}', %(now)s, %(expires)s, '', %(now)s)
+RETURNING id"""
+_INSERT_ACCEPTED = Statement(_INSERT)
+
+
+def accepted(*, task: Task, campaign: Campaign, worker, now: datetime, expires_at: datetime) -> Assignment:
+    """The assignment a claim's insert wrote, as an instance (without reading it back)."""
+    return Assignment(
+        task=task,
+        worker=worker,
+        campaign=campaign,
+        state=_CLAIM.target,
+        accepted_at=now,
+        expires_at=expires_at,
+        updated_at=now,
+    )
 
 
 def insert_accepted(
@@ -139,19 +153,6 @@ def insert_accepted(
     with connection.cursor() as cursor:
         _INSERT_ACCEPTED.execute(cursor, params)
         return cursor.fetchone()[0]
-
-
-def live_slots(*, task_id: int, now: datetime) -> int:
-    """How many of the task's slots are held at ``now``."""
-    with connection.cursor() as cursor:
-        LIVE_SLOTS.execute(cursor, {"task": task_id, "now": _at(now)})
-        return cursor.fetchone()[0]
-
-
-def close(*, task_id: int, now: datetime) -> None:
-    """Mark a full task as not open, to be offered again when its first accepted holder expires."""
-    with connection.cursor() as cursor:
-        CLOSE.execute(cursor, {"task": task_id, "now": _at(now), "false": False})
 
 
 # On PostgreSQL the common claim (a task the worker has not had, with room, taken and closed when full) runs
@@ -172,16 +173,17 @@ _ARGUMENTS = {
 }
 
 
+_PICKED = Tables((Task, "picked"))
+
+
 def _in_function(sql: str) -> str:
     return inline(sql, **_ARGUMENTS)
 
 
 def function_sql() -> str:
-    """``CREATE OR REPLACE FUNCTION`` for the one-call claim (installed after every ``migrate``)."""
-    insert = _INSERT_ACCEPTED.sql.strip().removesuffix("RETURNING id")
+    """``CREATE FUNCTION`` for the one-call claim (made by a migration, see ``results.dbfunctions``)."""
     return f"""
-CREATE OR REPLACE FUNCTION {FUNCTION}(p_campaign bigint, p_worker bigint, p_now timestamptz,
-                                      p_expires timestamptz)
+CREATE FUNCTION {FUNCTION}(p_campaign bigint, p_worker bigint, p_now timestamptz, p_expires timestamptz)
 RETURNS TABLE (outcome text, assignment_id bigint, task_id bigint, task_position integer, task_input jsonb,
                task_results_needed integer)
 LANGUAGE plpgsql AS $claim$
@@ -191,19 +193,19 @@ DECLARE
     live integer;
     taken bigint;
 BEGIN
-    {_in_function(_candidate(skipped=False).sql).replace(" FROM tasks_task t WHERE", " INTO picked FROM tasks_task t WHERE", 1)};
+    {_in_function(_candidate_sql(skipped=False, into=" INTO picked"))};
     IF NOT FOUND THEN
         RETURN QUERY SELECT '{NONE}'::text, NULL::bigint, NULL::bigint, NULL::integer, NULL::jsonb, NULL::integer;
         RETURN;
     END IF;
-    {_in_function(LIVE_SLOTS.sql.strip()).replace("SELECT count(*)", "SELECT count(*) INTO live", 1)};
-    IF live >= picked.results_needed THEN
+    {_in_function(slots.live_slots_sql(into=" INTO live"))};
+    IF {slots.FULL.sql(_PICKED, live="live")} THEN
         RETURN QUERY SELECT '{STALE}'::text, NULL::bigint, picked.id, NULL::integer, NULL::jsonb, NULL::integer;
         RETURN;
     END IF;
-    {_in_function(insert)} RETURNING id INTO taken;
-    IF live + 1 >= picked.results_needed THEN
-        {_in_function(CLOSE.sql.strip())};
+    {_in_function(_INSERT)} INTO taken;
+    IF {slots.FULL.sql(_PICKED, live="live + 1")} THEN
+        {_in_function(slots.CLOSE.sql)};
     END IF;
     RETURN QUERY SELECT '{TAKEN}'::text, taken, picked.id, picked.position::integer, picked.input,
                         picked.results_needed::integer;
@@ -211,20 +213,22 @@ END
 $claim$"""
 
 
-# The campaign's read folded into the same round trip, for the campaigns most claims go to: open to
-# anyone (not restricted, nor its project), no cap per worker, nothing staged. There the rule of
-# ``campaigns.selectors._may_work`` is a few columns of the campaign and project rows, checked here in SQL;
-# any other campaign, or one that does not pass, answers ``CHECK`` and the claim takes the full path, which
-# reads the campaign and says precisely why it cannot be worked on (a test holds the two to the same rule).
+# The campaign's read folded into the same round trip, for the campaigns most claims go to: no cap per
+# worker, nothing staged. The campaign's eligibility is ``campaigns.eligibility.MAY_WORK`` rendered as
+# SQL; a campaign that does not pass, or has a cap or staged tasks, answers ``CHECK`` and the claim takes
+# the full path, which reads the campaign and says precisely why it cannot be worked on.
 CHECKED_FUNCTION = "crowd_claim_offered"
 CHECK = "check"
+_CAMPAIGN_TABLES = Tables((Campaign, "c"), (Project, "p", "project"))
 
 
 def checked_function_sql() -> str:
-    """``CREATE OR REPLACE FUNCTION`` for the claim that checks its campaign in the same call."""
+    """``CREATE FUNCTION`` for the claim that checks its campaign in the same call: the campaign's
+    eligibility rendered from ``campaigns.eligibility.MAY_WORK``."""
+    may_work = MAY_WORK.sql(_CAMPAIGN_TABLES, now="p_now", worker="p_worker", anonymous="p_anonymous")
     return f"""
-CREATE OR REPLACE FUNCTION {CHECKED_FUNCTION}(p_campaign bigint, p_worker bigint, p_now timestamptz,
-                                              p_anonymous boolean)
+CREATE FUNCTION {CHECKED_FUNCTION}(p_campaign bigint, p_worker bigint, p_now timestamptz,
+                                   p_anonymous boolean)
 RETURNS TABLE (outcome text, assignment_id bigint, task_id bigint, task_position integer, task_input jsonb,
                task_results_needed integer, campaign_name text, expires timestamptz)
 LANGUAGE plpgsql AS $offered$
@@ -234,10 +238,8 @@ DECLARE
 BEGIN
     SELECT c.name, c.time_allowed_s INTO offered
     FROM {Campaign._meta.db_table} c JOIN {Project._meta.db_table} p ON p.id = c.project_id
-    WHERE c.id = p_campaign AND c.state = '{CampaignState.ACTIVE}' AND p.active
-      AND (c.start_at IS NULL OR c.start_at <= p_now) AND (c.end_at IS NULL OR c.end_at > p_now)
-      AND (NOT c.login_required OR NOT p_anonymous)
-      AND NOT c.restricted AND NOT p.restricted AND c.max_results_per_worker IS NULL AND c.tasks_staged = 0;
+    WHERE c.id = p_campaign AND {may_work}
+      AND c.max_results_per_worker IS NULL AND c.tasks_staged = 0;
     IF NOT FOUND THEN
         RETURN QUERY SELECT '{CHECK}'::text, NULL::bigint, NULL::bigint, NULL::integer, NULL::jsonb,
                             NULL::integer, NULL::text, NULL::timestamptz;
@@ -249,14 +251,6 @@ BEGIN
                  FROM {FUNCTION}(p_campaign, p_worker, p_now, v_expires) n;
 END
 $offered$"""
-
-
-def install_function(db) -> None:
-    """Create (or bring up to date) the one-call claims on a PostgreSQL database."""
-    if db.vendor == "postgresql":
-        with db.cursor() as cursor:
-            cursor.execute(function_sql())
-            cursor.execute(checked_function_sql())
 
 
 _CLAIM_IN_ONE_CALL = Statement(
