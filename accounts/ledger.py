@@ -42,7 +42,12 @@ def to_amount(value, *, field: str = "amount", allow_negative: bool = False) -> 
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError, TypeError) as exc:
         raise ValidationFailed("The amount is not a number.", code="invalid-amount", field=field) from exc
-    if not amount.is_finite() or amount != amount.quantize(CENT):
+    if not amount.is_finite():
+        raise ValidationFailed("The amount is not a number.", code="invalid-amount", field=field)
+    # Before quantize(), which cannot hold a number this large (decimal.InvalidOperation).
+    if abs(amount) >= Decimal("1e14"):
+        raise ValidationFailed("The amount is too large.", code="invalid-amount", field=field)
+    if amount != amount.quantize(CENT):
         raise ValidationFailed(
             "The amount must have at most two decimals.", code="invalid-amount", field=field
         )

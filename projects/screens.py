@@ -144,7 +144,9 @@ def _screens_for(owner: User, screen_ids) -> list[Screen]:
     found = Screen.objects.filter(owner=owner, pk__in=screen_ids).in_bulk()
     for index, pk in enumerate(screen_ids):
         if pk not in found:
-            raise NotFound(f"No such screen: {pk}.", code="screen-not-found", field=f"screens[{index}]")
+            raise ValidationFailed(
+                f"No such screen: {pk}.", code="screen-not-found", field=f"screens[{index}]"
+            )
     return [found[pk] for pk in screen_ids]
 
 

@@ -44,7 +44,7 @@ def _jobs_for(campaign: Campaign, job_ids) -> list[Job]:
     found = Job.objects.filter(owner_id=campaign.project.owner_id, pk__in=job_ids).in_bulk()
     for index, pk in enumerate(job_ids):
         if pk not in found:
-            raise NotFound(f"No such job: {pk}.", code="job-not-found", field=f"jobs[{index}]")
+            raise ValidationFailed(f"No such job: {pk}.", code="job-not-found", field=f"jobs[{index}]")
         if found[pk].archived:
             raise Conflict(f"Job {pk} is archived.", code="job-archived", field=f"jobs[{index}]")
     with_screens = set(JobScreen.objects.filter(job_id__in=job_ids).values_list("job_id", flat=True))

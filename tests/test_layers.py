@@ -19,6 +19,8 @@ WIRING = {
     "crowdplatform.celery",
     "crowdplatform.wsgi",
     "crowdplatform.asgi",
+    # /api/v2/ mounts the native login view beside the report routes.
+    "crowdplatform.api.v2_urls",
 }
 
 # Upward imports that remain, each of a model or a read (a table the lower layer reads): to be moved away,
@@ -29,11 +31,14 @@ KNOWN_UPWARD = {
     # Campaign reads that count tasks and results (progress, completion, answer keys, the input header).
     ("campaigns.selectors", "results.models"),
     ("campaigns.selectors", "tasks.models"),
-    # The claim (in tasks) creates assignments, whose model lives in results.
-    ("results.claim_sql", "results.models"),
+    # Task reads that count the assignments holding a task's slots.
     ("tasks.selectors", "results.models"),
     ("tasks.selectors", "results.selectors"),
-    ("tasks.services", "results.models"),
+    # Which states count as work done or in progress: the lifecycle's, read by campaign and task counts.
+    ("campaigns.selectors", "results.lifecycle"),
+    ("tasks.selectors", "results.lifecycle"),
+    # A worker's upload is checked against their own assignment.
+    ("tasks.media", "results.models"),
 }
 
 
@@ -131,8 +136,9 @@ def test_engine_modules_import_only_their_own_layer_or_those_below():
     }
     assert sorted(upward - KNOWN_UPWARD) == [], "new upward imports"
     assert sorted(KNOWN_UPWARD - upward) == [], "gone: take them off KNOWN_UPWARD"
-    # What remains upward is a model or a read: never a service, so no write is reached from below.
-    assert all(target.endswith(".models") or target.endswith(".selectors") for _, target in upward)
+    # What remains upward is a model, a read or the lifecycle's table (data): never a service, so no write
+    # is reached from below.
+    assert all(target.endswith((".models", ".selectors", ".lifecycle")) for _, target in upward)
 
 
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:

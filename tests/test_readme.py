@@ -207,13 +207,15 @@ def _bad_links(path: Path, slug) -> list[str]:
     """Links of a Markdown file to a missing file, to a missing heading of its own, or to the very section
     they stand in."""
     prose = re.sub(r"```.*?```", "", path.read_text(), flags=re.S)
+    # Inline code shows Markdown, it does not link: blanked (same length, so positions line up) for links.
+    linking = re.sub(r"`[^`\n]*`", lambda m: " " * len(m.group(0)), prose)
     headings, seen = [], {}
     for match in re.finditer(r"^#+ (.+)$", prose, re.M):
         text = re.sub(r"[`*]", "", match.group(1))
         headings.append((match.start(), slug(text, seen.get(text, 0))))
         seen[text] = seen.get(text, 0) + 1
     bad = []
-    for match in re.finditer(r"\]\(([^)\s]+)\)", prose):
+    for match in re.finditer(r"\]\(([^)\s]+)\)", linking):
         target = match.group(1)
         if target.startswith(("http://", "https://")):
             continue

@@ -8,7 +8,9 @@ from crowdplatform.errors import ApplicationError
 
 def turkle_exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
-        body = {exc.field: [exc.message]} if exc.field else {"detail": exc.message}
+        # Field messages for bad input (400), as DRF's serializers give them; DRF's ``{"detail"}`` for the rest
+        # (a refusal names its field in the message).
+        body = {exc.field: [exc.message]} if exc.field and exc.status == 400 else {"detail": exc.message}
         response = Response(body, status=exc.status)
         if "retry_after" in exc.extra:
             response["Retry-After"] = str(exc.extra["retry_after"])

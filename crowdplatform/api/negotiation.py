@@ -1,5 +1,6 @@
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.parsers import JSONParser
+
+from .parsers import JSONParser
 
 
 class LenientJsonNegotiation(DefaultContentNegotiation):

@@ -10,11 +10,12 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.parsers import FileUploadParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FileUploadParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from crowdplatform.api.negotiation import LenientJsonNegotiation
+from crowdplatform.api.parsers import JSONParser
 from crowdplatform.api.renderers import EnvelopeRenderer
 from crowdplatform.errors import NotFound, ValidationFailed
 

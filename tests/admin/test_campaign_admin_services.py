@@ -9,6 +9,7 @@ from django.urls import reverse
 from accounts.models import LedgerEntry, Wallet
 from accounts.wallets import wallet_set_commission_rate
 from campaigns import services
+from campaigns.admin import upload
 from campaigns.models import Campaign, CampaignState
 from tests.factories import CampaignFactory, GroupFactory, ProjectFactory, UserFactory
 from tests.money.invariants import assert_money_invariants
@@ -32,14 +33,16 @@ def _confirm(admin_client, preview, button: str, **changes):
 
 
 def _spy(monkeypatch, name: str) -> list[dict]:
-    """Record the calls of a campaign service (and let them through)."""
-    calls, real = [], getattr(services, name)
+    """Record the calls of a campaign service (and let them through); the upload's service lives in
+    ``tasks.ingest`` and the admin calls it by that name."""
+    owner = upload if name == "campaign_create_with_csv" else services
+    calls, real = [], getattr(owner, name)
 
     def spy(**kwargs):
         calls.append(kwargs)
         return real(**kwargs)
 
-    monkeypatch.setattr(services, name, spy)
+    monkeypatch.setattr(owner, name, spy)
     return calls
 
 

@@ -85,6 +85,10 @@ def test_request_bodies_are_json_where_forms_cannot_say_null_or_objects(native):
     }
     tasks = ("post", "/api/v1/campaigns/{campaign_pk}/tasks/")
     assert media.pop(tasks) == ["application/json", "multipart/form-data", "text/csv"]
+    # Files: media for screens and recordings, and a completed report bundle (a zip, sent as a form or raw).
+    assert media.pop(("post", "/api/v1/media/")) == ["multipart/form-data"]
+    assert media.pop(("post", "/api/v1/work/assignments/{assignment_id}/media/")) == ["multipart/form-data"]
+    assert media.pop(("post", "/api/v1/bundle/import/")) == ["application/zip", "multipart/form-data"]
     assert set(map(tuple, media.values())) == {("application/json",)}
 
 

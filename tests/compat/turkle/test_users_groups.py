@@ -150,7 +150,7 @@ def test_staff_who_is_not_superuser_cannot_make_a_superuser(staff_client):
 
     # then
     assert response.status_code == 403
-    assert response.json() == {"is_superuser": ["Only a superuser may set is_superuser."]}
+    assert response.json() == {"detail": "Only a superuser may set is_superuser."}
     assert not User.objects.filter(username="root2").exists()
 
 
