@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import ProtectedError, Q
 
-from crowdplatform.errors import Conflict, NotFound, ValidationFailed
+from crowdplatform.errors import Conflict, ValidationFailed
 from crowdplatform.jsonvalues import holds_nul
 
 from .components import media_urls, validate_components
