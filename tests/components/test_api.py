@@ -103,7 +103,7 @@ def test_jobs_hold_screens_in_order_and_a_screen_in_use_is_not_deleted(requester
     response = requester_client.put(
         f"/api/v1/jobs/{job['id']}/screens/", {"screens": [foreign.pk]}, format="json"
     )
-    assert response.status_code == 404 and response.json()["errors"][0]["field"] == "screens[0]"
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "screens[0]"
 
 
 def test_copy_is_shallow_or_deep_as_asked(requester, requester_client):
@@ -162,7 +162,7 @@ def test_jobs_of_a_campaign(requester, requester_client):
     # a refused change changes nothing
     before = list(Task.objects.filter(campaign=campaign).values())
     response = requester_client.post(url, {"jobs": [third.pk, 999999]}, format="json")
-    assert response.status_code == 404 and response.json()["errors"][0]["field"] == "jobs[1]"
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "jobs[1]"
     assert list(Task.objects.filter(campaign=campaign).values()) == before
     # and another requester sees nothing of it
     assert token_client(RequesterFactory()).get(url).status_code == 404

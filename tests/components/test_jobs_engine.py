@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.ledger import wallet_for_user
 from campaigns.models import CampaignState
-from crowdplatform.errors import ApplicationError, Conflict, NotFound, ValidationFailed
+from crowdplatform.errors import ApplicationError, Conflict, ValidationFailed
 from projects.selectors import job_screens
 from results.claim import assignment_claim_next
 from results.decisions import assignment_approve, assignment_soft_reject
@@ -235,8 +235,9 @@ def test_jobs_and_template_tasks_do_not_mix(requester):
 def test_only_the_owners_jobs_with_screens_can_be_added(requester):
     campaign = job_campaign(requester, publish=False)
     foreign = make_job(RequesterFactory())
-    with pytest.raises(NotFound):
+    with pytest.raises(ValidationFailed) as unknown:  # another's job is, for this requester, no job at all
         campaign_jobs_add(campaign=campaign, job_ids=[foreign.pk], by=requester)
+    assert (unknown.value.code, unknown.value.field) == ("job-not-found", "jobs[0]")
     empty = make_job(requester, screens=())
     with pytest.raises(ValidationFailed) as refused:
         campaign_jobs_add(campaign=campaign, job_ids=[empty.pk], by=requester)
