@@ -12,14 +12,17 @@ from django.utils import timezone
 
 from accounts.models import PermissionName
 from campaigns.selectors import campaign_get_for_requester
+from crowdplatform.celery import app as celery_app
 from crowdplatform.errors import ApplicationError, Conflict, ValidationFailed
 from projects.selectors import project_get
 
+from . import tasks as _tasks  # noqa: F401  (registers the run task with the project's Celery app)
 from .access import RUN, permissions_on
 from .keys import run_key
 from .kinds import kind_get
 from .models import ChangelogLabel, Report, ReportRun, ReportScope, ReportVersion, RunStatus
 
+RUN_TASK = "reports.tasks.run_report"
 DEFAULT_TIMEOUT = 3 * 3600  # seed 003: three hours
 MAX_TIMEOUT = 24 * 3600
 
@@ -104,8 +107,6 @@ def report_run_queue(
     *, user: User, report: Report, params: dict | None = None, changelog=None, timeout: int | None = None
 ) -> ReportRun:
     """Queue a run of ``report``; the Celery task starts it once this transaction commits."""
-    from .tasks import run_report
-
     values = kind_get(report.kind).parameters({**report.parameters, **(params or {})})
     timeout = DEFAULT_TIMEOUT if timeout is None else timeout
     if not 1 <= timeout <= MAX_TIMEOUT:
@@ -123,7 +124,9 @@ def report_run_queue(
         run = ReportRun.objects.create(
             key=key, report=report, parameters=values, changelog=items, timeout=timeout, requested_by=user
         )
-        transaction.on_commit(lambda: run_report.delay(run.pk))
+        # Sent through the project's own Celery app: a shared task resolves "the current app" per thread,
+        # and a request's thread may not have the project's.
+        transaction.on_commit(lambda: celery_app.tasks[RUN_TASK].delay(run.pk))
     return run
 
 
