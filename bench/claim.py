@@ -11,6 +11,10 @@ transactions as raw SQL (``FOR UPDATE SKIP LOCKED``, one connection per client) 
 size. After each run, SQL checks that no task holds more results than it needs (over-assignment) and that
 no worker got one task twice; a side that gave out every task before the time was up is flagged
 (``ran_out_of_tasks``), since its rate then understates it.
+
+``--kind jobs`` also runs, in the same server and run, a campaign of as many jobs of 3 component screens
+each (one task per job), whose clients submit answers for the 3 screens that the server checks component
+by component; it reports that rate and its ratio to the template tasks' (``jobs_to_templates``).
 """
 
 import argparse
@@ -88,13 +92,101 @@ def make_campaign(tasks: int, name: str):
     return campaign
 
 
+# The 3 screens every bench job shows (a screen may appear in many jobs), and valid answers to them.
+JOB_SCREENS = [
+    [
+        {"type": "Text", "style": "Question", "text": "Is it a cat?"},
+        {"type": "BinaryChoice", "option1": "Yes", "option2": "No"},
+    ],
+    [{"type": "Rating", "steps": 5, "halfSteps": True}, {"type": "Stepper", "min": 0, "max": 10, "step": 1}],
+    [{"type": "TextInput", "hint": "Name it"}, {"type": "Toggle", "label": "Blurry"}],
+]
+JOB_RESULTS = [
+    {"1": {"selectedOption": "Yes"}},
+    {"0": {"rating": 3.5}, "1": {"result": 4}},
+    {"0": {"text": "tabby"}, "1": {"checked": False}},
+]
+
+
+def make_job_campaign(tasks: int, name: str):
+    """A campaign of ``tasks`` jobs (each the same 3 screens), one task per job; the answers body to send."""
+    from django.db import connection
+
+    from campaigns.models import CampaignState
+    from projects.models import Job, JobScreen
+    from projects.screens import screen_create
+    from tasks.models import Task
+    from tests.factories import CampaignFactory, ProjectFactory
+
+    project = ProjectFactory(html_template="")
+    owner = project.owner
+    screens = [
+        screen_create(owner=owner, name=f"bench screen {i}", components=c) for i, c in enumerate(JOB_SCREENS)
+    ]
+    campaign = CampaignFactory(
+        project=project, name=name, state=CampaignState.ACTIVE, results_per_task=RESULTS_PER_TASK
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(max(id), 0) FROM projects_job")
+        base = cursor.fetchone()[0]
+        for sql, params in (
+            harness.insert_select_sql(
+                Job,
+                {
+                    "id": f"{base} + g",
+                    "owner_id": str(owner.pk),
+                    "name": "'bench job ' || g",
+                    "description": "''",
+                    "properties": "'{}'::jsonb",
+                    "archived": "false",
+                    "created_at": "now()",
+                    "updated_at": "now()",
+                },
+                f"FROM generate_series(1, {tasks}) g",
+            ),
+            harness.insert_select_sql(
+                JobScreen,
+                {
+                    "job_id": f"{base} + g",
+                    "screen_id": f"(ARRAY{[s.pk for s in screens]})[p]",
+                    "position": "p",
+                },
+                f"FROM generate_series(1, {tasks}) g, generate_series(1, {len(screens)}) p",
+            ),
+            harness.insert_select_sql(
+                Task,
+                {
+                    "campaign_id": str(campaign.pk),
+                    "position": "g",
+                    "input": "'{}'::jsonb",
+                    "job_id": f"{base} + g",
+                    "results_needed": str(RESULTS_PER_TASK),
+                    "is_open": "true",
+                },
+                f"FROM generate_series(1, {tasks}) g",
+            ),
+        ):
+            cursor.execute(sql, params)
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence('projects_job', 'id'), (SELECT max(id) FROM projects_job))"
+        )
+    now = "2026-01-01T00:00:00Z"
+    answers = {
+        "screens": [
+            {"screen": s.pk, "startedAt": now, "completedAt": now, "results": r}
+            for s, r in zip(screens, JOB_RESULTS, strict=True)
+        ]
+    }
+    return campaign, json.dumps({"answers": answers}).encode()
+
+
 def settle() -> None:
     """Vacuum and analyze the freshly written tables now, so that autovacuum does not run over a million new
     rows in the middle of whichever measurement comes next."""
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM (ANALYZE) tasks_task, results_assignment")
+        cursor.execute("VACUUM (ANALYZE) tasks_task, results_assignment, projects_job, projects_jobscreen")
 
 
 def make_workers(count: int, prefix: str) -> list[tuple[int, str]]:
@@ -122,12 +214,18 @@ class Tally:
 
 
 def _http_client(
-    port: int, token: str, campaign_id: int, deadline: float, tally: Tally, pairs: int | None = None
+    port: int,
+    token: str,
+    campaign_id: int,
+    deadline: float,
+    tally: Tally,
+    pairs: int | None = None,
+    body: bytes | None = None,
 ) -> None:
     client = harness.LeanHttpClient(
         port, {"Authorization": f"Token {token}", "Content-Type": "application/json"}
     )
-    body = json.dumps({"answers": ANSWERS}).encode()
+    body = body or json.dumps({"answers": ANSWERS}).encode()
     latencies: dict[str, list[float]] = {"claim": [], "submit": []}
     errors: dict[str, int] = {}
     completed = 0
@@ -280,6 +378,12 @@ def main() -> None:
     parser.add_argument("--server-workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--worker-class", default="sync", help="gunicorn worker class (sync or gthread)")
     parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (gthread)")
+    parser.add_argument(
+        "--kind",
+        choices=["templates", "jobs"],
+        default="templates",
+        help="jobs: also run a campaign of jobs of 3 component screens in the same run",
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.tasks.split(",")]
     concurrencies = [int(c) for c in args.workers.split(",")]
@@ -299,6 +403,8 @@ def main() -> None:
                 # Fresh campaigns for every run, so each starts with all N tasks to give out.
                 ours_campaign = make_campaign(size, f"bench {size} x {clients}")
                 raw_campaign = make_campaign(size, f"raw {size} x {clients}")
+                if args.kind == "jobs":
+                    job_campaign, job_body = make_job_campaign(size, f"jobs {size} x {clients}")
                 settle()
                 workers = make_workers(clients, f"w{size}-{clients}")
                 tally = Tally()
@@ -312,6 +418,21 @@ def main() -> None:
                     ]
                 )
                 ours = _summary(tally, elapsed)
+                jobs = None
+                if args.kind == "jobs":
+                    tally = Tally()
+                    deadline = time.perf_counter() + args.seconds
+                    elapsed = _run(
+                        [
+                            threading.Thread(
+                                target=_http_client,
+                                args=(server.port, token, job_campaign.pk, deadline, tally),
+                                kwargs={"body": job_body},
+                            )
+                            for _, token in workers
+                        ]
+                    )
+                    jobs = _summary(tally, elapsed)
                 tally = Tally()
                 deadline = time.perf_counter() + args.seconds
                 elapsed = _run(
@@ -342,6 +463,14 @@ def main() -> None:
                     "raw_over_assigned_tasks": raw_over,
                     "raw_double_assignments": raw_double,
                 }
+                if jobs is not None:
+                    run["jobs_of_3_screens"] = jobs
+                    run["jobs_to_templates"] = (
+                        round(jobs["completed_per_s"] / ours["completed_per_s"], 2)
+                        if ours["completed_per_s"]
+                        else None
+                    )
+                    run["jobs_over_assigned"], run["jobs_double_assignments"] = _check(url, job_campaign.pk)
                 runs.append(run)
                 print(
                     f"tasks {size:>9,} x {RESULTS_PER_TASK}, {clients:>2} clients: ours {ours['completed_per_s']:>7.1f}/s "
@@ -353,7 +482,14 @@ def main() -> None:
                     f"    over-assigned tasks: ours {over}, raw {raw_over}; "
                     f"tasks given twice to one worker: ours {double}, raw {raw_double}"
                 )
-                for side, figures in (("ours", ours), ("raw SQL", raw)):
+                if jobs is not None:
+                    print(
+                        f"    jobs of 3 screens: {jobs['completed_per_s']:>7.1f}/s p50 {jobs['p50_ms']} ms "
+                        f"p99 {jobs['p99_ms']} ms | jobs / templates {run['jobs_to_templates']} (target >= 0.77)"
+                        + (f" | errors {jobs['errors']}" if "errors" in jobs else "")
+                        + f" | over-assigned {run['jobs_over_assigned']}, twice {run['jobs_double_assignments']}"
+                    )
+                for side, figures in (("ours", ours), ("raw SQL", raw), *((("jobs", jobs),) if jobs else ())):
                     if figures["ran_out_of_tasks"]:
                         print(
                             f"    note: {side} gave out every task in {figures['seconds']} s (its rate is over that"
@@ -367,6 +503,7 @@ def main() -> None:
         "server": f"gunicorn {args.server_workers} x {args.worker_class} threads={args.threads}",
         "runs": runs,
         "ratio_to_baseline": {f"{r['tasks']}x{r['workers']}": r["ratio_to_baseline"] for r in runs},
+        "kind": args.kind,
         "server_peak_rss_mb": peak,
     }
     if len(sizes) > 1:

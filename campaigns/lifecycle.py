@@ -9,6 +9,9 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "finish": (frozenset({S.ACTIVE, S.PAUSED}), S.FINISHED),
     "cancel": (frozenset({S.UNPUBLISHED, S.ACTIVE, S.PAUSED}), S.CANCELLED),
     "archive": (frozenset({S.UNPUBLISHED, S.FINISHED, S.CANCELLED}), S.ARCHIVED),
+    # Back to the state it was archived from (``Campaign.archived_from``); this target only for a campaign
+    # archived before that was recorded.
+    "unarchive": (frozenset({S.ARCHIVED}), S.FINISHED),
 }
 
 ACTIONS = tuple(TRANSITIONS)

@@ -65,6 +65,8 @@ class Campaign(models.Model):
     frozen_amount = models.DecimalField(
         max_digits=16, decimal_places=2, default=Decimal("0.00"), editable=False
     )
+    # The state an archived campaign was archived from, which unarchiving restores.
+    archived_from = models.CharField(max_length=12, blank=True, default="", editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

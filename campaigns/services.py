@@ -109,13 +109,17 @@ def _transition(campaign: Campaign, action: str) -> Campaign:
             code="illegal-transition",
             extra={"state": campaign.state, "action": action},
         )
+    if action == "archive":
+        campaign.archived_from = campaign.state
+    elif action == "unarchive":
+        target, campaign.archived_from = campaign.archived_from or target, ""
     campaign.state = target
     now = timezone.now()
     if action == "publish":
         campaign.published_at = now
     if target in {CampaignState.FINISHED, CampaignState.CANCELLED}:
         campaign.closed_at = now
-    campaign.save(update_fields=["state", "published_at", "closed_at", "updated_at"])
+    campaign.save(update_fields=["state", "published_at", "closed_at", "archived_from", "updated_at"])
     # Money moves in the same transaction: a publish without the budget is refused as a whole (402).
     if action == "publish":
         campaign_budget_freeze(campaign=campaign, now=now)
@@ -154,6 +158,11 @@ def campaign_archive(*, campaign: Campaign) -> Campaign:
     return _transition(campaign, "archive")
 
 
+@transaction.atomic
+def campaign_unarchive(*, campaign: Campaign) -> Campaign:
+    return _transition(campaign, "unarchive")
+
+
 CAMPAIGN_ACTIONS = {
     "publish": campaign_publish,
     "pause": campaign_pause,
@@ -161,6 +170,7 @@ CAMPAIGN_ACTIONS = {
     "finish": campaign_finish,
     "cancel": campaign_cancel,
     "archive": campaign_archive,
+    "unarchive": campaign_unarchive,
 }
 
 

@@ -5,6 +5,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 
+from . import screen_admin  # noqa: F401  (screens and jobs)
 from .models import Project
 from .templating import template_fields
 

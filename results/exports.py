@@ -323,6 +323,10 @@ def _csv_rows_python(
 def results_csv_lines(campaign: Campaign) -> Iterator[str | bytes]:
     """The CSV: on PostgreSQL written by the database itself (``COPY ... TO STDOUT``), elsewhere by the
     csv module with the same quoting and line ends."""
+    from .job_exports import job_results_csv_lines, publishes_jobs  # (it builds on this module)
+
+    if publishes_jobs(campaign):  # columns per screen and component
+        return job_results_csv_lines(campaign)
     input_keys, answer_keys = export_columns(campaign)
     # The csv module quotes a cell holding a line break only if the break is in its line terminator, so it
     # writes with CRLF (a lone CR in a cell is then quoted, as COPY quotes it) and each line ends in LF.
@@ -397,6 +401,10 @@ def _jsonl_python(campaign: Campaign) -> Iterator[str]:
 
 
 def results_jsonl_lines(campaign: Campaign) -> Iterator[str]:
+    from .job_exports import job_results_jsonl_lines, publishes_jobs  # (it builds on this module)
+
+    if publishes_jobs(campaign):
+        return job_results_jsonl_lines(campaign)
     return _chunked(
         _jsonl_postgres(campaign) if connection.vendor == "postgresql" else _jsonl_python(campaign)
     )

@@ -12,6 +12,7 @@ from crowdplatform.errors import Conflict, NotFound, ValidationFailed
 from crowdplatform.jsonvalues import holds_nul
 from crowdplatform.sqlrows import Statement
 from tasks import claim_sql
+from tasks.jobs import job_answers_checked
 from tasks.models import Task
 from tasks.services import task_lock, task_qs_for_update, task_refresh_slots
 
@@ -125,7 +126,10 @@ def assignment_submit(
     conditional UPDATE, which a parallel submit, review or sweep cannot slip past.
     """
     now = now or timezone.now()
-    answers = validate_answers(answers)
+    # A job's answers are checked against its screens (tasks.jobs); other answers as template fields.
+    answers = job_answers_checked(
+        assignment_id=assignment_id, worker=worker, answers=answers
+    ) or validate_answers(answers)
     if claim_sql.one_call_available():
         found = submit_sql.submit_in_one_call(
             assignment_id=assignment_id, worker_id=worker.pk, answers=answers, now=now

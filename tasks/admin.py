@@ -6,7 +6,7 @@ from campaigns.admin_filters import CampaignStateFilter, OpenToClaimsFilter
 from crowdplatform.admin_views import LookOnlyAdmin
 from results.selectors import assignment_count
 
-from .models import ImportJob, Task, TaskBlock
+from .models import ImportJob, MediaFile, Task, TaskBlock
 from .staging import tasks_write_all_staged
 
 
@@ -91,3 +91,25 @@ class TaskBlockAdmin(LookOnlyAdmin):
     def get_queryset(self, request):
         # The records themselves can be megabytes per block, and nothing here shows them.
         return super().get_queryset(request).defer("records")
+
+
+@admin.register(MediaFile)
+class MediaFileAdmin(LookOnlyAdmin):
+    """Uploaded media: checked when uploaded, served through the API to those who may see it."""
+
+    list_display = ("key", "kind", "content_type", "size", "owner", "task", "created_at")
+    list_filter = ("kind",)
+    search_fields = ("=key", "owner__username", "sha256")
+    list_select_related = ("owner",)
+    readonly_fields = (
+        "key",
+        "owner",
+        "task",
+        "kind",
+        "content_type",
+        "size",
+        "sha256",
+        "file",
+        "original_name",
+        "created_at",
+    )

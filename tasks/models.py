@@ -20,6 +20,12 @@ class Task(models.Model):
     )
     position = models.PositiveIntegerField(help_text="Order within the campaign (the CSV row for batches).")
     input = models.JSONField(default=dict, blank=True)
+    # What the task shows when it is a published job (a list of component screens) rather than the
+    # project's template filled with ``input``. Indexed only where set: template tasks, bulk-loaded by
+    # the million, pay nothing for it.
+    job = models.ForeignKey(
+        "projects.Job", null=True, blank=True, on_delete=models.PROTECT, related_name="tasks", db_index=False
+    )
     results_needed = models.PositiveIntegerField(default=1)
     is_open = models.BooleanField(default=True)
     reopen_at = models.DateTimeField(null=True, blank=True)
@@ -40,6 +46,7 @@ class Task(models.Model):
             models.Index(
                 fields=["campaign", "reopen_at"], condition=Q(reopen_at__isnull=False), name="task_reopen_due"
             ),
+            models.Index(fields=["job"], condition=Q(job__isnull=False), name="task_by_job"),
         ]
 
     def __str__(self):
@@ -91,3 +98,41 @@ class TaskBlock(models.Model):
 
     def __str__(self):
         return f"{self.count} staged tasks from position {self.first_position} of campaign {self.campaign_id}"
+
+
+class MediaKind(models.TextChoices):
+    IMAGE = "image", "Image"
+    AUDIO = "audio", "Audio"
+    VIDEO = "video", "Video"
+
+
+class MediaFile(models.Model):
+    """An uploaded picture, sound or film: component media a requester shows in screens, or a recording or
+    drawing a worker made for a task.
+
+    Stored through Django's storage API (``STORAGES["default"]``), named by its random ``key`` and the
+    extension of the type found in its bytes, never by the uploaded name. Served only through
+    ``tasks.media`` to those who may see it: its owner, and for component media the workers offered a job
+    that shows it, for worker media the requester of the task it was made for.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Set for a worker's recording or drawing: the task of the assignment it was made for.
+    task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8, choices=MediaKind.choices)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    file = models.FileField(upload_to="crowd/%Y/%m/", max_length=255)
+    original_name = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=MediaKind.values), name="media_kind_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.key}"

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import staging
+from . import media, staging
 
 
 @shared_task
@@ -11,3 +11,8 @@ def write_staged_tasks(campaign_id: int) -> int:
 @shared_task
 def sweep_write_staged_tasks() -> int:
     return staging.tasks_write_all_staged()
+
+
+@shared_task
+def sweep_purge_unreferenced_media() -> int:
+    return media.media_purge_unreferenced()

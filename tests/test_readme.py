@@ -61,7 +61,7 @@ def _assert_walkthrough_answers(stdout: str) -> None:
         2,
     )
     assert published["state"] == "active"
-    assert offered == {"Batch 1": 4, "Pictures, first batch": 7}
+    assert offered == {"Batch 1": 4, "Pictures, first batch": 7, "Street scenes, component demo": 1}
     assert (submitted["state"], submitted["answers"]) == ("submitted", {"label": "positive"})
     assert (result["worker"], result["input"], result["answers"]) == (
         "worker1",

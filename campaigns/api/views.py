@@ -10,8 +10,17 @@ from campaigns import selectors, services
 from campaigns.models import Campaign
 from crowdplatform.api.viewsets import SelectorViewSet
 from projects.api.access import project_get_for_change
-from projects.selectors import project_get
+from projects.api.screen_serializers import JobIdsInputSerializer, JobOutputSerializer
+from projects.api.screen_views import DEEP, deep_flag, id_list
+from projects.selectors import job_list, project_get
 from results.api.serializers import WorkAssignmentOutputSerializer
+from tasks.jobs import (
+    campaign_copy,
+    campaign_job_list,
+    campaign_jobs_add,
+    campaign_jobs_set,
+    campaign_set_archived,
+)
 from tasks.selectors import campaign_list_for_worker_with_availability
 from tasks.services import task_claim_next
 
@@ -72,7 +81,51 @@ class CampaignViewSet(SelectorViewSet):
     continue_action = _action_view("continue")
     finish_action = _action_view("finish")
     cancel_action = _action_view("cancel")
-    archive_action = _action_view("archive")
+
+    @extend_schema(request=None, parameters=[DEEP], responses={200: CampaignOutputSerializer, 409: _conflict})
+    @action(detail=True, methods=["post"], url_path="archive", url_name="archive")
+    def archive_action(self, request, pk=None):
+        """Archive the campaign; with ``deep=true`` its jobs and their screens too."""
+        campaign = campaign_get_for_change(user=request.user, pk=pk)
+        campaign = campaign_set_archived(campaign=campaign, archived=True, deep=deep_flag(request))
+        return Response(CampaignOutputSerializer(campaign).data)
+
+    @extend_schema(request=None, responses={200: CampaignOutputSerializer, 409: _conflict})
+    @action(detail=True, methods=["post"], url_path="unarchive", url_name="unarchive")
+    def unarchive_action(self, request, pk=None):
+        """Bring an archived campaign back to the state it was archived from, with its jobs and screens."""
+        campaign = campaign_get_for_change(user=request.user, pk=pk)
+        campaign = campaign_set_archived(campaign=campaign, archived=False)
+        return Response(CampaignOutputSerializer(campaign).data)
+
+    @extend_schema(request=None, parameters=[DEEP], responses={201: CampaignOutputSerializer})
+    @action(detail=True, methods=["post"])
+    def copy(self, request, pk=None):
+        """A new unpublished campaign with the same conditions and jobs; with ``deep=true`` copies of the
+        jobs and their screens."""
+        campaign = campaign_get_for_change(user=request.user, pk=pk)
+        copy = campaign_copy(campaign=campaign, deep=deep_flag(request), by=request.user)
+        return Response(CampaignOutputSerializer(copy).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["get"], request=None, responses=JobOutputSerializer(many=True))
+    @extend_schema(
+        methods=["post", "put"],
+        request=JobIdsInputSerializer,
+        responses={200: JobOutputSerializer(many=True), 409: _conflict},
+    )
+    @action(detail=True, methods=["get", "post", "put"])
+    def jobs(self, request, pk=None):
+        """The jobs the campaign publishes, in order. POST job ids to add jobs (each becomes one task of the
+        campaign, with the campaign's results per task); PUT to replace them before publishing."""
+        if request.method == "GET":
+            campaign = selectors.campaign_get_for_requester(user=request.user, pk=pk)
+            jobs = campaign_job_list(campaign=campaign)
+        else:
+            campaign = campaign_get_for_change(user=request.user, pk=pk)
+            change = campaign_jobs_add if request.method == "POST" else campaign_jobs_set
+            jobs = change(campaign=campaign, job_ids=id_list(request, "jobs"), by=request.user)
+        annotated = job_list(user=campaign.project.owner).in_bulk([job.pk for job in jobs])
+        return Response(JobOutputSerializer([annotated[job.pk] for job in jobs], many=True).data)
 
 
 @extend_schema(tags=["campaigns"])

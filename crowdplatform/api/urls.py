@@ -30,6 +30,8 @@ urlpatterns = [
     path("", include("results.api.urls")),
     path("", include("results.api.review_urls")),
     path("", include("results.api.export_urls")),
+    path("", include("projects.api.screen_urls")),
+    path("", include("tasks.api.media_urls")),
     # Last: anything else under /api/v1/ is an enveloped 404, not Django's HTML page.
     re_path(r"^.*$", UnknownEndpointView.as_view(), name="unknown"),
 ]

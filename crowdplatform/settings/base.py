@@ -1,5 +1,6 @@
 """Settings shared by every run mode; everything that differs comes from the environment."""
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -96,6 +97,27 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [("demo", BASE_DIR / "demo" / "images")]
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Uploaded media (component media, recordings, drawings) go through STORAGES["default"]: the file system
+# under MEDIA_ROOT unless CROWD_MEDIA_STORAGE names another storage class (a django-storages backend such
+# as storages.backends.s3.S3Storage) with its options as JSON in CROWD_MEDIA_STORAGE_OPTIONS.
+STORAGES = {
+    "default": {
+        "BACKEND": os.environ.get("CROWD_MEDIA_STORAGE", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": json.loads(os.environ.get("CROWD_MEDIA_STORAGE_OPTIONS", "{}")),
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# The largest file one upload may hold, and the content types (found in the file's bytes) it may have.
+CROWD_MEDIA_MAX_BYTES = int(os.environ.get("CROWD_MEDIA_MAX_BYTES", str(50 * 1024 * 1024)))
+CROWD_MEDIA_TYPES = [
+    t
+    for t in os.environ.get(
+        "CROWD_MEDIA_TYPES",
+        "image/png,image/jpeg,image/gif,image/webp,audio/aac,audio/mp4,audio/mpeg,audio/ogg,audio/x-wav,"
+        "video/mp4,video/webm,video/quicktime",
+    ).split(",")
+    if t
+]
 
 LOGIN_URL = "/worker/login/"
 LOGIN_REDIRECT_URL = "/worker/"
@@ -204,6 +226,7 @@ CELERY_BEAT_SCHEDULE = {
     "start-campaigns": {"task": "campaigns.tasks.sweep_start_campaigns", "schedule": 30.0},
     "finish-campaigns": {"task": "campaigns.tasks.sweep_finish_campaigns", "schedule": 60.0},
     "write-staged-tasks": {"task": "tasks.tasks.sweep_write_staged_tasks", "schedule": 30.0},
+    "purge-unreferenced-media": {"task": "tasks.tasks.sweep_purge_unreferenced_media", "schedule": 3600.0},
 }
 
 LOGGING = {

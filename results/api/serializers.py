@@ -1,6 +1,9 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from projects.selectors import job_screens
 from results.models import Assignment, AssignmentState
+from tasks.jobs import job_task_results
 
 
 class AssignmentWorkerSerializer(serializers.Serializer):
@@ -13,6 +16,12 @@ class AssignmentOutputSerializer(serializers.ModelSerializer):
 
     worker = AssignmentWorkerSerializer()
     input = serializers.JSONField(source="task.input", help_text="The task's input.")
+    job = serializers.IntegerField(
+        source="task.job_id", allow_null=True, help_text="The job, for a task of a job."
+    )
+    task_results = serializers.SerializerMethodField(
+        help_text="For a job: per screen its times and one result per interactive component (seed 004 shape)."
+    )
 
     class Meta:
         model = Assignment
@@ -20,10 +29,12 @@ class AssignmentOutputSerializer(serializers.ModelSerializer):
             "id",
             "campaign",
             "task",
+            "job",
             "worker",
             "state",
             "input",
             "answers",
+            "task_results",
             "accepted_at",
             "expires_at",
             "submitted_at",
@@ -33,6 +44,17 @@ class AssignmentOutputSerializer(serializers.ModelSerializer):
             "feedback",
             "quality",
         ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField(), allow_null=True))
+    def get_task_results(self, assignment):
+        job_id = assignment.task.job_id
+        if job_id is None:
+            return None
+        # One read of a job's screens per page, however many of its results the page lists.
+        screens = self.context.setdefault("job_screens", {})
+        if job_id not in screens:
+            screens[job_id] = job_screens(job_id=job_id)
+        return job_task_results(job_id=job_id, answers=assignment.answers, screens=screens[job_id])
 
 
 class WorkTaskSerializer(serializers.Serializer):

@@ -167,7 +167,7 @@ def test_the_quick_start_demo_task_shows_its_picture(live_server, page, tmp_path
     page.get_by_label("Password").fill("worker1-demo-pass")
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{base}/worker/")
-    page.get_by_role("button", name="Accept next").click()
+    page.get_by_role("button", name="Accept next").first.click()  # the picture campaign is listed first
     next_assignment(page)
     # then the task's picture, served by the platform, has loaded inside the sandboxed frame
     frame = page.frame_locator("iframe[title=Task]")

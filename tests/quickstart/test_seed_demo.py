@@ -43,11 +43,11 @@ def test_seed_demo_twice_gives_the_same_data_and_fresh_tokens_that_authenticate(
         ).count()
         == 1
     )
-    assert Project.objects.count() == 1
-    campaign = Campaign.objects.get()
+    assert Project.objects.count() == 2
+    campaign = Campaign.objects.get(name="Pictures, first batch")
     assert campaign.state == CampaignState.ACTIVE
     assert campaign.tasks_count == Task.objects.filter(campaign=campaign).count() == 7
-    assert Project.objects.get().template_fields == ["object", "image_url"]
+    assert campaign.project.template_fields == ["object", "image_url"]
 
 
 def test_printed_requester_token_works_on_the_native_api(db, tmp_path, client):
@@ -61,7 +61,7 @@ def test_printed_requester_token_works_on_the_native_api(db, tmp_path, client):
 def test_every_demo_picture_is_a_static_file_of_the_platform_itself(db, tmp_path):
     # given the seeded demo
     _seed(tmp_path)
-    urls = [task.input["image_url"] for task in Task.objects.order_by("position")]
+    urls = [task.input["image_url"] for task in Task.objects.filter(job__isnull=True).order_by("position")]
     # then each task's picture is an SVG picture among the platform's static files, not on another host
     static = "/" + settings.STATIC_URL.lstrip("/")
     assert len(urls) == 7
@@ -86,3 +86,28 @@ def test_the_export_line_carries_the_base_url_of_the_port_in_use(db, monkeypatch
     assert " export BASE_URL=http://10.0.0.5:9000 ADMIN_TOKEN=" in _export_line(
         base_url="http://10.0.0.5:9000/"
     )
+
+
+def test_seed_demo_makes_one_component_campaign_with_a_job_of_two_screens(db, tmp_path):
+    from projects.components import REGISTRY
+    from projects.selectors import job_screens
+
+    _seed(tmp_path)
+    _seed(tmp_path)
+    campaign = Campaign.objects.get(name="Street scenes, component demo")
+    assert campaign.state == CampaignState.ACTIVE
+    [task] = Task.objects.filter(campaign=campaign)
+    screens = job_screens(job_id=task.job_id)
+    assert len(screens) == 2
+    used = {c["type"] for s in screens for c in s.components}
+    assert {
+        "Text",
+        "Image",
+        "BinaryChoice",
+        "Rating",
+        "TextInput",
+        "Toggle",
+        "AudioRecording",
+        "ImageMarker",
+    } <= used
+    assert used <= set(REGISTRY)

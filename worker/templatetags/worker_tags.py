@@ -1,22 +1,15 @@
-import markdown as markdown_lib
-import nh3
 from django import template
 from django.utils.safestring import mark_safe
 
-register = template.Library()
+from projects.markdown import render_markdown
 
-# Reviewer feedback is Markdown written by requesters: render it, then keep only harmless markup.
-FEEDBACK_TAGS = {
-    "p", "br", "strong", "em", "code", "pre", "blockquote", "ul", "ol", "li", "a", "h3", "h4", "h5", "hr",
-}  # fmt: skip
+register = template.Library()
 
 
 @register.filter
 def markdown(text: str) -> str:
-    html = markdown_lib.markdown(text or "", extensions=["sane_lists"])
-    return mark_safe(  # noqa: S308 - sanitised by nh3 just above
-        nh3.clean(html, tags=FEEDBACK_TAGS, link_rel="noopener noreferrer nofollow")
-    )
+    """Reviewer feedback (Markdown written by requesters), rendered and sanitised once, in projects.markdown."""
+    return mark_safe(render_markdown(text))  # noqa: S308 - sanitised by nh3 in render_markdown
 
 
 @register.filter

@@ -14,6 +14,7 @@ from campaigns import services as campaign_services
 from campaigns.models import Campaign
 from projects.models import Project
 from projects.services import project_create
+from tasks.demo import demo_component_campaign_ensure
 from tasks.ingest import tasks_ingest_csv
 
 DEMO_DIR = Path(settings.BASE_DIR) / "demo"
@@ -77,6 +78,7 @@ class Command(BaseCommand):
                 _, keys[username] = api_token_create(user=user, name=TOKEN_NAME)
             project = self._project(users["requester"])
             campaign = self._campaign(project, users["requester"])
+            components = demo_component_campaign_ensure(requester=users["requester"])
 
         lines = ["Logins (password) and API tokens (Authorization: Token <key>):"]
         for username, password, _, role in ACCOUNTS:
@@ -84,6 +86,10 @@ class Command(BaseCommand):
         lines.append(
             f"Demo project #{project.pk} “{project.name}”, campaign #{campaign.pk} “{campaign.name}” "
             f"({campaign.state}, {campaign.tasks_count} tasks)."
+        )
+        lines.append(
+            f"Demo component campaign #{components.pk} “{components.name}” ({components.state}, "
+            f"{components.tasks_count} job of two screens)."
         )
         exports = " ".join(f"{u.upper()}_TOKEN={keys[u]}" for u, *_ in ACCOUNTS)
         base_url = options["base_url"].rstrip("/")
