@@ -11,4 +11,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="turkle-schema"), name="turkle-docs"),
     path("api/", include("compat.turkle.urls")),
     path("worker/", include("worker.urls")),
+    # The Swarms-compatible API (seed 004), its schema at /swarms/schema/ and docs page at /swarms/docs/.
+    path("swarms/", include("compat.swarms.urls")),
 ]
