@@ -65,12 +65,14 @@ def _routes(slash: str = "/?") -> list:
             f"campaigns/{CID}/workers/{WID}/approve-all",
             v.ApproveAllView.as_view(),
             "swarms-worker-approve-all",
+            slash,
         ),
         *[
             route(
                 f"campaigns/{ID}/{action}",
                 v.CampaignActionView.as_view(action=action),
                 f"swarms-campaign-{action}",
+                slash,
             )
             for action in ("copy", "archive", "unarchive", "publish", "pause", "continue", "cancel")
         ],
