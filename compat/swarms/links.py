@@ -41,6 +41,9 @@ def campaign_links(campaign) -> dict:
     }
     allowed = allowed_actions(campaign.state)
     for action in CAMPAIGN_ACTIONS:
+        # Swarms cancels "a published campaign": an unpublished one is deleted instead.
+        if action == "cancel" and campaign.published_at is None:
+            continue
         if action in allowed:
             links[action] = _href(f"{base}/{action}")
     for action in ("archive", "unarchive"):
