@@ -39,6 +39,18 @@ CODES: dict[int, tuple[int, str, str]] = {
     1501: (415, "unsupported media type", "The request's content type or the file's type is not accepted."),
 }
 
+# Engine field names as Swarms spells them, for the ``field`` of an error.
+FIELD_NAMES = {
+    "results_per_task": "results",
+    "payment_per_result": "workerPayment",
+    "max_results_per_worker": "maxResultsPerWorker",
+    "time_allowed_s": "maxWorkTime",
+    "review_window_s": "maxReviewTime",
+    "start_at": "startDate",
+    "end_at": "endDate",
+    "screens": "tasks",
+}
+
 COMPONENT_CODES = {
     "unknown-type",
     "unknown-attribute",
@@ -112,7 +124,8 @@ def swarms_exception_handler(exc, context):
         number = _number(exc.status, exc.code, exc.field)
         if exc.code == "invalid-credentials":
             number = 1000
-        data, status = body(number, exc.message, error=exc.code, field=exc.field), exc.status
+        field = FIELD_NAMES.get(exc.field, exc.field) if exc.field else None
+        data, status = body(number, exc.message, error=exc.code, field=field), exc.status
     elif isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
         data, status = body(1001, str(exc.detail), error="not-authenticated"), 401
     elif isinstance(exc, exceptions.PermissionDenied):
