@@ -106,8 +106,10 @@ def campaign_jobs_set(*, campaign: Campaign, job_ids, by: User | None = None) ->
             "The jobs of a published campaign can only be added to, not replaced.", code="campaign-published"
         )
     jobs = _jobs_for(campaign, job_ids)
-    removed, _ = Task.objects.filter(campaign=campaign).delete()
-    Campaign.objects.filter(pk=campaign.pk).update(tasks_count=F("tasks_count") - removed)
+    _, removed = Task.objects.filter(campaign=campaign).delete()
+    Campaign.objects.filter(pk=campaign.pk).update(
+        tasks_count=F("tasks_count") - removed.get(Task._meta.label, 0)
+    )
     _add(campaign, jobs, by)
     return campaign_job_list(campaign=campaign)
 

@@ -265,3 +265,28 @@ def test_adding_jobs_to_a_published_campaign_freezes_their_budget(requester):
     campaign.refresh_from_db()
     assert campaign.frozen_amount == frozen * 2 and campaign.tasks_count == 2
     assert_money_invariants()
+
+
+def test_listing_job_results_reads_each_jobs_screens_once_per_page(requester, requester_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    campaign = job_campaign(requester, results_per_task=4)
+    job = Task.objects.get(campaign=campaign).job
+
+    def submit_one():
+        worker = UserFactory()
+        assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
+        assignment_submit(assignment_id=assignment.pk, worker=worker, answers=answers_for(job))
+
+    def queries_of_the_list() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert requester_client.get("/api/v1/assignments/").status_code == 200
+        return len(captured)
+
+    submit_one()
+    requester_client.get("/api/v1/assignments/")  # the token's first use is written once
+    one = queries_of_the_list()
+    for _ in range(3):
+        submit_one()
+    assert queries_of_the_list() == one
