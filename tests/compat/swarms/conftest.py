@@ -156,5 +156,14 @@ def do_job(campaign_id: int, worker, answer: str = "Yes"):
     assignment = task_claim_next(campaign_id=campaign_id, worker=worker)
     screen_id = assignment.task.job.job_screens.order_by("position").first().screen_id
     now = timezone.now().isoformat()
-    answers = {"screens": [{"screen": screen_id, "startedAt": now, "completedAt": now, "results": {"1": {"selectedOption": answer}}}]}
+    answers = {
+        "screens": [
+            {
+                "screen": screen_id,
+                "startedAt": now,
+                "completedAt": now,
+                "results": {"1": {"selectedOption": answer}},
+            }
+        ]
+    }
     return assignment_submit(assignment_id=assignment.pk, worker=worker, answers=answers)

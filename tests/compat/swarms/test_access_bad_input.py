@@ -23,21 +23,43 @@ def test_requester_b_gets_404_on_every_object_of_a(api, other, make_campaign, wo
     result = do_job(pk, worker)
     j, t, r = job["id"], task["id"], result.pk
     calls = [
-        ("get", f"/campaigns/{pk}"), ("put", f"/campaigns/{pk}"), ("delete", f"/campaigns/{pk}"),
-        ("get", f"/campaigns/{pk}/jobs"), ("post", f"/campaigns/{pk}/jobs"), ("put", f"/campaigns/{pk}/jobs"),
-        *[("post", f"/campaigns/{pk}/{a}") for a in ("copy", "archive", "unarchive", "publish", "pause", "continue", "cancel")],
-        ("get", f"/campaigns/{pk}/results"), ("get", f"/campaigns/{pk}/workers"),
-        ("get", f"/campaigns/{pk}/workers/{worker.pk}/results"), ("post", f"/campaigns/{pk}/results/approve-all"),
+        ("get", f"/campaigns/{pk}"),
+        ("put", f"/campaigns/{pk}"),
+        ("delete", f"/campaigns/{pk}"),
+        ("get", f"/campaigns/{pk}/jobs"),
+        ("post", f"/campaigns/{pk}/jobs"),
+        ("put", f"/campaigns/{pk}/jobs"),
+        *[
+            ("post", f"/campaigns/{pk}/{a}")
+            for a in ("copy", "archive", "unarchive", "publish", "pause", "continue", "cancel")
+        ],
+        ("get", f"/campaigns/{pk}/results"),
+        ("get", f"/campaigns/{pk}/workers"),
+        ("get", f"/campaigns/{pk}/workers/{worker.pk}/results"),
+        ("post", f"/campaigns/{pk}/results/approve-all"),
         ("post", f"/campaigns/{pk}/workers/{worker.pk}/approve-all"),
-        ("get", f"/jobs/{j}"), ("put", f"/jobs/{j}"), ("delete", f"/jobs/{j}"), ("get", f"/jobs/{j}/tasks"),
-        ("post", f"/jobs/{j}/tasks"), ("put", f"/jobs/{j}/tasks"),
+        ("get", f"/jobs/{j}"),
+        ("put", f"/jobs/{j}"),
+        ("delete", f"/jobs/{j}"),
+        ("get", f"/jobs/{j}/tasks"),
+        ("post", f"/jobs/{j}/tasks"),
+        ("put", f"/jobs/{j}/tasks"),
         *[("post", f"/jobs/{j}/{a}") for a in ("copy", "archive", "unarchive")],
-        ("get", f"/tasks/{t}"), ("put", f"/tasks/{t}"), ("delete", f"/tasks/{t}"),
+        ("get", f"/tasks/{t}"),
+        ("put", f"/tasks/{t}"),
+        ("delete", f"/tasks/{t}"),
         *[("post", f"/tasks/{t}/{a}") for a in ("copy", "archive", "unarchive")],
-        ("get", f"/results/{r}"), *[("post", f"/results/{r}/{a}") for a in ("approve", "reject", "soft-reject")],
+        ("get", f"/results/{r}"),
+        *[("post", f"/results/{r}/{a}") for a in ("approve", "reject", "soft-reject")],
     ]
     for method, href in calls:
-        body = [j] if href.endswith("/jobs") else [t] if href.endswith("/tasks") else {"name": "x", "reason": "x"}
+        body = (
+            [j]
+            if href.endswith("/jobs")
+            else [t]
+            if href.endswith("/tasks")
+            else {"name": "x", "reason": "x"}
+        )
         response = other.call(method, href, body) if method != "get" else other.get(href)
         swarms_error(response, 404, 1200)
     # and B's lists hold none of A's objects
@@ -47,7 +69,12 @@ def test_requester_b_gets_404_on_every_object_of_a(api, other, make_campaign, wo
 
 
 def _nothing_written(before):
-    assert (Campaign.objects.count(), CampaignText.objects.count(), Screen.objects.count(), Job.objects.count()) == before
+    assert (
+        Campaign.objects.count(),
+        CampaignText.objects.count(),
+        Screen.objects.count(),
+        Job.objects.count(),
+    ) == before
 
 
 def _counts():
@@ -101,11 +128,19 @@ def test_unknown_state_filter_and_limit_out_of_range_and_bad_cursor(api, make_ca
 
 @pytest.mark.parametrize(
     "method, href",
-    [("get", "/campaigns/abc"), ("put", "/tasks/1.5"), ("post", "/campaigns/x/publish"), ("get", "/results/-3"), ("post", "/jobs/one/copy")],
+    [
+        ("get", "/campaigns/abc"),
+        ("put", "/tasks/1.5"),
+        ("post", "/campaigns/x/publish"),
+        ("get", "/results/-3"),
+        ("post", "/jobs/one/copy"),
+    ],
 )
 def test_a_non_integer_id_is_400(api, method, href):
     before = _counts()
-    body = swarms_error(api.call(method, href, {"name": "x"}) if method != "get" else api.get(href), 400, 1102)
+    body = swarms_error(
+        api.call(method, href, {"name": "x"}) if method != "get" else api.get(href), 400, 1102
+    )
     assert body["error"] == "invalid-id"
     _nothing_written(before)
 

@@ -10,7 +10,9 @@ from .conftest import Swarms, swarms_error
 
 def test_token_request_returns_a_hashed_platform_token_and_the_seed_keys(requester):
     # when a client requests a token with email and password
-    response = Swarms().post("/auth/token/request", {"email": requester.email.upper(), "password": "correct-horse"})
+    response = Swarms().post(
+        "/auth/token/request", {"email": requester.email.upper(), "password": "correct-horse"}
+    )
     # then it gets the seed's body, and only the hash of the token is stored
     assert response.status_code == 200
     body = response.json()
@@ -37,7 +39,9 @@ def test_logins_are_throttled_like_the_native_login(requester, settings):
     for _ in range(2):
         swarms_error(client.post("/auth/token/request", {"email": requester.email, "password": "no"}), 401)
     # then even the right password is refused until the window ends
-    swarms_error(client.post("/auth/token/request", {"email": requester.email, "password": "correct-horse"}), 429, 1002)
+    swarms_error(
+        client.post("/auth/token/request", {"email": requester.email, "password": "correct-horse"}), 429, 1002
+    )
 
 
 def test_discard_ends_the_token(api):
@@ -75,7 +79,9 @@ def test_a_sent_request_id_is_echoed_and_logged(api, caplog):
     with caplog.at_level(logging.INFO, logger="compat.swarms.requests"):
         response = api.get("/me", headers={"X-Request-ID": sent})
     assert response["X-Request-ID"] == sent
-    assert any(sent in record.getMessage() and "/swarms/me" in record.getMessage() for record in caplog.records)
+    assert any(
+        sent in record.getMessage() and "/swarms/me" in record.getMessage() for record in caplog.records
+    )
 
 
 def test_an_unsupported_version_is_400(api):
@@ -101,7 +107,14 @@ def test_cors_answers_configured_origins_on_swarms_only(api, settings):
     assert response["Access-Control-Allow-Origin"] == "https://app.example.org"
     assert "x-request-id" in response["Access-Control-Expose-Headers"].lower()
     preflight = api.call(
-        "options", "/campaigns", raw="", headers={**origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "x-auth-token"}
+        "options",
+        "/campaigns",
+        raw="",
+        headers={
+            **origin,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "x-auth-token",
+        },
     )
     assert "x-auth-token" in preflight["Access-Control-Allow-Headers"].lower()
     assert "Access-Control-Allow-Origin" not in api.client.get("/api/v1/", headers=origin)
@@ -114,15 +127,41 @@ def test_schema_lists_every_route_and_the_docs_page_is_served(db):
     schema = Client().get("/swarms/schema/", headers={"Accept": "application/json"}).json()
     paths = set(schema["paths"])
     for route in (
-        "/auth/token/request", "/auth/token/discard", "/me", "/tasks", "/tasks/{id}", "/tasks/{id}/copy",
-        "/tasks/{id}/archive", "/tasks/{id}/unarchive", "/jobs", "/jobs/{id}", "/jobs/{id}/tasks",
-        "/jobs/{id}/copy", "/jobs/{id}/archive", "/jobs/{id}/unarchive", "/campaigns", "/campaigns/{id}",
-        "/campaigns/{id}/jobs", "/campaigns/{id}/copy", "/campaigns/{id}/archive", "/campaigns/{id}/unarchive",
-        "/campaigns/{id}/publish", "/campaigns/{id}/pause", "/campaigns/{id}/continue", "/campaigns/{id}/cancel",
-        "/campaigns/{id}/results", "/campaigns/{id}/workers", "/campaigns/{campaign_id}/workers/{worker_id}/results",
-        "/campaigns/{campaign_id}/results/approve-all", "/campaigns/{campaign_id}/workers/{worker_id}/approve-all",
-        "/results/{id}", "/results/{id}/approve", "/results/{id}/reject", "/results/{id}/soft-reject",
-        "/preview/markdown", "/upload",
+        "/auth/token/request",
+        "/auth/token/discard",
+        "/me",
+        "/tasks",
+        "/tasks/{id}",
+        "/tasks/{id}/copy",
+        "/tasks/{id}/archive",
+        "/tasks/{id}/unarchive",
+        "/jobs",
+        "/jobs/{id}",
+        "/jobs/{id}/tasks",
+        "/jobs/{id}/copy",
+        "/jobs/{id}/archive",
+        "/jobs/{id}/unarchive",
+        "/campaigns",
+        "/campaigns/{id}",
+        "/campaigns/{id}/jobs",
+        "/campaigns/{id}/copy",
+        "/campaigns/{id}/archive",
+        "/campaigns/{id}/unarchive",
+        "/campaigns/{id}/publish",
+        "/campaigns/{id}/pause",
+        "/campaigns/{id}/continue",
+        "/campaigns/{id}/cancel",
+        "/campaigns/{id}/results",
+        "/campaigns/{id}/workers",
+        "/campaigns/{campaign_id}/workers/{worker_id}/results",
+        "/campaigns/{campaign_id}/results/approve-all",
+        "/campaigns/{campaign_id}/workers/{worker_id}/approve-all",
+        "/results/{id}",
+        "/results/{id}/approve",
+        "/results/{id}/reject",
+        "/results/{id}/soft-reject",
+        "/preview/markdown",
+        "/upload",
     ):
         assert route in paths, route
     assert "SwarmsError" in schema["components"]["schemas"]

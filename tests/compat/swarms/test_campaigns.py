@@ -9,9 +9,28 @@ from projects.models import Job
 from .conftest import CAMPAIGN, TASK, swarms_error
 
 SEED_CAMPAIGN_KEYS = {
-    "name", "title", "description", "terms", "estDuration", "workerPayment", "results", "maxResultsPerWorker",
-    "workerGroup", "maxWorkTime", "maxUploadTime", "maxReviewTime", "training", "startDate", "endDate",
-    "properties", "state", "id", "readOnly", "lastModifiedAt", "createdAt", "archived",
+    "name",
+    "title",
+    "description",
+    "terms",
+    "estDuration",
+    "workerPayment",
+    "results",
+    "maxResultsPerWorker",
+    "workerGroup",
+    "maxWorkTime",
+    "maxUploadTime",
+    "maxReviewTime",
+    "training",
+    "startDate",
+    "endDate",
+    "properties",
+    "state",
+    "id",
+    "readOnly",
+    "lastModifiedAt",
+    "createdAt",
+    "archived",
 }
 
 
@@ -29,7 +48,11 @@ def test_create_writes_every_seed_field_back_as_sent(api):
     assert isinstance(body["id"], int)
     assert len(body["createdAt"]) == 19 and body["createdAt"][10] == "T"
     campaign = Campaign.objects.get(pk=body["id"])
-    assert (campaign.time_allowed_s, campaign.review_window_s, campaign.results_per_task) == (600, 3 * 3600, 2)
+    assert (campaign.time_allowed_s, campaign.review_window_s, campaign.results_per_task) == (
+        600,
+        3 * 3600,
+        2,
+    )
 
 
 def test_get_list_update_delete(api):
@@ -37,9 +60,15 @@ def test_get_list_update_delete(api):
     assert api.get(f"/campaigns/{pk}").json()["title"] == "Find cats"
     page = api.get("/campaigns").json()
     assert [c["id"] for c in page["campaigns"]] == [pk] and "_links" in page
-    updated = api.put(f"/campaigns/{pk}", {"title": "Find dogs", "maxReviewTime": "2 days", "workerPayment": 1})
+    updated = api.put(
+        f"/campaigns/{pk}", {"title": "Find dogs", "maxReviewTime": "2 days", "workerPayment": 1}
+    )
     assert updated.status_code == 200, updated.content
-    assert (updated.json()["title"], updated.json()["maxReviewTime"], updated.json()["workerPayment"]) == ("Find dogs", "2 days", 1.0)
+    assert (updated.json()["title"], updated.json()["maxReviewTime"], updated.json()["workerPayment"]) == (
+        "Find dogs",
+        "2 days",
+        1.0,
+    )
     # a fetched campaign can be sent back as it is
     again = api.put(f"/campaigns/{pk}", api.get(f"/campaigns/{pk}").json())
     assert again.status_code == 200, again.content
@@ -73,7 +102,10 @@ def test_lifecycle_with_the_seed_state_names_and_money(api, requester, make_camp
     me = api.get("/me").json()
     assert me["balance"]["frozen"].startswith("1.2 ") and me["balance"]["available"].startswith("98.8 ")
     assert api.post(f"/campaigns/{pk}/pause").json()["state"] == "paused"
-    assert api.post(f"/campaigns/{pk}/continue", raw="", content_type="application/json").json()["state"] == "active"
+    assert (
+        api.post(f"/campaigns/{pk}/continue", raw="", content_type="application/json").json()["state"]
+        == "active"
+    )
     # delete is refused while running, nothing changes
     swarms_error(api.delete(f"/campaigns/{pk}"), 409, 1300)
     assert api.post(f"/campaigns/{pk}/cancel").json()["state"] == "cancelled"

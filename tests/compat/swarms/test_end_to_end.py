@@ -19,7 +19,9 @@ def test_a_requester_script_from_token_to_approval_behind_a_prefix(requester, wo
     # a token
     token = swarms.login(requester.email)
     # an image, uploaded, its URL used in a task's components
-    uploaded = swarms.call("post", "/upload", raw={"file": SimpleUploadedFile("cat.png", png_bytes(), "image/png")})
+    uploaded = swarms.call(
+        "post", "/upload", raw={"file": SimpleUploadedFile("cat.png", png_bytes(), "image/png")}
+    )
     assert uploaded.status_code == 201
     image_url = uploaded.json()
     task = swarms.post(
@@ -50,8 +52,19 @@ def test_a_requester_script_from_token_to_approval_behind_a_prefix(requester, wo
     shown = native.get(f"/api/v1/work/assignments/{claimed['id']}/job/").json()["data"]
     [screen] = shown["screens"]
     assert screen["components"][0] == {"type": "Image", "url": image_url}
-    answers = {"screens": [{"screen": screen["id"], "startedAt": "2030-01-01T10:00:00Z", "completedAt": "2030-01-01T10:00:09Z", "results": {"1": {"selectedOption": "Yes"}}}]}
-    submitted = native.post(f"/api/v1/work/assignments/{claimed['id']}/submit/", {"answers": answers}, format="json")
+    answers = {
+        "screens": [
+            {
+                "screen": screen["id"],
+                "startedAt": "2030-01-01T10:00:00Z",
+                "completedAt": "2030-01-01T10:00:09Z",
+                "results": {"1": {"selectedOption": "Yes"}},
+            }
+        ]
+    }
+    submitted = native.post(
+        f"/api/v1/work/assignments/{claimed['id']}/submit/", {"answers": answers}, format="json"
+    )
     assert submitted.status_code == 200, submitted.content
 
     # results, through the campaign's results link; approval through the result's approve link

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from campaigns.services import campaign_finish
 from campaigns.models import Campaign
+from campaigns.services import campaign_finish
 
 from .conftest import do_job
 
@@ -25,7 +25,14 @@ RESULT_ACTIONS = {
     "Rejected": set(),
     "SoftRejected": set(),
 }
-ACTION_STATE = {"publish": "active", "pause": "paused", "continue": "active", "cancel": "cancelled", "archive": None, "unarchive": None}
+ACTION_STATE = {
+    "publish": "active",
+    "pause": "paused",
+    "continue": "active",
+    "cancel": "cancelled",
+    "archive": None,
+    "unarchive": None,
+}
 
 
 def _campaign_in(api, make_campaign, state: str) -> int:
@@ -68,7 +75,11 @@ def _result_in(api, make_campaign, worker, state: str) -> int:
     pk = make_campaign()
     result = do_job(pk, worker)
     until = (timezone.now() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
-    bodies = {"Approved": ("approve", None), "Rejected": ("reject", {"reason": "no"}), "SoftRejected": ("soft-reject", {"reason": "redo", "until": until})}
+    bodies = {
+        "Approved": ("approve", None),
+        "Rejected": ("reject", {"reason": "no"}),
+        "SoftRejected": ("soft-reject", {"reason": "redo", "until": until}),
+    }
     if state in bodies:
         action, body = bodies[state]
         assert api.post(f"/results/{result.pk}/{action}", body).status_code == 200
@@ -88,7 +99,11 @@ def test_result_links_are_exactly_the_allowed_actions_and_each_works(api, make_c
     [listed] = api.get(f"/campaigns/{campaign_id}/results").json()["results"]
     assert listed["_links"] == body["_links"]
     until = (timezone.now() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
-    expected = {"approve": ("Approved", None), "reject": ("Rejected", {"reason": "no"}), "softReject": ("SoftRejected", {"reason": "r", "until": until})}
+    expected = {
+        "approve": ("Approved", None),
+        "reject": ("Rejected", {"reason": "no"}),
+        "softReject": ("SoftRejected", {"reason": "r", "until": until}),
+    }
     for action in sorted(RESULT_ACTIONS[state]):
         fresh = api.get(f"/results/{_result_in(api, make_campaign, UserFactory(), state)}").json()
         response = api.post(fresh["_links"][action]["href"], expected[action][1])

@@ -23,15 +23,24 @@ def test_results_of_a_campaign_with_state_since_and_limit(api, make_campaign, wo
     assert [r["id"] for r in page["results"]] == [first.pk, second.pk]
     result = page["results"][0]
     assert SEED_RESULT_KEYS <= set(result)
-    assert result["state"] == "InReview" and result["worker"] == worker.pk and result["assignmentId"] == first.pk
+    assert (
+        result["state"] == "InReview" and result["worker"] == worker.pk and result["assignmentId"] == first.pk
+    )
     [task_result] = result["taskResults"]
     assert task_result["task"]["name"] == "Is there a cat?"
     assert task_result["components"] == [
-        {"data": {"type": "BinaryChoice", "option1": "Yes", "option2": "No"}, "result": {"selectedOption": "Yes"}}
+        {
+            "data": {"type": "BinaryChoice", "option1": "Yes", "option2": "No"},
+            "result": {"selectedOption": "Yes"},
+        }
     ]
     api.post(f"/results/{first.pk}/approve")
-    assert [r["id"] for r in api.get(f"/campaigns/{pk}/results", {"state": "Approved"}).json()["results"]] == [first.pk]
-    assert [r["id"] for r in api.get(f"/campaigns/{pk}/results", {"state": "InReview"}).json()["results"]] == [second.pk]
+    assert [
+        r["id"] for r in api.get(f"/campaigns/{pk}/results", {"state": "Approved"}).json()["results"]
+    ] == [first.pk]
+    assert [
+        r["id"] for r in api.get(f"/campaigns/{pk}/results", {"state": "InReview"}).json()["results"]
+    ] == [second.pk]
     limited = api.get(f"/campaigns/{pk}/results", {"limit": 1}).json()
     assert len(limited["results"]) == 1 and "next" in limited["_links"]
     future = (timezone.now() + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
@@ -48,7 +57,10 @@ def test_approve_pays_the_worker_and_reject_keeps_money_for_a_redo(api, requeste
     assert Wallet.objects.get(user=worker).available == Decimal("0.50")
     swarms_error(api.post(f"/results/{rejected.pk}/reject"), 400, 1100)  # reason required
     assert Assignment.objects.get(pk=rejected.pk).state == AssignmentState.SUBMITTED
-    assert api.post(f"/results/{rejected.pk}/reject", {"reason": "Cheating detected!"}).json()["state"] == "Rejected"
+    assert (
+        api.post(f"/results/{rejected.pk}/reject", {"reason": "Cheating detected!"}).json()["state"]
+        == "Rejected"
+    )
     # approving again changes nothing; rejecting an approved result is refused
     swarms_error(api.post(f"/results/{approved.pk}/reject", {"reason": "no"}), 409, 1300)
     # cancel releases what is left
@@ -61,13 +73,20 @@ def test_soft_reject_needs_reason_and_until(api, make_campaign, worker):
     pk = make_campaign()
     result = do_job(pk, worker)
     swarms_error(api.post(f"/results/{result.pk}/soft-reject", {"reason": "More precise"}), 400, 1100)
-    swarms_error(api.post(f"/results/{result.pk}/soft-reject", {"reason": "x", "until": "tomorrow"}), 400, 1100)
+    swarms_error(
+        api.post(f"/results/{result.pk}/soft-reject", {"reason": "x", "until": "tomorrow"}), 400, 1100
+    )
     until = (timezone.now() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%S")
-    response = api.post(f"/results/{result.pk}/soft-reject", {"reason": "Be more precise, please", "until": until})
+    response = api.post(
+        f"/results/{result.pk}/soft-reject", {"reason": "Be more precise, please", "until": until}
+    )
     assert response.status_code == 200, response.content
     assert response.json()["state"] == "SoftRejected"
     stored = Assignment.objects.get(pk=result.pk)
-    assert stored.feedback == "Be more precise, please" and stored.redo_until.strftime("%Y-%m-%dT%H:%M:%S") == until
+    assert (
+        stored.feedback == "Be more precise, please"
+        and stored.redo_until.strftime("%Y-%m-%dT%H:%M:%S") == until
+    )
 
 
 def test_workers_of_a_campaign_with_in_review_filter_and_standing(api, make_campaign, worker):

@@ -6,12 +6,28 @@ from tests.components.conftest import png_bytes
 from .conftest import TASK, swarms_error
 
 SEED_TASK_KEYS = {
-    "name", "components", "properties", "resourcesSize", "estimatedUploadSize", "id", "readOnly",
-    "lastModifiedAt", "createdAt", "archived",
+    "name",
+    "components",
+    "properties",
+    "resourcesSize",
+    "estimatedUploadSize",
+    "id",
+    "readOnly",
+    "lastModifiedAt",
+    "createdAt",
+    "archived",
 }
 SEED_JOB_KEYS = {
-    "name", "description", "properties", "resourcesSize", "estimatedUploadSize", "id", "readOnly",
-    "lastModifiedAt", "createdAt", "archived",
+    "name",
+    "description",
+    "properties",
+    "resourcesSize",
+    "estimatedUploadSize",
+    "id",
+    "readOnly",
+    "lastModifiedAt",
+    "createdAt",
+    "archived",
 }
 
 
@@ -20,14 +36,22 @@ def test_task_crud_copy_archive_unarchive(api):
     assert created.status_code == 201, created.content
     task = created.json()
     assert SEED_TASK_KEYS <= set(task)
-    assert (task["name"], task["components"], task["properties"]) == (TASK["name"], TASK["components"], TASK["properties"])
+    assert (task["name"], task["components"], task["properties"]) == (
+        TASK["name"],
+        TASK["components"],
+        TASK["properties"],
+    )
     pk = task["id"]
     assert api.get(f"/tasks/{pk}").json()["id"] == pk
     assert [t["id"] for t in api.get("/tasks").json()["tasks"]] == [pk]
     updated = api.put(f"/tasks/{pk}", {"name": "Renamed", "components": TASK["components"][:1]})
     assert updated.json()["name"] == "Renamed" and len(updated.json()["components"]) == 1
     copy = api.post(f"/tasks/{pk}/copy")
-    assert copy.status_code == 201 and copy.json()["id"] != pk and copy.json()["components"] == updated.json()["components"]
+    assert (
+        copy.status_code == 201
+        and copy.json()["id"] != pk
+        and copy.json()["components"] == updated.json()["components"]
+    )
     assert api.post(f"/tasks/{pk}/archive").json()["archived"] is True
     assert api.post(f"/tasks/{pk}/unarchive").json()["archived"] is False
     assert api.delete(f"/tasks/{copy.json()['id']}").status_code == 204
@@ -36,7 +60,9 @@ def test_task_crud_copy_archive_unarchive(api):
 
 def test_job_crud_copy_deep_archive_and_its_tasks(api):
     tasks = [api.post("/tasks", {**TASK, "name": f"t{n}"}).json()["id"] for n in range(3)]
-    created = api.post("/jobs", {"name": "My first Job", "description": "this job differs", "properties": {"k": "v"}})
+    created = api.post(
+        "/jobs", {"name": "My first Job", "description": "this job differs", "properties": {"k": "v"}}
+    )
     assert created.status_code == 201
     job = created.json()
     assert SEED_JOB_KEYS <= set(job)
@@ -77,10 +103,18 @@ def test_markdown_preview(api):
 def test_upload_answers_the_url_as_a_bare_json_string_usable_in_a_component(api):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    response = api.call("post", "/upload", raw={"file": SimpleUploadedFile("cat.png", png_bytes(), "image/png")})
+    response = api.call(
+        "post", "/upload", raw={"file": SimpleUploadedFile("cat.png", png_bytes(), "image/png")}
+    )
     assert response.status_code == 201, response.content
     url = response.json()
     assert isinstance(url, str) and url.startswith("/")
     task = api.post("/tasks", {"name": "Look", "components": [{"type": "Image", "url": url}]})
     assert task.status_code == 201 and task.json()["components"][0]["url"] == url
     swarms_error(api.call("post", "/upload", raw={"other": "x"}), 400, 1100)
+    # a file is judged by its bytes
+    text = SimpleUploadedFile("cat.png", b"just text", "image/png")
+    assert (
+        swarms_error(api.call("post", "/upload", raw={"file": text}), 400, 1100)["error"]
+        == "unsupported-media-type"
+    )
