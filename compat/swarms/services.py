@@ -28,8 +28,15 @@ def _save_text(campaign, text: dict) -> None:
 
 
 def _set_group(campaign, group: Group | None, given: bool) -> None:
-    if given:
-        campaign_workers_set(campaign=campaign, users=[], groups=[group] if group else [], replace=True)
+    """``workerGroup``: a group restricts the campaign to its members; ``null`` opens it to everyone again
+    (and changes nothing on a campaign that has no group)."""
+    if not given:
+        return
+    if group is not None:
+        campaign_workers_set(campaign=campaign, users=[], groups=[group], replace=True)
+    elif campaign.worker_groups.exists():
+        campaign_workers_set(campaign=campaign, users=[], groups=[], replace=True)
+        campaign_update(campaign=campaign, restricted=False)
 
 
 @transaction.atomic

@@ -176,3 +176,19 @@ def test_queries_per_page_do_not_grow_with_the_page(api):
     assert len(page["campaigns"]) == 20
     assert len(large) == len(small) + 1  # the cursor's row
     assert not any("OFFSET" in q["sql"] for q in large.captured_queries)
+
+
+def test_worker_group_restricts_and_null_opens_again(api):
+    from tests.factories import GroupFactory
+
+    group = GroupFactory()
+    pk = api.post("/campaigns", {**CAMPAIGN, "workerGroup": group.pk}).json()["id"]
+    campaign = Campaign.objects.get(pk=pk)
+    assert campaign.restricted and list(campaign.worker_groups.all()) == [group]
+    assert api.get(f"/campaigns/{pk}").json()["workerGroup"] == group.pk
+    assert api.put(f"/campaigns/{pk}", {"workerGroup": None}).json()["workerGroup"] is None
+    campaign.refresh_from_db()
+    assert not campaign.restricted and not campaign.worker_groups.exists()
+    # a campaign with no group sent back with workerGroup null stays open
+    other = api.post("/campaigns", {**CAMPAIGN, "workerGroup": None}).json()["id"]
+    assert not Campaign.objects.get(pk=other).restricted
