@@ -210,3 +210,44 @@ RESULT_PARAMS = [
 ]
 WORKER_PARAMS = [_LIMIT, *_CURSORS, OpenApiParameter("InReview", OpenApiTypes.BOOL)]
 DEEP = OpenApiParameter("deep", OpenApiTypes.BOOL, description="Include what it holds.")
+
+
+_OPEN = {"/auth/token/request"}
+_ANY_USER = {"/auth/token/discard", "/me", "/preview/markdown"}
+_CONVENTION_HEADERS = {
+    "X-Request-ID": {
+        "schema": {"type": "string", "format": "uuid"},
+        "description": "Identifies the request.",
+    },
+    "X-API-Version": {"schema": {"type": "string"}, "description": "The version used: 1.0."},
+}
+
+
+def swarms_conventions(result, generator, request, public):
+    """Postprocessing hook: on every operation the X-API-Version request header, the X-Request-ID and
+    X-API-Version response headers, and the error responses every route can give (401, 403, 400)."""
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/SwarmsError"}}}
+    for route, operations in result.get("paths", {}).items():
+        for operation in operations.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            operation.setdefault("parameters", []).append(
+                {
+                    "name": "X-API-Version",
+                    "in": "header",
+                    "schema": {"type": "string", "default": "1.0", "enum": ["1.0"]},
+                    "description": "Any other version is refused with 400 (code 1101).",
+                }
+            )
+            responses = operation["responses"]
+            wanted = {"400": "Bad input or an unsupported X-API-Version."}
+            if route not in _OPEN:
+                wanted["401"] = "No X-Auth-Token, or an expired, discarded or unknown one (code 1001)."
+                operation["security"] = [{"swarmsToken": []}]
+            if route not in _OPEN | _ANY_USER:
+                wanted["403"] = "A requester route with a worker's token (code 1003)."
+            for status, description in wanted.items():
+                responses.setdefault(status, {"description": description, "content": error})
+            for response in responses.values():
+                response.setdefault("headers", {}).update(_CONVENTION_HEADERS)
+    return result

@@ -109,7 +109,10 @@ schema_view = SpectacularAPIView.as_view(
         "SCHEMA_PATH_PREFIX": r"/swarms",
         "SCHEMA_PATH_PREFIX_TRIM": True,
         "SERVERS": [{"url": "/swarms", "description": "The mount; a client's base_url ends here."}],
-        "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
+        "POSTPROCESSING_HOOKS": [
+            "drf_spectacular.hooks.postprocess_schema_enums",
+            "compat.swarms.schema.swarms_conventions",
+        ],
         "PREPROCESSING_HOOKS": [],
     },
 )

@@ -269,7 +269,9 @@ def _task_values(data: dict, *, create: bool) -> dict:
 
 class TaskListView(SwarmsView):
     @extend_schema(
-        operation_id="tasks_list", parameters=doc.LIST_PARAMS, responses={200: doc.TaskPage, 400: doc.ERROR}
+        operation_id="swarms_tasks_list",
+        parameters=doc.LIST_PARAMS,
+        responses={200: doc.TaskPage, 400: doc.ERROR},
     )
     def get(self, request):
         return _list(self, screen_selectors.screen_list(user=request.user), "tasks", "/tasks", task_out)
@@ -335,7 +337,9 @@ def _job_values(data: dict, *, create: bool) -> dict:
 
 class JobListView(SwarmsView):
     @extend_schema(
-        operation_id="jobs_list", parameters=doc.LIST_PARAMS, responses={200: doc.JobPage, 400: doc.ERROR}
+        operation_id="swarms_jobs_list",
+        parameters=doc.LIST_PARAMS,
+        responses={200: doc.JobPage, 400: doc.ERROR},
     )
     def get(self, request):
         return _list(self, screen_selectors.job_list(user=request.user), "jobs", "/jobs", job_out)
@@ -526,7 +530,7 @@ def _fresh(request, pk):
 
 class CampaignListView(SwarmsView):
     @extend_schema(
-        operation_id="campaigns_list",
+        operation_id="swarms_campaigns_list",
         parameters=doc.LIST_PARAMS,
         responses={200: doc.CampaignPage, 400: doc.ERROR},
     )

@@ -165,6 +165,15 @@ def test_schema_lists_every_route_and_the_docs_page_is_served(db):
     ):
         assert route in paths, route
     assert "SwarmsError" in schema["components"]["schemas"]
+    # a valid OpenAPI document, every operation with its error body
+    from openapi_spec_validator import validate
+
+    validate(schema)
+    for route, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            assert "400" in operation["responses"], (method, route)
+            if route != "/auth/token/request":
+                assert "401" in operation["responses"], (method, route)
     assert schema["components"]["securitySchemes"]["swarmsToken"]["name"] == "X-Auth-Token"
     page = Client().get("/swarms/docs/")
     assert page.status_code == 200 and b"swagger" in page.content.lower()
