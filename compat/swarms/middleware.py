@@ -26,6 +26,10 @@ def _request_id(sent: str | None) -> str:
     return str(uuid.uuid4())
 
 
+def unsupported_version_message(version: str) -> str:
+    return f"X-API-Version {version!r} is not supported; this server speaks {', '.join(SUPPORTED_VERSIONS)}."
+
+
 class SwarmsConventionsMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -37,14 +41,20 @@ class SwarmsConventionsMiddleware:
         request.swarms_request_id = request_id
         version = (request.headers.get("X-API-Version") or DEFAULT_VERSION).strip()
         if version not in SUPPORTED_VERSIONS:
+            # Refused by the Swarms views before anything else (``SwarmsView.initial``), inside the CORS
+            # middleware, so that a browser can read the error too.
+            request.swarms_unsupported_version = version
+            version = DEFAULT_VERSION
+        response = self.get_response(request)
+        if getattr(request, "swarms_unsupported_version", None) and not getattr(
+            request, "swarms_version_refused", False
+        ):
+            # A route that is not a Swarms view (the schema, the docs page) is refused here.
             response = error_response(
                 1101,
-                f"X-API-Version {version!r} is not supported; this server speaks {', '.join(SUPPORTED_VERSIONS)}.",
+                unsupported_version_message(request.swarms_unsupported_version),
                 error="unsupported-version",
             )
-            version = DEFAULT_VERSION
-        else:
-            response = self.get_response(request)
         response["X-Request-ID"] = request_id
         response["X-API-Version"] = version
         logger.info(

@@ -1,7 +1,5 @@
 """Engine objects as Swarms shows them (camelCase, integer ids, the seed's timestamps and durations)."""
 
-from django.contrib.auth.models import Group
-
 from campaigns.models import CampaignState
 from results.models import AssignmentState
 
@@ -120,18 +118,6 @@ def result_out(assignment, task_results: list, hal: bool = False) -> dict:
     )
 
 
-def swarms_task_results(task_results: list) -> list:
-    """The engine's per-screen results with the seed's timestamps."""
-    out = []
-    for entry in task_results:
-        entry = dict(entry)
-        for key in ("startedAt", "completedAt"):
-            if entry.get(key):
-                entry[key] = entry[key]
-        out.append(entry)
-    return out
-
-
 def worker_out(worker) -> dict:
     from results.review_selectors import standing
 
@@ -145,7 +131,3 @@ def worker_out(worker) -> dict:
             "rejected": counts["rejected"],
         }
     return out
-
-
-def group_exists(pk: int) -> bool:
-    return Group.objects.filter(pk=pk).exists()

@@ -50,6 +50,7 @@ from . import schema as doc
 from .authentication import SwarmsTokenAuthentication
 from .durations import parse_duration
 from .errors import SwarmsError, swarms_exception_handler
+from .middleware import unsupported_version_message
 from .pagination import keyset_page
 from .representations import (
     STATE_FILTERS,
@@ -90,6 +91,13 @@ class SwarmsView(APIView):
 
     def get_exception_handler(self):
         return swarms_exception_handler
+
+    def initial(self, request, *args, **kwargs):
+        version = getattr(request._request, "swarms_unsupported_version", None)
+        if version is not None:
+            request._request.swarms_version_refused = True
+            raise SwarmsError(1101, unsupported_version_message(version), code="unsupported-version")
+        super().initial(request, *args, **kwargs)
 
     @property
     def hal(self) -> bool:

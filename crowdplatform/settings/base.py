@@ -45,10 +45,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # CORS for the Swarms API only (CORS_URLS_REGEX); first, so that preflights are answered before anything.
-    "corsheaders.middleware.CorsMiddleware",
-    # X-Request-ID and X-API-Version on every /swarms/ response.
+    # X-Request-ID and X-API-Version on every /swarms/ response, CORS preflights included.
     "compat.swarms.middleware.SwarmsConventionsMiddleware",
+    # CORS for the Swarms API only (CORS_URLS_REGEX), before anything that could answer first.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

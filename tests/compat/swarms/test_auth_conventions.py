@@ -88,6 +88,12 @@ def test_an_unsupported_version_is_400(api):
     body = swarms_error(api.get("/me", headers={"X-API-Version": "2.0"}), 400, 1101)
     assert "2.0" in body["description"]
     assert api.get("/me", headers={"X-API-Version": "1.0"}).status_code == 200
+    # nothing is done under an unsupported version
+    swarms_error(api.post("/campaigns", {"name": "x"}, headers={"X-API-Version": "0.9"}), 400, 1101)
+    from campaigns.models import Campaign
+
+    assert not Campaign.objects.exists()
+    swarms_error(api.get("/schema/", headers={"X-API-Version": "0.9"}), 400, 1101)
 
 
 def test_json_by_default_and_hal_when_asked(api, make_campaign):
@@ -117,6 +123,10 @@ def test_cors_answers_configured_origins_on_swarms_only(api, settings):
         },
     )
     assert "x-auth-token" in preflight["Access-Control-Allow-Headers"].lower()
+    assert uuid.UUID(preflight["X-Request-ID"])
+    # an error is readable by the page too
+    refused = api.get("/me", headers={**origin, "X-API-Version": "9.9"})
+    assert refused.status_code == 400 and refused["Access-Control-Allow-Origin"] == "https://app.example.org"
     assert "Access-Control-Allow-Origin" not in api.client.get("/api/v1/", headers=origin)
     assert "Access-Control-Allow-Origin" not in api.get("/me", headers={"Origin": "https://evil.example"})
 
