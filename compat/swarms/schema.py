@@ -231,6 +231,9 @@ def swarms_conventions(result, generator, request, public):
         for operation in operations.values():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "path":
+                    parameter["schema"] = {"type": "integer"}
             operation.setdefault("parameters", []).append(
                 {
                     "name": "X-API-Version",
