@@ -256,3 +256,20 @@ def test_a_worker_reads_the_screens_of_their_own_job_only(requester, worker, wor
         token_client(RequesterFactory()).get(f"/api/v1/work/assignments/{assignment.pk}/job/").status_code
         == 404
     )
+
+
+def test_copying_a_template_campaign_copies_its_tasks_inputs(requester, requester_client):
+    from tests.factories import CampaignFactory, TaskFactory
+
+    campaign = CampaignFactory(project__owner=requester, state=CampaignState.FINISHED, results_per_task=2)
+    for n in range(3):
+        TaskFactory(campaign=campaign, position=n + 1, input={"text": f"t{n}"})
+    copy = requester_client.post(f"/api/v1/campaigns/{campaign.pk}/copy/").json()["data"]
+    assert copy["state"] == "unpublished" and copy["id"] != campaign.pk
+    copied = Task.objects.filter(campaign_id=copy["id"]).order_by("position")
+    assert [(t.position, t.input, t.results_needed, t.job_id) for t in copied] == [
+        (1, {"text": "t0"}, 2, None),
+        (2, {"text": "t1"}, 2, None),
+        (3, {"text": "t2"}, 2, None),
+    ]
+    assert Campaign.objects.get(pk=copy["id"]).tasks_count == 3

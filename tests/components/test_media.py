@@ -202,3 +202,19 @@ def test_uploaded_media_is_kept_while_a_screen_refers_to_it(
     # and a fresh upload not yet in a screen is given time
     requester_client.post("/api/v1/media/", {"file": upload("new.png", png_bytes())}, format="multipart")
     assert media_purge_unreferenced() == 0
+
+
+def test_no_upload_for_a_submitted_assignment(requester, media_root):
+    from tests.components.conftest import answers_for
+
+    campaign = job_campaign(requester)
+    worker = UserFactory()
+    assignment = task_claim_next(campaign_id=campaign.pk, worker=worker)
+    assignment_submit(assignment_id=assignment.pk, worker=worker, answers=answers_for(assignment.task.job))
+    response = token_client(worker).post(
+        f"/api/v1/work/assignments/{assignment.pk}/media/",
+        {"file": upload("a.wav", wav_bytes())},
+        format="multipart",
+    )
+    assert response.status_code == 409 and response.json()["errors"][0]["code"] == "assignment-not-open"
+    assert MediaFile.objects.count() == 0 and files_under(media_root) == []
