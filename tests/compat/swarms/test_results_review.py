@@ -136,3 +136,24 @@ def test_approve_all_of_a_campaign(api, make_campaign, worker):
     response = api.post(f"/campaigns/{pk}/results/approve-all")
     assert response.status_code == 200 and response.json() == {"approved": 2}
     assert api.get(f"/campaigns/{pk}/results", {"state": "InReview"}).json()["results"] == []
+
+
+def test_a_page_of_results_costs_the_same_queries_whatever_its_size(api, make_campaign):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import UserFactory
+
+    pk = make_campaign(results=12)
+    first = do_job(pk, UserFactory())
+    with CaptureQueriesContext(connection) as one:
+        assert len(api.get(f"/campaigns/{pk}/results", {"after": first.pk}).json()["results"]) == 0
+    for _ in range(10):
+        do_job(pk, UserFactory())
+    with CaptureQueriesContext(connection) as ten:
+        assert len(api.get(f"/campaigns/{pk}/results", {"after": first.pk}).json()["results"]) == 10
+    with CaptureQueriesContext(connection) as workers:
+        assert len(api.get(f"/campaigns/{pk}/workers", {"limit": 11}).json()["workers"]) == 11
+    assert len(ten) == len(one) + 1  # the screens of the page's jobs, once
+    assert len(workers) <= len(one) + 1
+    assert not any("OFFSET" in q["sql"] for q in [*ten.captured_queries, *workers.captured_queries])
