@@ -90,7 +90,9 @@ def test_published_tasks_and_jobs_are_read_only(api, make_campaign):
     [job] = api.get(f"/campaigns/{pk}/jobs").json()["jobs"]
     [task] = api.get(f"/jobs/{job['id']}/tasks").json()["tasks"]
     assert job["readOnly"] is True and task["readOnly"] is True
-    assert swarms_error(api.put(f"/tasks/{task['id']}", {"name": "changed"}), 409, 1301)["error"] == "read-only"
+    assert (
+        swarms_error(api.put(f"/tasks/{task['id']}", {"name": "changed"}), 409, 1301)["error"] == "read-only"
+    )
     assert Screen.objects.get(pk=task["id"]).name == TASK["name"]
 
 
