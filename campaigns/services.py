@@ -222,3 +222,23 @@ def campaign_workers_set(
         campaign.restricted = True
         campaign.save(update_fields=["restricted", "updated_at"])
     return campaign
+
+
+@transaction.atomic
+def campaign_delete(*, campaign: Campaign) -> None:
+    """Delete a campaign that was never published (with its tasks). A running campaign is cancelled first;
+    a published one keeps its results and money history, so it is archived rather than deleted."""
+    campaign = campaign_qs_for_update().get(pk=campaign.pk)
+    if campaign.state in {CampaignState.ACTIVE, CampaignState.PAUSED}:
+        raise Conflict(
+            "A running campaign cannot be deleted; cancel it first.",
+            code="campaign-running",
+            extra={"state": campaign.state},
+        )
+    if campaign.state != CampaignState.UNPUBLISHED:
+        raise Conflict(
+            f"A {campaign.state} campaign keeps its results; archive it instead.",
+            code="campaign-has-results",
+            extra={"state": campaign.state},
+        )
+    campaign.delete()

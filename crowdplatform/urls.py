@@ -14,6 +14,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="turkle-schema"), name="turkle-docs"),
     path("api/", include("compat.turkle.urls")),
     path("worker/", include("worker.urls")),
+    # The Swarms-compatible API (seed 004), its schema at /swarms/schema/ and docs page at /swarms/docs/.
+    path("swarms/", include("compat.swarms.urls")),
     # Last: any other URL under /api/ is a JSON 404 in Turkle's shape (the native API has its own, under
     # /api/v1/), never Django's HTML page. A surface mounted under /api/ goes above this line.
     re_path(r"^api/", TurkleUnknownView.as_view()),

@@ -42,9 +42,15 @@ INSTALLED_APPS = [
     "results",
     "reports",
     "worker",
+    "compat.swarms",
+    "corsheaders",
 ]
 
 MIDDLEWARE = [
+    # X-Request-ID and X-API-Version on every /swarms/ response, CORS preflights included.
+    "compat.swarms.middleware.SwarmsConventionsMiddleware",
+    # CORS for the Swarms API only (CORS_URLS_REGEX), before anything that could answer first.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -273,3 +279,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# The Swarms API (compat/swarms): browsers may call it from these origins (comma-separated), and only it.
+CORS_ALLOWED_ORIGINS = [o for o in os.environ.get("CROWD_SWARMS_CORS_ORIGINS", "").split(",") if o]
+CORS_URLS_REGEX = r"^/swarms/.*$"
+CORS_ALLOW_HEADERS = ("accept", "content-type", "x-auth-token", "x-api-version", "x-request-id")
+CORS_EXPOSE_HEADERS = ("x-request-id", "x-api-version")

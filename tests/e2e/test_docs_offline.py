@@ -33,6 +33,7 @@ def offline_page(page):
     [
         ("/api/v1/docs/", "/api/v1/work/campaigns/{id}/claim/"),
         ("/api/docs/", "/api/batches/{id}/progress/"),
+        ("/swarms/docs/", "/campaigns/{id}/publish"),
     ],
 )
 def test_the_api_docs_page_renders_its_operations_offline(live_server, offline_page, docs, operation):

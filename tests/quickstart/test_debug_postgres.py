@@ -86,7 +86,7 @@ def test_seed_demo_runs_with_the_local_settings_on_postgresql(tmp_path):
     run = subprocess.run(
         [sys.executable, "manage.py", "seed_demo"], cwd=ROOT, env=env, capture_output=True, text=True
     )
-    # then it succeeds and the demo campaign holds its 7 tasks
+    # then it succeeds, the demo campaign holds its 7 tasks and the component demo its one job
     assert run.returncode == 0, run.stderr
     campaign = Campaign.objects.get(name="Pictures, first batch")
     assert campaign.tasks_count == Task.objects.filter(campaign=campaign).count() == 7
