@@ -3,8 +3,6 @@
 import re
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
-from django.contrib.auth import authenticate
 from django.contrib.auth.models import Group, User
 from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
@@ -16,14 +14,12 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import lockout
 from accounts.permissions import IsRequester
 from accounts.selectors import profile_get
 from accounts.services import (
     LoginFailed,
-    LoginThrottled,
     api_token_revoke,
-    login_failure_record,
-    login_failures_count,
     login_token_create,
     profile_update,
 )
@@ -185,24 +181,22 @@ class TokenRequestView(SwarmsView):
             raise SwarmsError(
                 1100, "Send email and password.", code="required", field="email" if not email else "password"
             )
-        client_ip = request.META.get("REMOTE_ADDR", "")
-        if login_failures_count(client_ip=client_ip) >= settings.CROWD_LOGIN_FAILURES_ALLOWED:
-            raise LoginThrottled("Too many failed logins from this address; try again later.")
-        user = password_login(request, email=email, password=password)
-        if user is None:
-            login_failure_record(client_ip=client_ip)
-            raise LoginFailed("The given credentials did not match any user in our database")
+        try:
+            user = password_login(request, email=email, password=password)
+        except LoginFailed as failed:
+            raise LoginFailed("The given credentials did not match any user in our database") from failed
         token, key = login_token_create(user=user)
         return Response({"accessToken": key, "expiresAt": timestamp(token.expires_at), "userId": user.pk})
 
 
-def password_login(request, *, email: str, password: str) -> User | None:
-    """The password check of a Swarms login, through Django's ``authenticate`` with the request, so that
-    authentication backends and signals (lockout of repeated failures among them) apply to it too."""
+def password_login(request, *, email: str, password: str) -> User:
+    """The password check of a Swarms login: the account with that email, through the platform's one
+    password login (``accounts.lockout``), so that failures count and lock out as on every other login
+    page (429 with Retry-After)."""
     user = User.objects.filter(email__iexact=email, is_active=True).order_by("pk").first()
-    if user is None:
-        return None
-    return authenticate(request._request, username=user.get_username(), password=password)
+    return lockout.password_login(
+        request=request._request, username=user.get_username() if user else email, password=password
+    )
 
 
 class TokenDiscardView(SwarmsView):
@@ -211,7 +205,7 @@ class TokenDiscardView(SwarmsView):
     @extend_schema(request=None, responses={204: None, 401: doc.ERROR})
     def post(self, request):
         """End the token this request is sent with."""
-        api_token_revoke(token=request.auth)
+        api_token_revoke(token=request.auth, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

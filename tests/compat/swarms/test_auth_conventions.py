@@ -33,15 +33,17 @@ def test_unknown_email_is_the_same_401(db):
     swarms_error(Swarms().post("/auth/token/request", {"email": "no@x.org", "password": "x"}), 401, 1000)
 
 
-def test_logins_are_throttled_like_the_native_login(requester, settings):
-    settings.CROWD_LOGIN_FAILURES_ALLOWED = 2
+def test_logins_are_locked_out_like_every_password_login(requester, settings):
+    # given the platform's lockout after two failures (accounts.lockout, django-axes)
+    settings.AXES_FAILURE_LIMIT = 2
     client = Swarms()
-    for _ in range(2):
-        swarms_error(client.post("/auth/token/request", {"email": requester.email, "password": "no"}), 401)
-    # then even the right password is refused until the window ends
-    swarms_error(
-        client.post("/auth/token/request", {"email": requester.email, "password": "correct-horse"}), 429, 1002
-    )
+    swarms_error(client.post("/auth/token/request", {"email": requester.email, "password": "no"}), 401)
+    # when the second failure reaches the limit, it is answered as a lockout
+    swarms_error(client.post("/auth/token/request", {"email": requester.email, "password": "no"}), 429, 1002)
+    # then even the right password is refused until the window ends, saying how long to wait
+    refused = client.post("/auth/token/request", {"email": requester.email, "password": "correct-horse"})
+    swarms_error(refused, 429, 1002)
+    assert int(refused["Retry-After"]) > 0
 
 
 def test_discard_ends_the_token(api):
