@@ -21,7 +21,9 @@ ERROR = inline_serializer(
     },
 )
 _HREF = inline_serializer(
-    "SwarmsHref", {"href": s.CharField(help_text="Relative to the mount: base_url + href.")}
+    "SwarmsHref",
+    {"href": s.CharField(help_text="Relative to the mount: base_url + href.")},
+    required=False,  # a list's first page has no previous, its last no next
 )
 PAGE_LINKS = inline_serializer("SwarmsPageLinks", {"next": _HREF, "previous": _HREF})
 LINKS = s.DictField(
@@ -226,7 +228,11 @@ _CONVENTION_HEADERS = {
 def swarms_conventions(result, generator, request, public):
     """Postprocessing hook: on every operation the X-API-Version request header, the X-Request-ID and
     X-API-Version response headers, and the error responses every route can give (401, 403, 400)."""
-    error = {"application/json": {"schema": {"$ref": "#/components/schemas/SwarmsError"}}}
+    # An error is the same body in either wire format the client asked for (Accept or ?format=hal).
+    error = {
+        media: {"schema": {"$ref": "#/components/schemas/SwarmsError"}}
+        for media in ("application/json", "application/hal+json")
+    }
     for route, operations in result.get("paths", {}).items():
         for operation in operations.values():
             if not isinstance(operation, dict) or "responses" not in operation:

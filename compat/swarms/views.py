@@ -5,9 +5,10 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.models import Group, User
 from django.db.models import Prefetch
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import status
+from rest_framework import exceptions, status
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
@@ -87,6 +88,14 @@ class SwarmsView(APIView):
 
     def get_exception_handler(self):
         return swarms_exception_handler
+
+    def perform_content_negotiation(self, request, force=False):
+        # The answer's shape is chosen by Accept (JSON or HAL), as the seed says; a ``?format=`` that names
+        # neither falls back to JSON rather than a 404 page.
+        try:
+            return super().perform_content_negotiation(request, force)
+        except (Http404, exceptions.NotFound):
+            return JSONRenderer(), JSONRenderer.media_type
 
     def initial(self, request, *args, **kwargs):
         version = getattr(request._request, "swarms_unsupported_version", None)

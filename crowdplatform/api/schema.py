@@ -146,7 +146,7 @@ def native_error_responses(result, generator, request, public):
 
 
 # Success answers that are not enveloped (their view sets ``response.raw``): seed 003's login.
-RAW_SUCCESS = {("post", "/api/v1/login/")}
+RAW_SUCCESS = {("post", "/api/v1/login/"), ("post", "/api/v2/login/")}
 ENVELOPED_MEDIA_TYPE = "application/json"
 ENVELOPE_SUFFIX = "Envelope"
 

@@ -108,3 +108,19 @@ def test_the_native_api_keeps_to_its_schema_for_staff(case, staff_token):
 @FUZZ_SETTINGS
 def test_the_turkle_api_keeps_to_its_schema(case, requester_token, staff_token):
     case.call_and_validate(headers={"Authorization": f"Token {staff_token}"}, checks=CHECKS)
+
+
+swarms = _load("/swarms/schema/")
+orderly = _load("/api/v2/schema/")
+
+
+@swarms.parametrize()
+@FUZZ_SETTINGS
+def test_the_swarms_api_keeps_to_its_schema(case, requester_token):
+    case.call_and_validate(headers={"X-Auth-Token": requester_token}, checks=CHECKS)
+
+
+@orderly.parametrize()
+@FUZZ_SETTINGS
+def test_the_v2_report_routes_keep_to_their_schema(case, requester_token):
+    case.call_and_validate(headers={"Authorization": f"Token {requester_token}"}, checks=CHECKS)
