@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -43,6 +43,19 @@ def download_links(campaign: Campaign) -> list[tuple[str, str]]:
     return [
         (reverse("admin:campaigns_campaign_input_csv", args=[campaign.pk]), "Input CSV"),
         (reverse("admin:campaigns_campaign_results_csv", args=[campaign.pk]), "Results CSV"),
+    ]
+
+
+def _campaign_reports(campaign: Campaign) -> list[tuple[str, str, str]]:
+    """The reports on this campaign or its project, each with its admin page: (name, kind, url)."""
+    from reports.models import Report, ReportScope
+
+    found = Report.objects.filter(
+        Q(scope=ReportScope.CAMPAIGN, scope_id=campaign.pk)
+        | Q(scope=ReportScope.PROJECT, scope_id=campaign.project_id)
+    ).order_by("name")
+    return [
+        (r.display_name or r.name, r.kind, reverse("admin:reports_report_change", args=[r.pk])) for r in found
     ]
 
 
@@ -124,5 +137,6 @@ class ProgressViews:
             "abandoned": abandoned,
             "downloads": download_links(campaign),
             "links": self.links(campaign),
+            "reports": _campaign_reports(campaign),
         }
         return TemplateResponse(request, "admin/campaigns/campaign/progress.html", context)

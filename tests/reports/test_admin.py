@@ -89,3 +89,14 @@ def test_the_demo_has_a_finished_campaign_with_published_aggregate_and_workers_v
     for report in kinds.values():
         assert report.versions.filter(published=True).count() == 1
     assert kinds["workers"].versions.get().files.filter(name__endswith=".png").count() == 3
+
+
+def test_the_campaign_progress_page_links_its_reports(admin_client, version):
+    # given a campaign with a report on it
+    campaign_id = version.report.scope_id
+
+    # when its progress page is opened
+    page = admin_client.get(f"/admin/campaigns/campaign/{campaign_id}/progress/").content.decode()
+
+    # then it links the report's admin page
+    assert f'href="/admin/reports/report/{version.report.pk}/change/"' in page
