@@ -1,5 +1,8 @@
 """``aggregate``: one answer per task and field, with a confidence — majority vote, Dawid–Skene or GLAD.
 
+It writes one CSV, stored as the artefact ``aggregate.csv`` and as the data set ``aggregate`` (served as CSV or
+R's RDS); JSON Lines is the ``results`` kind's, as the exports have it.
+
 The table is built column-wise (numpy, pandas) and written by pandas: a table of 200,000 tasks takes a
 fraction of a second, not the seconds a row-by-row loop does."""
 
@@ -66,8 +69,6 @@ def run(ctx) -> None:
     ctx.artefact_copy(
         "aggregate.csv", data, format="data", description=f"One answer per task and field ({method})"
     )
-    jsonl = ctx.artefact("aggregate.jsonl", format="data", description="The same, as JSON Lines")
-    table.to_json(jsonl, orient="records", lines=True, force_ascii=False)
     ctx.log(f"[ data ] aggregate: {len(table)} rows")
 
 

@@ -86,7 +86,7 @@ def test_owner_sees_reports_versions_and_details_in_the_seed_shapes(world):
     formats = {a["format"] for a in details["artefacts"]}
     assert formats == {"data"}
     files = {f["name"] for a in details["artefacts"] for f in a["files"]}
-    assert files == {"aggregate.csv", "aggregate.jsonl"}
+    assert files == {"aggregate.csv"}
     assert (
         details["data_info"]["name"] == "aggregate" and details["parameter_values"]["method"] == "dawid_skene"
     )

@@ -69,7 +69,7 @@ def test_a_bundle_run_elsewhere_comes_back_as_a_version(report, tmp_path):
     details = response.json()["data"]
     version = ReportVersion.objects.get(pk=details["id"])
     assert version.report == report and version.parameter_values["method"] == "majority_vote"
-    assert {f.name for f in version.files.filter(role="artefact")} == {"aggregate.csv", "aggregate.jsonl"}
+    assert {f.name for f in version.files.filter(role="artefact")} == {"aggregate.csv"}
     manifest = {
         i["name"]: i["md5"]
         for i in orjson.loads(zipfile.ZipFile(io.BytesIO(content)).read("output/manifest.json"))

@@ -85,7 +85,7 @@ def test_a_run_goes_queued_running_success_and_its_files_match_their_hashes(
     version = run.version
     assert version.report == report and not version.published
     names = {(f.role, f.name) for f in version.files.all()}
-    assert {("artefact", "aggregate.csv"), ("artefact", "aggregate.jsonl"), ("data", "aggregate")} <= names
+    assert {("artefact", "aggregate.csv"), ("data", "aggregate")} <= names
     for item in version.files.all():
         with default_storage.open(item.file.name, "rb") as stored:
             content = stored.read()

@@ -88,7 +88,7 @@ def test_a_worker_on_redis_runs_a_report_to_success():
 
     # then the worker ran it to a version
     assert run.status == RunStatus.SUCCESS, run.output
-    assert run.version is not None and run.version.files.filter(role="artefact").count() == 2
+    assert run.version is not None and run.version.files.filter(role="artefact").count() == 1
 
 
 def test_a_run_whose_worker_dies_ends_orphan_after_the_sweep(settings):
