@@ -16,7 +16,6 @@ from crowdplatform.celery import app as celery_app
 from crowdplatform.errors import ApplicationError, Conflict, ValidationFailed
 from projects.selectors import project_get
 
-from . import tasks as _tasks  # noqa: F401  (registers the run task with the project's Celery app)
 from .access import RUN, permissions_on
 from .keys import run_key
 from .kinds import kind_get
