@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "results",
     "reports",
     "worker",
+    "demo",
     "compat.swarms",
     "corsheaders",
 ]
