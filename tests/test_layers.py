@@ -19,8 +19,6 @@ WIRING = {
     "crowdplatform.celery",
     "crowdplatform.wsgi",
     "crowdplatform.asgi",
-    # /api/v2/ mounts the native login view beside the report routes.
-    "crowdplatform.api.v2_urls",
 }
 
 # Upward imports that remain, each of a model or a read (a table the lower layer reads): to be moved away,

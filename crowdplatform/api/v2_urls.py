@@ -4,14 +4,12 @@ envelope as /api/v1/. Everything else lives at /api/v1/ only."""
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from accounts.api.views import LoginView
-
 from .views import UnknownEndpointView
 
 app_name = "api-v2"
 
 urlpatterns = [
-    re_path(r"^login/?$", LoginView.as_view(), name="login"),
+    path("", include("accounts.api.login_urls")),
     re_path(
         r"^schema/?$",
         SpectacularAPIView.as_view(
