@@ -104,17 +104,13 @@ def campaign_budget_add_tasks(*, campaign: Campaign, count: int, by: User | None
 
 
 def campaign_money_needed(campaign: Campaign, now: datetime) -> Decimal:
-    """What a closed campaign must keep frozen: one unit for every result that may still be approved."""
-    from results.models import Assignment, AssignmentState
+    """What a closed campaign must keep frozen: one unit for every result that may still be approved (the
+    lifecycle's ``MAY_STILL_BE_APPROVED``: in review, sent back for a redo, or in hand while the campaign
+    still takes results)."""
+    from results.lifecycle import MAY_STILL_BE_APPROVED
+    from results.models import Assignment
 
-    pending = Assignment.objects.filter(campaign_id=campaign.pk, state=AssignmentState.SUBMITTED)
-    if campaign.state != CampaignState.CANCELLED:
-        # Work already accepted or sent back for a redo in a finished campaign may still come in.
-        pending = Assignment.objects.filter(campaign_id=campaign.pk).filter(
-            state__in=[AssignmentState.SUBMITTED, AssignmentState.SOFT_REJECTED]
-        ) | Assignment.objects.filter(
-            campaign_id=campaign.pk, state=AssignmentState.ACCEPTED, expires_at__gt=now
-        )
+    pending = Assignment.objects.filter(campaign_id=campaign.pk).filter(MAY_STILL_BE_APPROVED.as_q(now=now))
     return campaign_unit_cost(campaign) * pending.count()
 
 

@@ -9,8 +9,8 @@ from accounts.selectors import scoped_ids, user_is_guest
 from crowdplatform.errors import Conflict, Forbidden, NotFound
 from crowdplatform.sqlrows import Layout, Statement
 from projects.models import Project
-from results.lifecycle import DONE_STATES
-from results.models import Assignment, AssignmentState
+from results.lifecycle import DONE_STATES, SUBMITTED_WORK_STATES
+from results.models import Assignment
 from tasks.models import ImportJob, Task
 
 from .eligibility import MAY_WORK, OPEN_FOR_WORK
@@ -96,15 +96,6 @@ def campaign_get_for_worker(*, user: User, pk: int) -> Campaign:
     if campaign.login_required and is_anonymous_worker(user):
         raise Forbidden("This campaign needs a logged-in worker.", code="login-required")
     raise Conflict("The campaign is outside its working dates.", code="campaign-not-open")
-
-
-# Assignments that carry submitted work, whatever their review outcome: the rows of a results export.
-SUBMITTED_WORK_STATES = (
-    AssignmentState.SUBMITTED,
-    AssignmentState.APPROVED,
-    AssignmentState.REJECTED,
-    AssignmentState.SOFT_REJECTED,
-)
 
 
 def _unfinished_tasks():

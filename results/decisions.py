@@ -21,19 +21,14 @@ from campaigns.models import Campaign
 from crowdplatform.errors import Conflict, NotFound, ValidationFailed
 from tasks.services import task_qs_for_update
 
-from .lifecycle import REVIEW_OPEN, TRANSITIONS, allowed
-from .models import Assignment, AssignmentState
+from .lifecycle import REVIEW_OPEN, SUBMITTED_WORK_STATES, TRANSITIONS, allowed
+from .models import Assignment
 from .review import _approve_locked
 from .slots import task_refresh_slots
 from .transitions import move
 
 # Work that carries a quality mark: what was submitted, whatever came of its review.
-QUALITY_STATES = (
-    AssignmentState.SUBMITTED,
-    AssignmentState.APPROVED,
-    AssignmentState.REJECTED,
-    AssignmentState.SOFT_REJECTED,
-)
+QUALITY_STATES = SUBMITTED_WORK_STATES
 
 
 def overturn_window():

@@ -58,6 +58,9 @@ HOLDS_SLOT, HOLDS_UNTIL_DEADLINE = _holding()
 (HOLD_DEADLINE,) = {hold for hold in HOLDS.values() if hold not in (None, ALWAYS)}
 # Work that counts against a campaign's cap per worker: what holds a slot, and rejected work.
 COUNTS_FOR_CAP = HOLDS_SLOT | STATE.eq(S.REJECTED)
+# States whose assignment carries handed-in answers, whatever came of their review: what exports, answer
+# keys and quality marks read, and what a worker's "submitted" figure counts.
+SUBMITTED_WORK_STATES = (S.SUBMITTED, S.APPROVED, S.REJECTED, S.SOFT_REJECTED)
 # Work done (submitted, whatever came of its review), as progress counts it.
 DONE_STATES = tuple(state for state, hold in HOLDS.items() if hold == ALWAYS)
 
@@ -125,6 +128,9 @@ ACTIONS = tuple(TRANSITIONS)
 
 # What a worker may hand in now: the guards of a first submission and of a redo.
 SUBMITTABLE = TRANSITIONS["submit"].allowed | TRANSITIONS["redo"].allowed
+# What may still be paid: work a reviewer may approve now, or work still in hand that may yet be handed in
+# and then approved. A closed campaign keeps one unit of its budget frozen for each (``campaigns.budget``).
+MAY_STILL_BE_APPROVED = TRANSITIONS["approve"].allowed | SUBMITTABLE
 
 
 def next_state(state: str | None, action: str) -> str | None:

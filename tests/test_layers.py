@@ -26,6 +26,7 @@ WIRING = {
 KNOWN_UPWARD = {
     # What a closed campaign must keep frozen counts the results that may still be approved.
     ("campaigns.budget", "results.models"),
+    ("campaigns.budget", "results.lifecycle"),
     # Campaign reads that count tasks and results (progress, completion, answer keys, the input header).
     ("campaigns.selectors", "results.models"),
     ("campaigns.selectors", "tasks.models"),

@@ -13,6 +13,7 @@ from campaigns.models import Campaign
 from campaigns.selectors import campaign_get_for_worker
 from crowdplatform.errors import NotFound
 from projects.models import JobScreen, Screen
+from results.lifecycle import SUBMITTED_WORK_STATES, TRANSITIONS
 from results.models import Assignment, AssignmentState
 from tasks.models import Task
 
@@ -32,15 +33,15 @@ def assignment_get_for_worker(*, worker: User, pk: int) -> Assignment:
 
 
 def assignment_list_open(*, worker: User, now=None) -> QuerySet[Assignment]:
-    """Accepted work still within its time limit, soonest deadline first."""
-    now = now or timezone.now()
-    return _own(worker).filter(state=AssignmentState.ACCEPTED, expires_at__gt=now).order_by("expires_at")
+    """Work in hand the worker may still submit (the lifecycle's ``submit``), soonest deadline first."""
+    allowed = TRANSITIONS["submit"].allowed.as_q(now=now or timezone.now())
+    return _own(worker).filter(allowed).order_by("expires_at")
 
 
 def assignment_list_redo(*, worker: User, now=None) -> QuerySet[Assignment]:
-    """Soft-rejected work the worker may still redo."""
-    now = now or timezone.now()
-    return _own(worker).filter(state=AssignmentState.SOFT_REJECTED, redo_until__gt=now).order_by("redo_until")
+    """Sent-back work the worker may still redo (the lifecycle's ``redo``), soonest deadline first."""
+    allowed = TRANSITIONS["redo"].allowed.as_q(now=now or timezone.now())
+    return _own(worker).filter(allowed).order_by("redo_until")
 
 
 def assignment_list_history(*, worker: User) -> QuerySet[Assignment]:
@@ -52,7 +53,7 @@ def worker_stats(*, worker: User) -> dict[str, int]:
     """Counts of the worker's results by outcome, in one query."""
     s = AssignmentState
     counts = Assignment.objects.filter(worker=worker).aggregate(
-        submitted=Count("id", filter=Q(state__in=[s.SUBMITTED, s.APPROVED, s.REJECTED, s.SOFT_REJECTED])),
+        submitted=Count("id", filter=Q(state__in=SUBMITTED_WORK_STATES)),
         in_review=Count("id", filter=Q(state=s.SUBMITTED)),
         approved=Count("id", filter=Q(state=s.APPROVED)),
         rejected=Count("id", filter=Q(state=s.REJECTED)),

@@ -11,7 +11,7 @@ from django.utils.html import format_html
 
 from crowdplatform.streaming import streaming_attachment
 from results import batch_csv
-from results.lifecycle import DONE_STATES
+from results.lifecycle import DONE_STATES, TRANSITIONS
 from results.models import AssignmentState
 from tasks.staging import tasks_ensure_written
 
@@ -117,7 +117,8 @@ class ProgressViews:
             .order_by()
             .values_list("state", "n")
         )
-        abandoned = campaign.assignments.filter(state=AssignmentState.ACCEPTED, expires_at__lte=now).count()
+        # Work whose time ran out and that the next sweep expires (the lifecycle's ``expire``).
+        abandoned = campaign.assignments.filter(TRANSITIONS["expire"].allowed.as_q(now=now)).count()
         states = [(label, by_state.get(value, 0)) for value, label in AssignmentState.choices]
         done = sum(by_state.get(s, 0) for s in DONE_STATES)
         context = {

@@ -10,14 +10,11 @@ from django.db.models import Func, QuerySet, TextField
 from campaigns.models import Campaign
 from tasks.models import ImportJob, Task
 
-from ..models import Assignment, AssignmentState
+from ..lifecycle import SUBMITTED_WORK_STATES
+from ..models import Assignment
 
-EXPORTED_STATES = (
-    AssignmentState.SUBMITTED,
-    AssignmentState.APPROVED,
-    AssignmentState.REJECTED,
-    AssignmentState.SOFT_REJECTED,
-)
+# The rows of an export: every assignment that carries handed-in answers.
+EXPORTED_STATES = SUBMITTED_WORK_STATES
 FIXED_COLUMNS = [
     "assignment_id",
     "task_id",

@@ -178,6 +178,25 @@ def test_cancel_midway_keeps_what_is_in_review_and_releases_the_rest():
     assert_money_invariants()
 
 
+def test_cancel_keeps_the_unit_of_work_sent_back_for_a_redo_which_may_still_be_approved_and_paid():
+    # given a result sent back for a redo when the campaign is cancelled
+    requester = RequesterFactory()
+    fund(requester, "10")
+    campaign = campaign_with_tasks(requester=requester, tasks=2)  # 2.40
+    sent_back = submit_one(campaign)
+    assignment_soft_reject(
+        assignment_id=sent_back.pk, reviewer=requester, reason="redo", until=timezone.now() + timedelta(hours=2)
+    )
+    # when the campaign is cancelled
+    campaign_cancel(campaign=campaign)
+    # then its unit stays frozen (the lifecycle lets a reviewer approve it), and approving it pays the worker
+    assert balances(requester) == (D("8.80"), D("1.20"))
+    assignment_approve(assignment_id=sent_back.pk, reviewer=requester)
+    assert balances(sent_back.worker) == (D("1.00"), D("0"))
+    assert balances(requester) == (D("8.80"), D("0"))
+    assert_money_invariants()
+
+
 def test_reject_in_a_closed_campaign_releases_its_unit():
     requester = RequesterFactory()
     fund(requester, "10")

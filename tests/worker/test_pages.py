@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from campaigns.models import CampaignState
+from campaigns.models import Campaign, CampaignState
 from results.claim import assignment_claim_next
 from results.models import Assignment, AssignmentState
 from tests.factories import CampaignFactory, TaskFactory, UserFactory
@@ -66,6 +66,22 @@ def test_home_lists_campaigns_with_tasks_available_to_the_worker(worker, worker_
     assert listed == [(campaign.pk, 6)]
     assert "6 tasks available" in response.content.decode()
     assert [a.task.position for a in response.context["open_assignments"]] == [1]
+
+
+def test_open_and_redo_lists_hold_only_work_the_lifecycle_lets_the_worker_hand_in(
+    worker, worker_browser, campaign
+):
+    # given one task in hand, one whose time ran out before the sweep, and the campaign then cancelled
+    in_hand = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
+    late = assignment_claim_next(campaign_id=campaign.pk, worker=worker)
+    Assignment.objects.filter(pk=late.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    # when the worker opens the list of their tasks
+    listed = worker_browser.get("/worker/assignments/").context["open_assignments"]
+    # then only the task that may still be submitted is listed
+    assert [a.pk for a in listed] == [in_hand.pk]
+    # and once the campaign is cancelled nothing may be handed in, so nothing is listed
+    Campaign.objects.filter(pk=campaign.pk).update(state=CampaignState.CANCELLED)
+    assert list(worker_browser.get("/worker/assignments/").context["open_assignments"]) == []
 
 
 def test_home_counts_availability_in_a_constant_number_of_queries(
