@@ -25,8 +25,6 @@ from .access import RUN, permissions_on
 from .context import OutputFile, RunContext
 from .kinds import kind_get
 from .models import FileRole, Report, ReportVersion
-from .runner import save_version
-from .sources import BundleSource, DatabaseSource
 
 FORMAT = "crowdplatform-report-bundle/1"
 ROLES = {FileRole.ARTEFACT, FileRole.RESOURCE, FileRole.DATA, FileRole.DATA_RDS}
@@ -56,6 +54,9 @@ def bundle_pack(*, report: Report, params: dict | None = None) -> Path:
                 option=orjson.OPT_INDENT_2,
             ),
         )
+        # numpy and pandas are loaded by the request that packs, not when the web process starts.
+        from .sources import DatabaseSource
+
         DatabaseSource(scope=report.scope, scope_id=report.scope_id).write_input(archive)
     return Path(handle.name)
 
@@ -154,6 +155,8 @@ def bundle_import(*, user: User, archive: zipfile.ZipFile) -> ReportVersion:
             )
             if item["role"] == FileRole.DATA:
                 context.data_info = {"name": item["name"], "csv_size": size}
+        from .runner import save_version
+
         return save_version(
             report=report,
             context=context,
@@ -168,11 +171,13 @@ def bundle_run(source_zip: Path, target_zip: Path) -> None:
     """Run a packed bundle here, offline, and write the completed bundle (what ``bundle_import`` takes)."""
     with zipfile.ZipFile(source_zip) as archive, tempfile.TemporaryDirectory(prefix="bundle-run-") as scratch:
         definition = orjson.loads(archive.read("bundle.json"))
+        from .sources import BundleSource
+
         kind = kind_get(definition["report"]["kind"])
         context = RunContext(
             params=definition["parameters"], source=BundleSource(archive), workdir=Path(scratch)
         )
-        kind.run(context)
+        kind.execute(context)
         manifest = []
         with zipfile.ZipFile(target_zip, "w", compression=zipfile.ZIP_DEFLATED) as out:
             out.writestr("bundle.json", archive.read("bundle.json"))

@@ -146,7 +146,7 @@ def report_run_execute(run_id: int) -> str | None:
                 log=progress.log,
                 check=progress.check,
             )
-            kind.run(context)
+            kind.execute(context)
             progress.check()
             version = save_version(
                 report=report,

@@ -22,9 +22,8 @@ from django.db.models.fields.json import KT, KeyTransform
 from django.db.models.functions import Cast
 
 from .encoding import FieldColumns, columns_from_rows, label_of_text
+from .states import ALL_STATES, DEFAULT_STATES
 
-# Results of these states are work a worker handed in and that was not turned down.
-DEFAULT_STATES = ("submitted", "approved")
 CHUNK = 5000
 
 
@@ -259,18 +258,6 @@ class DatabaseSource:
                 with archive.open(f"input/exports/results-{campaign_id}.{suffix}", "w") as out:
                     for chunk in chunks:
                         out.write(chunk.encode() if isinstance(chunk, str) else chunk)
-
-
-ALL_STATES = (
-    "accepted",
-    "submitted",
-    "approved",
-    "rejected",
-    "soft_rejected",
-    "returned",
-    "skipped",
-    "expired",
-)
 
 
 class BundleSource:

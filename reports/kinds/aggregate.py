@@ -11,9 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import register
-from .base import ReportKind
-from .common import ANSWER_PARAMS, METHOD_PARAM, aggregated, encoded_answers, per_task_answers
+from .common import aggregated, encoded_answers, per_task_answers
 
 HEADER = ["task_id", "campaign_id", "position", "field", "answer", "confidence", "answers", "method"]
 
@@ -70,13 +68,3 @@ def run(ctx) -> None:
         "aggregate.csv", data, format="data", description=f"One answer per task and field ({method})"
     )
     ctx.log(f"[ data ] aggregate: {len(table)} rows")
-
-
-register(
-    ReportKind(
-        name="aggregate",
-        description="One answer per task and field with a confidence: majority vote, Dawid–Skene or GLAD.",
-        run=run,
-        params=(METHOD_PARAM, *ANSWER_PARAMS),
-    )
-)

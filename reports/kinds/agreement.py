@@ -6,9 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..aggregation import fleiss_kappa, krippendorff_alpha_nominal
-from . import register
-from .base import ReportKind
-from .common import ANSWER_PARAMS, METHOD_PARAM, aggregated, encoded_answers
+from .common import aggregated, encoded_answers
 
 FIELD_HEADER = ["field", "krippendorff_alpha", "fleiss_kappa", "tasks", "answers", "labels"]
 WORKER_HEADER = ["worker_id", "worker", "field", "answers", "agreement_with_aggregate"]
@@ -67,13 +65,3 @@ def run(ctx) -> None:
         worker_rows(),
         description="Each worker's agreement with the aggregate",
     )
-
-
-register(
-    ReportKind(
-        name="agreement",
-        description="Inter-worker agreement per field (Krippendorff's alpha, Fleiss' kappa) and per worker.",
-        run=run,
-        params=(METHOD_PARAM, *ANSWER_PARAMS),
-    )
-)

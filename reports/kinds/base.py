@@ -1,11 +1,20 @@
-"""A report kind: its parameters (each checked, with a default) and the function that runs it."""
+"""A report kind: its parameters (each checked, with a default) and the function that runs it.
+
+A kind is declared here and in ``reports.kinds`` without its computation: the web process checks a run's
+parameters and queues it, and only the process that runs it imports the numeric code (numpy, pandas,
+matplotlib) that ``run`` names.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.utils.module_loading import import_string
+
 from crowdplatform.errors import ValidationFailed
+
+from ..states import DEFAULT_STATES
 
 _TYPES = {"string": str, "integer": int, "number": (int, float), "boolean": bool, "list": list}
 
@@ -56,8 +65,13 @@ class Param:
 class ReportKind:
     name: str
     description: str
-    run: Callable
+    # The function that computes the report from a run context, or its dotted path (imported at run time).
+    run: Callable | str
     params: tuple[Param, ...] = field(default_factory=tuple)
+
+    def execute(self, context) -> None:
+        run = import_string(self.run) if isinstance(self.run, str) else self.run
+        run(context)
 
     def parameters(self, given: dict | None) -> dict:
         """The run's parameter values: the given ones checked, the defaults for the rest; unknown → 400."""
@@ -76,3 +90,23 @@ class ReportKind:
             p.name: (p.check(given[p.name]) if given.get(p.name) is not None else p.default)
             for p in self.params
         }
+
+
+# The answer kinds' names of their methods (``reports.aggregation.METHODS`` has one function for each).
+METHOD_NAMES = ("majority_vote", "dawid_skene", "glad")
+METHOD_PARAM = Param(
+    "method", "string", "dawid_skene", "majority_vote, dawid_skene or glad.", choices=METHOD_NAMES
+)
+ANSWER_PARAMS = (
+    Param("fields", "list", None, "Answer fields to analyse (default: every field)."),
+    Param("free_text", "list", [], "Fields to pass through as free text, never voted on."),
+    Param(
+        "max_labels", "integer", 50, "A field with more distinct answers than this is free text.", minimum=2
+    ),
+    Param(
+        "states",
+        "list",
+        list(DEFAULT_STATES),
+        "Result states that count (submitted, approved, soft_rejected, rejected).",
+    ),
+)

@@ -1,4 +1,4 @@
-"""Pieces several kinds share: the answer parameters, and coding + aggregating every field once."""
+"""What several kinds compute alike: coding and aggregating every answer field once."""
 
 from __future__ import annotations
 
@@ -8,25 +8,6 @@ import numpy as np
 
 from ..aggregation import METHODS, Aggregate, Answers
 from ..encoding import Encoded, encode_columns
-from ..sources import DEFAULT_STATES
-from .base import Param
-
-ANSWER_PARAMS = (
-    Param("fields", "list", None, "Answer fields to analyse (default: every field)."),
-    Param("free_text", "list", [], "Fields to pass through as free text, never voted on."),
-    Param(
-        "max_labels", "integer", 50, "A field with more distinct answers than this is free text.", minimum=2
-    ),
-    Param(
-        "states",
-        "list",
-        list(DEFAULT_STATES),
-        "Result states that count (submitted, approved, soft_rejected, rejected).",
-    ),
-)
-METHOD_PARAM = Param(
-    "method", "string", "dawid_skene", "majority_vote, dawid_skene or glad.", choices=tuple(METHODS)
-)
 
 
 @dataclass

@@ -6,9 +6,7 @@ from collections import defaultdict
 from datetime import datetime
 
 from .. import plots
-from ..sources import ALL_STATES
-from . import register
-from .base import Param, ReportKind
+from ..states import ALL_STATES
 
 HEADER = ["period", "submitted", "approved", "rejected"]
 
@@ -41,13 +39,3 @@ def run(ctx) -> None:
         ylabel="results",
     )
     ctx.log(f"[ periods ] {len(periods)}")
-
-
-register(
-    ReportKind(
-        name="progress",
-        description="Results submitted, approved and rejected per hour or day, as a table and a chart.",
-        run=run,
-        params=(Param("interval", "string", "day", "hour or day.", choices=("hour", "day")),),
-    )
-)

@@ -5,9 +5,6 @@ from __future__ import annotations
 import csv
 import io
 
-from . import register
-from .base import ReportKind
-
 
 def _write(path, chunks) -> None:
     with path.open("wb") as out:
@@ -37,12 +34,3 @@ def run(ctx) -> None:
         rows = csv.reader(table)
         header = next(rows, ["assignment_id"])
         ctx.data("results", header, rows)
-
-
-register(
-    ReportKind(
-        name="results",
-        description="The results table of the campaign (or of each campaign of the project), CSV and JSON Lines.",
-        run=run,
-    )
-)

@@ -8,11 +8,9 @@ from statistics import median
 
 from .. import plots
 from ..encoding import label_of
-from ..sources import ALL_STATES
-from . import register
+from ..states import ALL_STATES
 from .agreement import worker_agreement
-from .base import Param, ReportKind
-from .common import ANSWER_PARAMS, METHOD_PARAM, aggregated, encoded_answers
+from .common import aggregated, encoded_answers
 
 HEADER = [
     "worker_id",
@@ -117,23 +115,3 @@ def run(ctx) -> None:
         ylabel="results",
     )
     ctx.log(f"[ workers ] {len(table)}")
-
-
-register(
-    ReportKind(
-        name="workers",
-        description="Per worker: results, approval rate, time, agreement and gold accuracy, with plots.",
-        run=run,
-        params=(
-            METHOD_PARAM,
-            *ANSWER_PARAMS,
-            Param("gold_field", "string", "", "Task input field that holds the known answer."),
-            Param(
-                "answer_field",
-                "string",
-                "",
-                "Answer field compared with the gold one (default: the same name).",
-            ),
-        ),
-    )
-)
