@@ -21,12 +21,12 @@ from projects.models import Project
 from tasks.models import Task
 
 from . import slots
-from .lifecycle import STATE, TRANSITIONS
+from .lifecycle import CLAIMABLE_AGAIN, TRANSITIONS
 from .models import Assignment, AssignmentState
 
 _CLAIM = TRANSITIONS["claim"]
 # The worker's own assignments on a task that a claim takes up again (skipped ones).
-_TAKEN_AGAIN = STATE.is_in(_CLAIM.stored_sources).sql(Tables((Assignment, "a")))
+_TAKEN_AGAIN = CLAIMABLE_AGAIN.sql(Tables((Assignment, "a")))
 
 _TASK = Layout((Task, "t"))
 _MINE = "SELECT 1 FROM results_assignment a WHERE a.task_id = t.id AND a.worker_id = %(worker)s"

@@ -126,6 +126,10 @@ TRANSITIONS: dict[str, Transition] = {
 STATES = tuple(S.values)
 ACTIONS = tuple(TRANSITIONS)
 
+# A worker's own assignment on a task that lets them claim it again (a skipped one); any other keeps the task
+# from being offered to them (``results.claim_sql``, and the counts of tasks on offer).
+CLAIMABLE_AGAIN = STATE.is_in(TRANSITIONS["claim"].stored_sources)
+
 # What a worker may hand in now: the guards of a first submission and of a redo.
 SUBMITTABLE = TRANSITIONS["submit"].allowed | TRANSITIONS["redo"].allowed
 # What may still be paid: work a reviewer may approve now, or work still in hand that may yet be handed in

@@ -37,6 +37,8 @@ ASSIGNMENT_RULES = {
     "counts for the cap": lifecycle.COUNTS_FOR_CAP,
     "submittable": lifecycle.SUBMITTABLE,
     "campaign takes results": lifecycle.CAMPAIGN_TAKES_RESULTS,
+    "may still be approved": lifecycle.MAY_STILL_BE_APPROVED,
+    "claimable again": lifecycle.CLAIMABLE_AGAIN,
     **{f"may {name}": t.allowed for name, t in lifecycle.TRANSITIONS.items()},
 }
 CAMPAIGN_RULES = {"may work": eligibility.MAY_WORK, "open for work": eligibility.OPEN_FOR_WORK}
