@@ -185,7 +185,10 @@ def test_cancel_keeps_the_unit_of_work_sent_back_for_a_redo_which_may_still_be_a
     campaign = campaign_with_tasks(requester=requester, tasks=2)  # 2.40
     sent_back = submit_one(campaign)
     assignment_soft_reject(
-        assignment_id=sent_back.pk, reviewer=requester, reason="redo", until=timezone.now() + timedelta(hours=2)
+        assignment_id=sent_back.pk,
+        reviewer=requester,
+        reason="redo",
+        until=timezone.now() + timedelta(hours=2),
     )
     # when the campaign is cancelled
     campaign_cancel(campaign=campaign)
