@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularSwaggerView
 from compat.turkle.views import TurkleUnknownView
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/worker/", permanent=False)),
+    path("", RedirectView.as_view(pattern_name="worker:home", permanent=False)),
     path("admin/", admin.site.urls),
     path("api/v1/", include("crowdplatform.api.urls")),
     path("api/v2/", include("crowdplatform.api.v2_urls")),

@@ -16,6 +16,7 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
+from django.urls import get_script_prefix
 from django.utils import timezone
 
 from campaigns.selectors import campaign_list_for_worker
@@ -25,8 +26,9 @@ from projects.screens import media_key
 
 from .models import MediaFile, MediaKind, Task
 
-# The path an uploaded file is served at; ``projects.screens.media_key`` finds the key in it again.
-MEDIA_PATH = "/api/v1/media/{key}/"
+# Where an uploaded file is served, below the mount (the script prefix of a request served under a path
+# prefix); ``projects.screens.media_key`` finds the key in it again.
+MEDIA_PATH = "api/v1/media/{key}/"
 # Containers that hold sound alone as well as film (MediaRecorder's WebM, MP4): kept as video, and also
 # accepted where a recording of sound is asked for.
 _AUDIO_CONTAINERS = {"video/webm", "video/mp4", "video/x-matroska"}
@@ -41,7 +43,8 @@ class FileTooLarge(ApplicationError):
 
 
 def media_url(media: MediaFile) -> str:
-    return MEDIA_PATH.format(key=media.key)
+    """The file's path on this server, behind the path prefix the platform is mounted under, if any."""
+    return get_script_prefix() + MEDIA_PATH.format(key=media.key)
 
 
 def _kind_of(content_type: str) -> str:

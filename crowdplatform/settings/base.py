@@ -108,7 +108,12 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
-STATIC_URL = "static/"
+# Mounted under a path prefix (https://host/crowd/...): CROWD_PATH_PREFIX=/crowd. The proxy (or gunicorn's
+# SCRIPT_NAME) passes the path below the prefix; every URL the platform writes, static files included,
+# carries the prefix.
+PATH_PREFIX = os.environ.get("CROWD_PATH_PREFIX", "").rstrip("/")
+FORCE_SCRIPT_NAME = PATH_PREFIX or None
+STATIC_URL = f"{PATH_PREFIX}/static/"
 STATIC_ROOT = VAR_DIR / "static"
 # The quick-start demo's pictures (demo/image_contains.csv points at /static/demo/...).
 STATICFILES_DIRS = [("demo", BASE_DIR / "demo" / "images")]
@@ -136,8 +141,8 @@ CROWD_MEDIA_TYPES = [
     if t
 ]
 
-LOGIN_URL = "/worker/login/"
-LOGIN_REDIRECT_URL = "/worker/"
+LOGIN_URL = "worker:login"
+LOGIN_REDIRECT_URL = "worker:home"
 
 CACHES = {
     "default": (

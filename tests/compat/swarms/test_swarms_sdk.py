@@ -1,50 +1,23 @@
 """The published Swarms client (``swarms-sdk`` 0.13), unmodified, against a live server that mounts the
 platform under a path prefix (``/prefix/``, as a proxy passing ``SCRIPT_NAME`` does)."""
 
-import threading
 from decimal import Decimal
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
-from django.core.handlers.wsgi import WSGIHandler
 
 from accounts.models import Wallet
 from tests.components.conftest import png_bytes
+from tests.prefixed_server import serve_under_prefix
 
 from .conftest import do_job
 
 sdk = pytest.importorskip("swarms.sdk", reason="needs swarms-sdk (the test extra)")
 
-PREFIX = "/prefix"
-
-
-class _Quiet(WSGIRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-def _prefixed(app):
-    def serve(environ, start_response):
-        path = environ.get("PATH_INFO", "")
-        if not path.startswith(PREFIX + "/"):
-            start_response("404 Not Found", [("Content-Type", "text/plain")])
-            return [b"outside the prefix"]
-        environ["SCRIPT_NAME"], environ["PATH_INFO"] = PREFIX, path[len(PREFIX) :]
-        return app(environ, start_response)
-
-    return serve
-
 
 @pytest.fixture
 def live_prefixed(transactional_db):
-    server = make_server(
-        "127.0.0.1", 0, _prefixed(WSGIHandler()), server_class=WSGIServer, handler_class=_Quiet
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}{PREFIX}/swarms/"
-    server.shutdown()
-    server.server_close()
+    with serve_under_prefix() as base_url:
+        yield f"{base_url}/swarms/"
     # The SDK keeps the token in a class attribute shared by every client of the process.
     sdk.Client.headers.pop("X-Auth-Token", None)
 
@@ -65,7 +38,8 @@ def test_the_swarms_sdk_runs_a_campaign_end_to_end(live_prefixed, requester, wor
             ],
         }
     )
-    assert task["components"][0]["url"].startswith("/api/v1/media/")
+    # (the uploaded file's URL carries the path prefix the platform is mounted under)
+    assert task["components"][0]["url"].startswith("/prefix/api/v1/media/")
     for n in range(11):
         tasks.create({"name": f"filler {n}", "components": [{"type": "Text", "text": "hello"}]})
     # get_all follows the next links over two pages
