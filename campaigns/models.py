@@ -18,11 +18,26 @@ class CampaignState(models.TextChoices):
     ARCHIVED = "archived", "Archived"
 
 
+# The campaign's texts for workers: possibly long, read by pages, left out of the hot paths' rows.
+CAMPAIGN_TEXTS = frozenset({"description", "terms"})
+
+
 class Campaign(models.Model):
     """The publication of a project's work under conditions. A Turkle batch is a campaign."""
 
     project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="campaigns")
     name = models.CharField(max_length=200)
+    # What workers are told before they accept: a title (the name when empty), what the work is, the terms
+    # they agree to by working, and about how long one task takes.
+    title = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+    terms = models.TextField(blank=True)
+    est_duration_s = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(limits.MAX_TIME_ALLOWED_S)],
+        help_text="About how many seconds one task takes, as workers are told.",
+    )
     state = models.CharField(max_length=12, choices=CampaignState.choices, default=CampaignState.UNPUBLISHED)
     results_per_task = models.PositiveIntegerField(
         default=1, validators=[MinValueValidator(1), MaxValueValidator(limits.MAX_RESULTS_PER_TASK)]
@@ -95,3 +110,13 @@ class Campaign(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def shown_title(self) -> str:
+        """The title workers see."""
+        return self.title or self.name
+
+    @property
+    def shown_description(self) -> str:
+        """What workers read about the work: the campaign's own description, else its project's."""
+        return self.description or self.project.description

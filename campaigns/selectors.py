@@ -15,7 +15,7 @@ from tasks.models import ImportJob, Task
 
 from .eligibility import MAY_WORK, OPEN_FOR_WORK
 from .lifecycle import accepts_work
-from .models import Campaign, CampaignState
+from .models import CAMPAIGN_TEXTS, Campaign, CampaignState
 
 
 def campaign_list_for_requester(
@@ -66,8 +66,9 @@ def campaign_count_for_any_login() -> int:
 
 
 # The project's template, data and description can be large (templates often carry their pictures and
-# scripts inline) and no claim reads them; they load on first access where a page needs them.
-_CAMPAIGN = Layout((Campaign, "c"), (Project, "p", {"html_template", "data", "description"}))
+# scripts inline), as can the texts workers read, and no claim reads them; they load on first access where
+# a page needs them.
+_CAMPAIGN = Layout((Campaign, "c", CAMPAIGN_TEXTS), (Project, "p", {"html_template", "data", "description"}))
 _CAMPAIGN_BY_ID = Statement(
     f"SELECT {_CAMPAIGN.columns} FROM campaigns_campaign c JOIN projects_project p ON p.id = c.project_id"
     " WHERE c.id = %s"

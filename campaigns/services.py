@@ -14,6 +14,10 @@ from .models import Campaign, CampaignState
 
 EDITABLE_FIELDS = {
     "name",
+    "title",
+    "description",
+    "terms",
+    "est_duration_s",
     "results_per_task",
     "max_results_per_worker",
     "restricted",
@@ -42,6 +46,13 @@ def _validate(values: dict) -> None:
             raise ValidationFailed(
                 f"{field} must be a whole number from 1 to {most}.", code="invalid", field=field
             )
+    est = values.get("est_duration_s")
+    if est is not None and (not isinstance(est, int) or not 1 <= est <= MAX_TIME_ALLOWED_S):
+        raise ValidationFailed(
+            f"est_duration_s must be empty or a whole number from 1 to {MAX_TIME_ALLOWED_S}.",
+            code="invalid",
+            field="est_duration_s",
+        )
     cap = values.get("max_results_per_worker")
     if cap is not None and (not isinstance(cap, int) or cap < 1):
         raise ValidationFailed(

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from django.db import connection
 
-from campaigns.models import Campaign
+from campaigns.models import CAMPAIGN_TEXTS, Campaign
 from crowdplatform.predicates import Tables
 from crowdplatform.sqlrows import Layout, Statement, inline
 from tasks.models import Task
@@ -21,7 +21,7 @@ from .lifecycle import SUBMITTABLE, TRANSITIONS
 from .models import Assignment
 
 # The worker's assignment with its campaign and task: what a submit checks and what it answers with.
-OWN = Layout((Assignment, "a"), (Campaign, "c"), (Task, "t"))
+OWN = Layout((Assignment, "a"), (Campaign, "c", CAMPAIGN_TEXTS), (Task, "t"))
 _FROM_OWN = (
     " FROM results_assignment a"
     " JOIN campaigns_campaign c ON c.id = a.campaign_id JOIN tasks_task t ON t.id = a.task_id"

@@ -123,6 +123,10 @@ def campaign_job_list(*, campaign: Campaign) -> list[Job]:
 
 
 _COPIED_FIELDS = (
+    "title",
+    "description",
+    "terms",
+    "est_duration_s",
     "results_per_task",
     "max_results_per_worker",
     "restricted",

@@ -17,6 +17,10 @@ class CampaignOutputSerializer(serializers.ModelSerializer):
             "id",
             "project",
             "name",
+            "title",
+            "description",
+            "terms",
+            "est_duration_s",
             "state",
             "allowed_actions",
             "results_per_task",
@@ -44,6 +48,22 @@ class CampaignOutputSerializer(serializers.ModelSerializer):
 
 class CampaignInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
+    title = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, help_text="The title workers see (else the name)."
+    )
+    description = serializers.CharField(
+        required=False, allow_blank=True, max_length=20_000, help_text="What workers read about the work."
+    )
+    terms = serializers.CharField(
+        required=False, allow_blank=True, max_length=20_000, help_text="What workers agree to by working."
+    )
+    est_duration_s = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=MAX_TIME_ALLOWED_S,
+        help_text="About how many seconds one task takes, as workers are told.",
+    )
     results_per_task = serializers.IntegerField(required=False, min_value=1, max_value=MAX_RESULTS_PER_TASK)
     max_results_per_worker = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, max_value=MAX_INTEGER
@@ -65,7 +85,10 @@ class WorkCampaignOutputSerializer(serializers.ModelSerializer):
     """A campaign as a worker sees it: what it is and how much work is left for them."""
 
     project_name = serializers.CharField(source="project.name")
-    description = serializers.CharField(source="project.description")
+    title = serializers.CharField(source="shown_title", help_text="The campaign's title, else its name.")
+    description = serializers.CharField(
+        source="shown_description", help_text="The campaign's description, else its project's."
+    )
     available_tasks = serializers.SerializerMethodField(
         help_text="Tasks this worker could still claim now (bounded by the per-worker cap)."
     )
@@ -76,7 +99,10 @@ class WorkCampaignOutputSerializer(serializers.ModelSerializer):
             "id",
             "name",
             "project_name",
+            "title",
             "description",
+            "terms",
+            "est_duration_s",
             "time_allowed_s",
             "payment_per_result",
             "max_results_per_worker",

@@ -8,12 +8,8 @@ class CampaignText(models.Model):
     campaign = models.OneToOneField(
         "campaigns.Campaign", on_delete=models.CASCADE, primary_key=True, related_name="swarms_text"
     )
-    title = models.CharField(max_length=200, blank=True)
-    description = models.TextField(blank=True)
-    terms = models.TextField(blank=True)
-    est_duration_s = models.PositiveIntegerField(null=True, blank=True)
     max_upload_time_s = models.PositiveIntegerField(null=True, blank=True)
     properties = models.JSONField(default=dict, blank=True)
 
     def __str__(self):
-        return self.title or str(self.campaign_id)
+        return str(self.campaign_id)

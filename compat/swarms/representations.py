@@ -74,10 +74,10 @@ def campaign_out(campaign, hal: bool = False) -> dict:
     return _with_links(
         {
             "name": campaign.name,
-            "title": text.title if text else "",
-            "description": text.description if text else "",
-            "terms": text.terms if text else "",
-            "estDuration": format_duration(text.est_duration_s) if text else None,
+            "title": campaign.title,
+            "description": campaign.description,
+            "terms": campaign.terms,
+            "estDuration": format_duration(campaign.est_duration_s),
             "workerPayment": float(campaign.payment_per_result),
             "results": campaign.results_per_task,
             "maxResultsPerWorker": campaign.max_results_per_worker,

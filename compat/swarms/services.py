@@ -1,7 +1,8 @@
 """Swarms campaigns as compositions of engine services, each all or nothing.
 
 A Swarms campaign has no project: each requester's Swarms campaigns live in one project of theirs
-("Swarms campaigns", made on first use), and the texts the engine has no column for in ``CampaignText``.
+("Swarms campaigns", made on first use), and the fields the engine has no column for (``maxUploadTime``,
+``properties``) in ``CampaignText``.
 """
 
 from django.contrib.auth.models import Group, User

@@ -468,15 +468,20 @@ def _campaign_values(data: dict, *, create: bool):
         values["name"] = _text(data.get("name"), "name", required=True, most=200)
     for key in ("title",):
         if key in data:
-            text["title"] = _text(data[key], key, most=200)
+            values["title"] = _text(data[key], key, most=200)
     for key in ("description", "terms"):
         if key in data:
-            text[key] = _text(data[key], key)
+            values[key] = _text(data[key], key)
+    if "estDuration" in data:
+        values["est_duration_s"] = (
+            None if data["estDuration"] is None else parse_duration(data["estDuration"], "estDuration")
+        )
     if "properties" in data:
         text["properties"] = _properties(data["properties"])
-    for key, column in (("estDuration", "est_duration_s"), ("maxUploadTime", "max_upload_time_s")):
-        if key in data:
-            text[column] = None if data[key] is None else parse_duration(data[key], key)
+    if "maxUploadTime" in data:
+        text["max_upload_time_s"] = (
+            None if data["maxUploadTime"] is None else parse_duration(data["maxUploadTime"], "maxUploadTime")
+        )
     for key, column in DURATIONS.items():
         if key in data:
             values[column] = parse_duration(data[key], key)

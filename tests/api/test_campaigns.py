@@ -27,6 +27,44 @@ def test_create_a_campaign_under_a_project_with_its_defaults(project, requester_
     assert campaign["allowed_actions"] == ["publish", "cancel", "archive"]
 
 
+def test_the_texts_workers_are_told_are_set_read_and_shown_in_the_work_list(
+    project, requester_client, worker_client
+):
+    # given a campaign created with a title, description, terms and estimated duration
+    texts = {
+        "title": "Find the cats",
+        "description": "Say whether there is a cat.",
+        "terms": "Don't share the pictures.",
+        "est_duration_s": 30,
+    }
+    created = body(
+        requester_client.post(
+            f"/api/v1/projects/{project.pk}/campaigns/", {"name": "Batch 1", **texts}, format="json"
+        )
+    )
+    assert {key: created[key] for key in texts} == texts
+    # when the requester changes the title, and publishes with a task
+    requester_client.patch(f"/api/v1/campaigns/{created['id']}/", {"title": "Find all cats"}, format="json")
+    requester_client.post(f"/api/v1/campaigns/{created['id']}/tasks/", [{"text": "a"}], format="json")
+    assert requester_client.post(f"/api/v1/campaigns/{created['id']}/publish/").status_code == 200
+    # then a worker's list of campaigns tells them
+    [offered] = body(worker_client.get("/api/v1/work/campaigns/"))["results"]
+    assert (offered["title"], offered["description"], offered["terms"], offered["est_duration_s"]) == (
+        "Find all cats",
+        "Say whether there is a cat.",
+        "Don't share the pictures.",
+        30,
+    )
+
+
+def test_an_estimated_duration_out_of_range_is_refused(project, requester_client):
+    response = requester_client.post(
+        f"/api/v1/projects/{project.pk}/campaigns/", {"name": "B", "est_duration_s": 0}, format="json"
+    )
+    assert response.status_code == 400 and error(response)["field"] == "est_duration_s"
+    assert Campaign.objects.count() == 0
+
+
 def test_a_bad_campaign_is_refused_naming_the_field(project, requester_client):
     response = requester_client.post(
         f"/api/v1/projects/{project.pk}/campaigns/",

@@ -81,7 +81,12 @@ def test_a_swarms_script_and_a_worker_in_the_browser_behind_a_prefix(live, page,
 
     # when a worker logs in to the worker pages under the prefix and accepts the campaign's job
     log_in(page, live, worker)
-    card = page.locator(".card", has_text="Cat pictures")
+    # (the campaign is offered under its Swarms title, with its description, duration and terms)
+    card = page.locator(".card", has_text="Find cats")
+    assert "Say whether there is a cat." in card.inner_text()
+    assert "takes about 10 s" in card.inner_text()
+    card.get_by_text("Terms of this work").click()
+    assert card.get_by_text("Don't tell anyone about this.").is_visible()
     card.get_by_role("button", name="Accept next").click()
     next_assignment(page)
     assert page.url.startswith(f"{live}/worker/assignments/")

@@ -118,6 +118,31 @@ def test_anonymous_home_shows_only_campaigns_without_login(db):
 # --- preview, accept, skip -----------------------------------------------------------------------------
 
 
+def test_home_and_preview_tell_the_worker_the_campaigns_title_description_terms_and_duration(
+    worker_browser, campaign
+):
+    # given a campaign with the texts workers are told, and one without (its name and project stand in)
+    Campaign.objects.filter(pk=campaign.pk).update(
+        title="Find the cats",
+        description="Say whether there is a cat in each picture.",
+        terms="Pictures are private: don't share them.",
+        est_duration_s=120,
+    )
+    plain = CampaignFactory(name="Plain campaign", state=CampaignState.ACTIVE)
+    TaskFactory(campaign=plain)
+    # when the worker opens the home page
+    home = worker_browser.get("/worker/").content.decode()
+    # then each campaign is shown by its title, else its name, with its description and terms
+    assert "<h2>Find the cats</h2>" in home and "<h2>Plain campaign</h2>" in home
+    assert "Say whether there is a cat in each picture." in home
+    assert "Terms of this work" in home and "Pictures are private: don&#x27;t share them." in home
+    assert "takes about 2 min" in home
+    # and the preview says them before the worker accepts
+    preview = worker_browser.get(f"/worker/campaigns/{campaign.pk}/").content.decode()
+    assert "Find the cats" in preview and "Say whether there is a cat in each picture." in preview
+    assert '<details class="terms" open>' in preview
+
+
 def test_preview_shows_the_next_task_without_claiming_it(worker_browser, campaign):
     # when the worker previews the campaign
     response = worker_browser.get(f"/worker/campaigns/{campaign.pk}/")
