@@ -72,9 +72,10 @@ def _reason(reason) -> str:
 
 @transaction.atomic
 def assignment_approve(
-    *, assignment_id: int, reviewer: User | None, now: datetime | None = None
+    *, assignment_id: int, reviewer: User | None, feedback: str = "", now: datetime | None = None
 ) -> Assignment:
-    """Approve a result in review (or awaiting a redo) and pay the worker. Approving twice pays once."""
+    """Approve a result in review (or awaiting a redo) and pay the worker, with the reviewer's ``feedback``
+    to them if given. Approving twice pays once."""
     now = now or timezone.now()
     assignment = _lock(assignment_id, with_task=False)
     if assignment.state == TRANSITIONS["approve"].target:
@@ -86,7 +87,10 @@ def assignment_approve(
             extra={"state": assignment.state},
         )
     _approve_locked(
-        [(assignment.pk, assignment.campaign_id, assignment.worker_id)], now=now, reviewer=reviewer
+        [(assignment.pk, assignment.campaign_id, assignment.worker_id)],
+        now=now,
+        reviewer=reviewer,
+        feedback=feedback,
     )
     assignment.refresh_from_db()
     return assignment

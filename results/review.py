@@ -50,10 +50,16 @@ def _ids_clause(column: str, ids: list[int]) -> tuple[str, list]:
 
 
 def _approve_locked(
-    rows: list[tuple[int, int, int]], *, now: datetime, reviewer: User | None = None, action: str = "approve"
+    rows: list[tuple[int, int, int]],
+    *,
+    now: datetime,
+    reviewer: User | None = None,
+    action: str = "approve",
+    feedback: str = "",
 ) -> int:
     """Approve and pay assignments the caller has locked and checked: rows of (id, campaign_id, worker_id);
-    ``action``: the lifecycle's transition to approved that this is (approve, auto_approve, overturn).
+    ``action``: the lifecycle's transition to approved that this is (approve, auto_approve, overturn);
+    ``feedback``: the reviewer's word to the worker, when given (it replaces an earlier one).
 
     Each result is priced once, from its campaign (the payment to the worker, the fee to the platform),
     and the money goes through the ledger's guard in one ``ledger_post_many``: never below zero, never
@@ -122,9 +128,11 @@ def _approve_locked(
         for campaign_id, amount in zip(batch.campaign_ids, batch.amounts, strict=True):
             released[campaign_id] += amount
 
-    reviewer_id = reviewer.pk if reviewer else None
+    written = {"reviewed_at": now, "reviewer_id": reviewer.pk if reviewer else None}
+    if feedback:
+        written["feedback"] = feedback
     for start in range(0, len(ids), CHUNK):
-        move_ids(ids[start : start + CHUNK], action, now=now, reviewed_at=now, reviewer_id=reviewer_id)
+        move_ids(ids[start : start + CHUNK], action, now=now, **written)
     for pk in sorted(released):
         add_amounts(Campaign, pk, frozen_amount=-released[pk])
     return len(rows)
@@ -133,7 +141,9 @@ def _approve_locked(
 # Many results ------------------------------------------------------------------------------------------
 
 
-def _approve_chunks(base, *, now: datetime, reviewer: User | None, order: str, action: str) -> int:
+def _approve_chunks(
+    base, *, now: datetime, reviewer: User | None, order: str, action: str, feedback: str = ""
+) -> int:
     """Lock due rows chunk by chunk (skipping rows another writer holds) and approve each chunk."""
     total, stuck = 0, set()
     while True:
@@ -148,7 +158,9 @@ def _approve_chunks(base, *, now: datetime, reviewer: User | None, order: str, a
                 return total
             try:
                 with transaction.atomic():
-                    total += _approve_locked(rows, now=now, reviewer=reviewer, action=action)
+                    total += _approve_locked(
+                        rows, now=now, reviewer=reviewer, action=action, feedback=feedback
+                    )
                 continue
             except InsufficientFunds:
                 pass
@@ -170,14 +182,20 @@ def _approve_chunks(base, *, now: datetime, reviewer: User | None, order: str, a
 
 
 def results_approve_all(
-    *, campaign: Campaign, reviewer: User | None, worker: User | None = None, now: datetime | None = None
+    *,
+    campaign: Campaign,
+    reviewer: User | None,
+    worker: User | None = None,
+    feedback: str = "",
+    now: datetime | None = None,
 ) -> int:
-    """Approve every result in review in the campaign (or of one worker in it); returns how many."""
+    """Approve every result in review in the campaign (or of one worker in it), with the reviewer's
+    ``feedback`` to each worker if given; returns how many."""
     now = now or timezone.now()
     base = Assignment.objects.filter(campaign_id=campaign.pk, state=AssignmentState.SUBMITTED)
     if worker is not None:
         base = base.filter(worker=worker)
-    return _approve_chunks(base, now=now, reviewer=reviewer, order="pk", action="approve")
+    return _approve_chunks(base, now=now, reviewer=reviewer, order="pk", action="approve", feedback=feedback)
 
 
 def results_auto_approve_due(*, now: datetime | None = None) -> int:

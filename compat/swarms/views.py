@@ -744,10 +744,12 @@ class ApproveAllView(SwarmsView):
         request=doc.Message, responses={200: doc.Approved, 402: doc.ERROR, 403: doc.ERROR, 404: doc.ERROR}
     )
     def post(self, request, campaign_id, worker_id=None):
-        _message(request, "message", required=False)
+        message = _message(request, "message", required=False)
         campaign = campaign_get_for_review(user=request.user, pk=object_id(campaign_id, "campaignId"))
         worker = _campaign_worker(request, campaign, worker_id) if worker_id is not None else None
-        approved = review.results_approve_all(campaign=campaign, reviewer=request.user, worker=worker)
+        approved = review.results_approve_all(
+            campaign=campaign, reviewer=request.user, worker=worker, feedback=message
+        )
         return Response({"approved": approved})
 
 
@@ -782,8 +784,11 @@ class ResultActionView(SwarmsView):
     def post(self, request, pk):
         assignment = assignment_get_for_review(user=request.user, pk=object_id(pk))
         if self.action == "approve":
-            _message(request, "message", required=False)
-            decisions.assignment_approve(assignment_id=assignment.pk, reviewer=request.user)
+            decisions.assignment_approve(
+                assignment_id=assignment.pk,
+                reviewer=request.user,
+                feedback=_message(request, "message", required=False),
+            )
         elif self.action == "reject":
             decisions.assignment_reject(
                 assignment_id=assignment.pk,

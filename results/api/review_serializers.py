@@ -29,6 +29,12 @@ class ReviewedResultOutputSerializer(serializers.ModelSerializer):
         ]
 
 
+class ApproveInputSerializer(serializers.Serializer):
+    feedback = serializers.CharField(
+        required=False, allow_blank=True, max_length=50_000, help_text="Shown to the worker (Markdown)."
+    )
+
+
 class RejectInputSerializer(serializers.Serializer):
     reason = serializers.CharField(
         required=False, allow_blank=True, help_text="Shown to the worker (Markdown)."

@@ -10,6 +10,7 @@ from results import decisions, review, review_selectors
 from .review_serializers import (
     ApproveAllInputSerializer,
     ApproveAllOutputSerializer,
+    ApproveInputSerializer,
     CampaignWorkerOutputSerializer,
     QualityInputSerializer,
     RejectInputSerializer,
@@ -41,11 +42,20 @@ class _ResultAction(APIView):
         return review_selectors.assignment_get_for_review(user=request.user, pk=int(pk)).pk
 
 
-@extend_schema(tags=["review"], request=None, responses={200: ReviewedResultOutputSerializer, **_errors})
+@extend_schema(
+    tags=["review"],
+    request=ApproveInputSerializer,
+    responses={200: ReviewedResultOutputSerializer, **_errors},
+)
 class ResultApproveView(_ResultAction):
     def post(self, request, pk):
-        """Approve a result and pay the worker (approving again changes nothing)."""
-        decisions.assignment_approve(assignment_id=self.check(request, pk), reviewer=request.user)
+        """Approve a result and pay the worker, with optional feedback (approving again changes nothing)."""
+        pk = self.check(request, pk)
+        data = ApproveInputSerializer(data=request.data or {})
+        data.is_valid(raise_exception=True)
+        decisions.assignment_approve(
+            assignment_id=pk, reviewer=request.user, feedback=data.validated_data.get("feedback", "")
+        )
         return _render(request, pk)
 
 

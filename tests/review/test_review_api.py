@@ -37,6 +37,20 @@ def test_approve_pays_and_returns_the_result(setup):
     assert_money_invariants()
 
 
+def test_approve_with_feedback_keeps_it_for_the_worker(setup):
+    # given a result in review
+    _, client, campaign = setup
+    result = submit_one(campaign)
+    # when the requester approves it with a word for the worker
+    response = client.post(
+        f"/api/v1/assignments/{result.pk}/approve/", {"feedback": "Thorough, **thanks**."}, format="json"
+    )
+    # then it is paid and the worker's feedback is kept
+    assert response.status_code == 200 and response.json()["data"]["state"] == "approved"
+    assert Assignment.objects.get(pk=result.pk).feedback == "Thorough, **thanks**."
+    assert_money_invariants()
+
+
 def test_reject_needs_a_reason_and_stores_it_as_feedback(setup):
     _, client, campaign = setup
     result = submit_one(campaign)

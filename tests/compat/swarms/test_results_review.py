@@ -55,6 +55,8 @@ def test_approve_pays_the_worker_and_reject_keeps_money_for_a_redo(api, requeste
     response = api.post(f"/results/{approved.pk}/approve", {"message": "Well done!"})
     assert response.status_code == 200 and response.json()["state"] == "Approved"
     assert Wallet.objects.get(user=worker).available == Decimal("0.50")
+    # (the approval's message is the worker's feedback, as a rejection's reason is)
+    assert Assignment.objects.get(pk=approved.pk).feedback == "Well done!"
     swarms_error(api.post(f"/results/{rejected.pk}/reject"), 400, 1100)  # reason required
     assert Assignment.objects.get(pk=rejected.pk).state == AssignmentState.SUBMITTED
     assert (
@@ -125,6 +127,7 @@ def test_results_of_one_worker_and_approve_all_for_that_worker(api, make_campaig
     response = api.post(f"/campaigns/{pk}/workers/{worker.pk}/approve-all", {"message": "Well done!"})
     assert response.status_code == 200 and response.json() == {"approved": 1}
     assert Assignment.objects.get(pk=mine.pk).state == AssignmentState.APPROVED
+    assert Assignment.objects.get(pk=mine.pk).feedback == "Well done!"
     assert Assignment.objects.get(pk=theirs.pk).state == AssignmentState.SUBMITTED
 
 
