@@ -27,7 +27,7 @@ from django.db.models import F
 from campaigns.models import Campaign
 from campaigns.selectors import campaign_list_for_requester, campaign_list_for_worker
 
-from .copy_rows import TASK_COPY_SQL, copy_in, csv_json_texts, encoded, task_copy_lines
+from .copy_rows import TASK_COPY_SQL, copy_in, task_copy_text
 from .models import ImportJob, TaskBlock
 
 BLOCKS_PER_COPY = 20
@@ -85,7 +85,7 @@ def tasks_write_staged(*, campaign_id: int) -> int:
                 f"SELECT id, records FROM {TaskBlock._meta.db_table} WHERE id = ANY(%s)",
                 [[b[0] for b in group]],
             )
-            copy_in(TASK_COPY_SQL, encoded(_task_lines(campaign_id, group, dict(cursor.fetchall()), written)))
+            copy_in(TASK_COPY_SQL, _task_pieces(campaign_id, group, dict(cursor.fetchall()), written))
         if blocks:
             cursor.execute(
                 f"DELETE FROM {TaskBlock._meta.db_table} WHERE id = ANY(%s)", [[block[0] for block in blocks]]
@@ -95,18 +95,20 @@ def tasks_write_staged(*, campaign_id: int) -> int:
     return written[0]
 
 
-def _task_lines(
+def _task_pieces(
     campaign_id: int, group: list[tuple], records: dict[int, str], written: list[int]
-) -> Iterator[str]:
-    """COPY lines of the tasks of a group of blocks, each block's records decoded only when its turn comes."""
+) -> Iterator[bytes]:
+    """COPY text of the tasks of a group of blocks, one piece per block, each block's records decoded only
+    when its turn comes. JSON text escapes every control character, so backslashes are all that COPY
+    would misread."""
     for block_id, first_position, needed, header in group:
         # Django leaves jsonb values (the header) as text for the field to decode.
-        inputs = csv_json_texts(orjson.loads(header), orjson.loads(records.pop(block_id)))
-        counter = [0]
-        yield from task_copy_lines(
-            inputs, campaign_id=campaign_id, start=first_position, needed=needed, counter=counter
+        chunk = orjson.loads(records.pop(block_id))
+        text = task_copy_text(
+            orjson.loads(header), chunk, campaign_id=campaign_id, start=first_position, needed=needed
         )
-        written[0] += counter[0]
+        yield text.replace("\\", "\\\\").encode()
+        written[0] += len(chunk)
 
 
 def tasks_ensure_written(*, campaign: Campaign) -> None:
