@@ -190,7 +190,7 @@ def campaign_set_archived(*, campaign: Campaign, archived: bool, deep: bool = Fa
 # one row with no job, and costs the submit nothing more.
 # Prepared once per database session (crowdplatform.sqlrows), as the submit's own statements are.
 _JOB_OF_ASSIGNMENT = Statement(
-    "SELECT t.job_id, s.id, s.components"
+    "SELECT t.job_id, s.id, s.components, t.id"
     " FROM results_assignment a JOIN tasks_task t ON t.id = a.task_id"
     " LEFT JOIN projects_jobscreen js ON js.job_id = t.job_id LEFT JOIN projects_screen s ON s.id = js.screen_id"
     " WHERE a.id = %s AND a.worker_id = %s ORDER BY js.position"
@@ -280,11 +280,12 @@ def job_answers_checked(*, assignment_id: int, worker: User, answers) -> dict | 
         return None
     # A job is submitted only while its campaign is published, and then its screens can no longer change.
     screens = [
-        Screen(pk=pk, components=orjson.loads(components)) for _, pk, components in rows if pk is not None
+        Screen(pk=pk, components=orjson.loads(components)) for _, pk, components, _ in rows if pk is not None
     ]
+    task_id = rows[0][3]
 
     def media(url: str, kind: str) -> None:
-        media_check_result(url=url, kind=kind, worker=worker, assignment_id=assignment_id)
+        media_check_result(url=url, kind=kind, worker=worker, task_id=task_id)
 
     return check_job_answers(job_id=rows[0][0], answers=answers, media=media, screens=screens)
 

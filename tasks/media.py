@@ -20,7 +20,7 @@ from django.urls import get_script_prefix
 from django.utils import timezone
 
 from campaigns.selectors import campaign_list_for_worker
-from crowdplatform.errors import ApplicationError, Conflict, NotFound, ValidationFailed
+from crowdplatform.errors import ApplicationError, NotFound, ValidationFailed
 from projects.models import JobScreen, ScreenMedia
 from projects.screens import media_key
 
@@ -105,31 +105,10 @@ def media_upload(*, owner: User, upload: UploadedFile, task: Task | None = None)
     return media
 
 
-def media_upload_for_assignment(*, assignment_id: int, worker: User, upload: UploadedFile) -> MediaFile:
-    """A worker's recording or drawing for their own assignment that is still open to answers."""
-    from results.models import Assignment, AssignmentState  # (the assignment is results' own row)
-
-    assignment = Assignment.objects.filter(pk=assignment_id, worker=worker).select_related("task").first()
-    if assignment is None:
-        raise NotFound("No such assignment.", code="assignment-not-found")
-    now = timezone.now()
-    open_now = (assignment.state == AssignmentState.ACCEPTED and assignment.expires_at > now) or (
-        assignment.state == AssignmentState.SOFT_REJECTED
-        and assignment.redo_until
-        and assignment.redo_until > now
-    )
-    if not open_now:
-        raise Conflict("This assignment no longer takes answers.", code="assignment-not-open")
-    return media_upload(owner=worker, upload=upload, task=assignment.task)
-
-
-def media_check_result(*, url: str, kind: str, worker: User, assignment_id: int) -> MediaFile:
-    """The file a recording or drawing result points at: uploaded by this worker for this assignment's
-    task, of the kind the component records (a PNG for drawings). Raises ValidationFailed otherwise."""
-    from results.models import Assignment
-
+def media_check_result(*, url: str, kind: str, worker: User, task_id: int) -> MediaFile:
+    """The file a recording or drawing result points at: uploaded by this worker for the task they answer,
+    of the kind the component records (a PNG for drawings). Raises ValidationFailed otherwise."""
     key = media_key(url)
-    task_id = Assignment.objects.filter(pk=assignment_id).values_list("task_id", flat=True).first()
     media = MediaFile.objects.filter(key=key, owner=worker, task_id=task_id).first() if key else None
     if media is None:
         raise ValidationFailed("url must be a file you uploaded for this assignment.", code="media-not-found")

@@ -13,8 +13,9 @@ from accounts.models import PermissionName
 from campaigns.models import Campaign
 from campaigns.selectors import campaign_list_for_requester, campaign_list_for_worker
 from crowdplatform.errors import NotFound
-from results.lifecycle import COUNTS_FOR_CAP, DONE_STATES, HOLDS_UNTIL_DEADLINE
-from results.models import Assignment, AssignmentState
+from crowdplatform.predicates import Tables
+from results.lifecycle import CLAIMABLE_AGAIN, COUNTS_FOR_CAP, DONE_STATES, HOLDS_UNTIL_DEADLINE
+from results.models import Assignment
 from results.selectors import assignment_count
 
 from .models import Task
@@ -55,6 +56,8 @@ def task_get_for_requester(*, user: User, pk: int, permission: str = PermissionN
 # Counting every task on offer would read a whole campaign for each campaign a worker sees (about a second
 # per page at a million tasks); beyond this many the exact figure tells a worker nothing more.
 AVAILABLE_COUNT_CAP = 1000
+# A worker's own assignment that does not keep a task from being offered to them again (a skipped one).
+_CLAIMABLE_AGAIN_SQL = CLAIMABLE_AGAIN.sql(Tables((Assignment, "a")))
 
 
 def _available_count_sql(campaign_column: str, worker_id: int | None, now: datetime) -> tuple[str, list]:
@@ -65,7 +68,7 @@ def _available_count_sql(campaign_column: str, worker_id: int | None, now: datet
     if worker_id is not None:
         had = (
             " AND NOT EXISTS (SELECT 1 FROM results_assignment a WHERE a.task_id = t.id"
-            f" AND a.worker_id = %s AND a.state <> '{AssignmentState.SKIPPED}')"
+            f" AND a.worker_id = %s AND NOT ({_CLAIMABLE_AGAIN_SQL}))"
         )
         had_params = [worker_id]
     part = (
@@ -106,7 +109,7 @@ def campaign_list_for_worker_with_availability(
 
 def _offered_to(worker, now):
     """Tasks that may have room at ``now`` and that ``worker`` has not had (skipped ones are offered again)."""
-    had = Assignment.objects.filter(task=OuterRef("pk"), worker=worker).exclude(state=AssignmentState.SKIPPED)
+    had = Assignment.objects.filter(task=OuterRef("pk"), worker=worker).exclude(CLAIMABLE_AGAIN.as_q())
     return Task.objects.filter(Q(is_open=True) | Q(reopen_at__lte=now)).filter(~Exists(had))
 
 

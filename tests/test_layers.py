@@ -36,8 +36,6 @@ KNOWN_UPWARD = {
     # Which states count as work done or in progress: the lifecycle's, read by campaign and task counts.
     ("campaigns.selectors", "results.lifecycle"),
     ("tasks.selectors", "results.lifecycle"),
-    # A worker's upload is checked against their own assignment.
-    ("tasks.media", "results.models"),
 }
 
 

@@ -28,7 +28,7 @@ class MediaOutputSerializer(serializers.Serializer):
     sha256 = serializers.CharField()
 
 
-def _out(media) -> dict:
+def media_out(media) -> dict:
     return {
         "url": services.media_url(media),
         "key": media.key,
@@ -39,7 +39,7 @@ def _out(media) -> dict:
     }
 
 
-def _refuse_oversize_early(request) -> None:
+def refuse_oversize_early(request) -> None:
     # A body far over the limit is refused from its declared length, before it is read.
     declared = int(request.META.get("CONTENT_LENGTH") or 0)
     if declared > settings.CROWD_MEDIA_MAX_BYTES + 64 * 1024:
@@ -50,7 +50,7 @@ def _refuse_oversize_early(request) -> None:
         )
 
 
-_refused = {
+REFUSED = {
     400: OpenApiResponse(description="Not an allowed type (unsupported-media-type)."),
     413: OpenApiResponse(description="Too large (file-too-large)."),
 }
@@ -65,37 +65,15 @@ class MediaUploadView(APIView):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        _refuse_oversize_early(request)
+        refuse_oversize_early(request)
 
     @extend_schema(
         request={"multipart/form-data": MediaUploadInputSerializer},
-        responses={201: MediaOutputSerializer, **_refused},
+        responses={201: MediaOutputSerializer, **REFUSED},
     )
     def post(self, request):
         media = services.media_upload(owner=request.user, upload=request.FILES.get("file"))
-        return Response(_out(media), status=status.HTTP_201_CREATED)
-
-
-@extend_schema(tags=["work"])
-class WorkMediaUploadView(APIView):
-    """Upload a recording or drawing for your open assignment; put the answer's ``url`` in the result."""
-
-    permission_classes = [IsAuthenticated]
-    parser_classes = [MultiPartParser, FormParser]
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        _refuse_oversize_early(request)
-
-    @extend_schema(
-        request={"multipart/form-data": MediaUploadInputSerializer},
-        responses={201: MediaOutputSerializer, **_refused, 409: OpenApiResponse(description="Not open.")},
-    )
-    def post(self, request, assignment_id: int):
-        media = services.media_upload_for_assignment(
-            assignment_id=assignment_id, worker=request.user, upload=request.FILES.get("file")
-        )
-        return Response(_out(media), status=status.HTTP_201_CREATED)
+        return Response(media_out(media), status=status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=["media"])
