@@ -12,6 +12,8 @@ from .jobs import campaign_jobs_add
 
 PROJECT_NAME = "Street scenes (component screens)"
 CAMPAIGN_NAME = "Street scenes, component demo"
+# What workers see it as.
+CAMPAIGN_TITLE = "Look at a street, then describe it"
 
 FIRST_SCREEN = [
     {"type": "Text", "style": "H1", "text": "Street scenes"},
@@ -55,7 +57,15 @@ def demo_component_campaign_ensure(*, requester: User) -> Campaign:
         description="Two screens about one street picture.",
         screens=[first.pk, second.pk],
     )
-    campaign = campaign_services.campaign_create(project=project, created_by=requester, name=CAMPAIGN_NAME)
+    campaign = campaign_services.campaign_create(
+        project=project,
+        created_by=requester,
+        name=CAMPAIGN_NAME,
+        title=CAMPAIGN_TITLE,
+        description="Rate a street picture, then describe it in words, in your voice and by marking it.",
+        terms="The recordings you make are kept by the requester for this study only.",
+        est_duration_s=120,
+    )
     campaign_jobs_add(campaign=campaign, job_ids=[job.pk], by=requester)
     campaign = campaign_services.campaign_publish(campaign=campaign)
     campaign.refresh_from_db()

@@ -308,7 +308,7 @@ def test_the_quick_start_component_demo_job_end_to_end(live_server, media_browse
     # given the quick start's demo data, and worker1 on a phone
     from django.core.management import call_command
 
-    from tasks.demo import CAMPAIGN_NAME
+    from tasks.demo import CAMPAIGN_TITLE
 
     call_command("seed_demo", summary_file=str(tmp_path / "quickstart.txt"), stdout=io.StringIO())
     base = live_server.url
@@ -320,7 +320,7 @@ def test_the_quick_start_component_demo_job_end_to_end(live_server, media_browse
     page.wait_for_url(f"{base}/worker/")
 
     # when they accept the component demo job, choose and rate on its first screen
-    page.locator(".campaign", has_text=CAMPAIGN_NAME).get_by_role("button", name="Accept next").click()
+    page.locator(".campaign", has_text=CAMPAIGN_TITLE).get_by_role("button", name="Accept next").click()
     assignment_id = next_assignment(page)
     first = screen_shown(page, 1)
     assert page.locator(".job-step").inner_text() == "Screen 1 of 2"

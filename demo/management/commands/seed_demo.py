@@ -116,6 +116,11 @@ class Command(BaseCommand):
         exports = " ".join(f"{u.upper()}_TOKEN={keys[u]}" for u, *_ in ACCOUNTS)
         base_url = options["base_url"].rstrip("/")
         lines.append(
+            f"Swarms API: POST {base_url}/swarms/auth/token/request with"
+            ' {"email": "requester@example.org", "password": "requester-demo-pass"}, then X-Auth-Token;'
+            f" docs at {base_url}/swarms/docs/."
+        )
+        lines.append(
             f"For the curl walkthrough: export BASE_URL={base_url} {exports} CAMPAIGN_ID={campaign.pk}"
         )
         text = "\n".join(lines) + "\n"
