@@ -528,3 +528,25 @@ def media_urls(components: list[dict]) -> list[str]:
             if isinstance(component.get(option), dict) and isinstance(component[option].get("url"), str):
                 urls.append(component[option]["url"])
     return urls
+
+
+# What a worker's answers to a screen upload, estimated: recordings at the bit rates browsers record at by
+# default (MediaRecorder: about 128 kbit/s of sound, 2.5 Mbit/s of film), for their longest allowed time (a
+# minute when none is set), and a drawing as a PNG of its marks.
+AUDIO_BYTES_PER_S = 16_000
+VIDEO_BYTES_PER_S = 312_500
+DRAWING_BYTES = 100_000
+UNBOUNDED_RECORDING_S = 60
+
+
+def estimated_upload_bytes(components: list[dict]) -> int:
+    """About how many bytes a worker uploads answering a screen of these components."""
+    total = 0
+    for component in components:
+        kind = REGISTRY[component["type"]].result_media
+        if kind in ("audio", "video"):
+            seconds = component.get("maxDurationInSeconds") or UNBOUNDED_RECORDING_S
+            total += int(seconds * (AUDIO_BYTES_PER_S if kind == "audio" else VIDEO_BYTES_PER_S))
+        elif kind == "image":
+            total += DRAWING_BYTES
+    return total

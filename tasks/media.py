@@ -175,3 +175,13 @@ def media_purge_unreferenced(*, now=None, older_than: timedelta = ORPHAN_AFTER) 
                 )
                 removed += 1
     return removed
+
+
+def media_bytes_by_screen(screen_ids) -> dict[int, int]:
+    """The bytes of the uploaded files each screen shows (two queries, however many screens)."""
+    refs = list(ScreenMedia.objects.filter(screen_id__in=screen_ids).values_list("screen_id", "key"))
+    sizes = dict(MediaFile.objects.filter(key__in={key for _, key in refs}).values_list("key", "size"))
+    found = dict.fromkeys(screen_ids, 0)
+    for screen_id, key in refs:
+        found[screen_id] += sizes.get(key, 0)
+    return found

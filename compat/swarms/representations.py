@@ -5,6 +5,7 @@ from results.models import AssignmentState
 
 from .durations import format_duration
 from .links import campaign_links, job_links, result_links, task_links
+from .sizes import attach_job_sizes, attach_task_sizes, size_text
 from .wire import date_minutes, timestamp
 
 # Engine assignment states -> the seed's result states (InReview, Approved, Rejected) and soft-rejected.
@@ -23,14 +24,21 @@ def _with_links(data: dict, hal: bool, links) -> dict:
     return data
 
 
+def _sizes(obj, attach) -> dict:
+    """A list attaches the sizes of its whole page first (``compat.swarms.sizes``); one object, here."""
+    if not hasattr(obj, "swarms_sizes"):
+        attach([obj])
+    resources, upload = obj.swarms_sizes
+    return {"resourcesSize": size_text(resources), "estimatedUploadSize": size_text(upload)}
+
+
 def task_out(screen, hal: bool = False) -> dict:
     return _with_links(
         {
             "name": screen.name,
             "components": screen.components,
             "properties": screen.properties,
-            "resourcesSize": None,
-            "estimatedUploadSize": None,
+            **_sizes(screen, attach_task_sizes),
             "id": screen.pk,
             "readOnly": bool(getattr(screen, "is_read_only", False)),
             "lastModifiedAt": timestamp(screen.updated_at),
@@ -48,8 +56,7 @@ def job_out(job, hal: bool = False) -> dict:
             "name": job.name,
             "description": job.description,
             "properties": job.properties,
-            "resourcesSize": None,
-            "estimatedUploadSize": None,
+            **_sizes(job, attach_job_sizes),
             "id": job.pk,
             "readOnly": bool(getattr(job, "is_read_only", False)),
             "lastModifiedAt": timestamp(job.updated_at),

@@ -74,8 +74,12 @@ TaskIn = inline_serializer("SwarmsTaskIn", _TASK_IN)
 _TASK_FIELDS = {
     **_TASK_IN,
     **_COMMON,
-    "resourcesSize": s.CharField(allow_null=True),
-    "estimatedUploadSize": s.CharField(allow_null=True),
+    "resourcesSize": s.CharField(
+        help_text='What a worker downloads: the definition and the uploaded files shown ("3MB").'
+    ),
+    "estimatedUploadSize": s.CharField(
+        help_text='About what a worker uploads: recordings at default bit rates, drawings ("2MB").'
+    ),
     "_links": LINKS,
 }
 Task = shape("SwarmsTask", _TASK_FIELDS)
@@ -92,8 +96,12 @@ JobIn = inline_serializer("SwarmsJobIn", _JOB_IN)
 _JOB_FIELDS = {
     **_JOB_IN,
     **_COMMON,
-    "resourcesSize": s.CharField(allow_null=True),
-    "estimatedUploadSize": s.CharField(allow_null=True),
+    "resourcesSize": s.CharField(
+        help_text='What a worker downloads: the definition and the uploaded files shown ("3MB").'
+    ),
+    "estimatedUploadSize": s.CharField(
+        help_text='About what a worker uploads: recordings at default bit rates, drawings ("2MB").'
+    ),
     "_links": LINKS,
 }
 Job = shape("SwarmsJob", _JOB_FIELDS)

@@ -58,6 +58,7 @@ from .representations import (
     worker_out,
 )
 from .services import swarms_campaign_copy, swarms_campaign_create, swarms_campaign_update
+from .sizes import attach_job_sizes, attach_task_sizes
 from .wire import body_dict, bool_param, money, object_id, parse_moment, timestamp
 
 ORDER_CHOICES = {"id": "pk", "name": "name", "lastModifiedAt": "updated_at", "createdAt": "created_at"}
@@ -117,11 +118,12 @@ def _search(qs, request):
     return qs
 
 
-def _list(view, qs, key: str, path: str, render, order=True):
+def _list(view, qs, key: str, path: str, render, order=True, prepare=list):
+    """A page of ``qs``; ``prepare`` reads what the whole page needs at once (the sizes of tasks, jobs)."""
     if order:
         qs = _search(qs, view.request)
     rows, links = keyset_page(view.request, qs, path=path, order_choices=ORDER_CHOICES if order else None)
-    return Response({key: [render(row, view.hal) for row in rows], "_links": links})
+    return Response({key: [render(row, view.hal) for row in prepare(rows)], "_links": links})
 
 
 def _ids(request, name: str) -> list[int]:
@@ -285,7 +287,14 @@ class TaskListView(SwarmsView):
         responses={200: doc.TaskPage, 400: doc.ERROR},
     )
     def get(self, request):
-        return _list(self, screen_selectors.screen_list(user=request.user), "tasks", "/tasks", task_out)
+        return _list(
+            self,
+            screen_selectors.screen_list(user=request.user),
+            "tasks",
+            "/tasks",
+            task_out,
+            prepare=attach_task_sizes,
+        )
 
     @extend_schema(request=doc.TaskIn, responses={201: doc.Task, 400: doc.ERROR})
     def post(self, request):
@@ -353,7 +362,14 @@ class JobListView(SwarmsView):
         responses={200: doc.JobPage, 400: doc.ERROR},
     )
     def get(self, request):
-        return _list(self, screen_selectors.job_list(user=request.user), "jobs", "/jobs", job_out)
+        return _list(
+            self,
+            screen_selectors.job_list(user=request.user),
+            "jobs",
+            "/jobs",
+            job_out,
+            prepare=attach_job_sizes,
+        )
 
     @extend_schema(request=doc.JobIn, responses={201: doc.Job, 400: doc.ERROR})
     def post(self, request):
@@ -403,6 +419,7 @@ class JobTasksView(SwarmsView):
     def _render(self, request, job):
         screens = screen_selectors.job_screens(job_id=job.pk)
         annotated = screen_selectors.screen_list(user=request.user).in_bulk([s.pk for s in screens])
+        attach_task_sizes(annotated.values())
         return Response({"tasks": [task_out(annotated[s.pk], self.hal) for s in screens], "_links": {}})
 
     @extend_schema(responses={200: doc.TaskPage, 404: doc.ERROR})
@@ -608,6 +625,7 @@ class CampaignActionView(SwarmsView):
 class CampaignJobsView(SwarmsView):
     def _render(self, request, campaign, jobs):
         annotated = screen_selectors.job_list(user=request.user).in_bulk([job.pk for job in jobs])
+        attach_job_sizes(annotated.values())
         return Response({"jobs": [job_out(annotated[job.pk], self.hal) for job in jobs], "_links": {}})
 
     @extend_schema(responses={200: doc.JobPage, 404: doc.ERROR})

@@ -1,5 +1,8 @@
 """Task (screen) and job routes of seed 004, the tasks of a job, Markdown preview and upload."""
 
+import orjson
+
+from compat.swarms.sizes import size_text
 from projects.models import Job, Screen
 from tests.components.conftest import png_bytes
 
@@ -120,3 +123,58 @@ def test_upload_answers_the_url_as_a_bare_json_string_usable_in_a_component(api)
         swarms_error(api.call("post", "/upload", raw={"file": text}), 400, 1100)["error"]
         == "unsupported-media-type"
     )
+
+
+def test_sizes_count_the_uploaded_files_shown_and_estimate_what_a_worker_records(api):
+    # given an uploaded picture, and a task that shows it and asks for 10 s of sound and a drawing
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    picture = png_bytes(width=300, height=200)
+    url = api.call("post", "/upload", raw={"file": SimpleUploadedFile("p.png", picture, "image/png")}).json()
+    components = [
+        {"type": "Image", "url": url},
+        {"type": "AudioRecording", "maxDurationInSeconds": 10},
+        {"type": "ImageMarker", "url": url},
+    ]
+    task = api.post("/tasks", {"name": "Listen and draw", "components": components}).json()
+    # then its resources are its definition and the picture, and a worker uploads about 10 s of sound at
+    # 128 kbit/s and one drawing
+    stored = Screen.objects.get(pk=task["id"]).components
+    resources = len(orjson.dumps(stored)) + len(picture)
+    assert task["resourcesSize"] == size_text(resources) != "0B"
+    assert task["estimatedUploadSize"] == size_text(10 * 16_000 + 100_000) == "253.9KB"
+    # when a job shows the task twice and a text-only task once
+    text = api.post("/tasks", TASK).json()
+    job = api.post("/jobs", {"name": "Twice"}).json()
+    api.put(f"/jobs/{job['id']}/tasks", [task["id"], text["id"], task["id"]])
+    # then the job's resources count each task once, and its upload each time the task is shown
+    fetched = api.get(f"/jobs/{job['id']}").json()
+    text_bytes = len(orjson.dumps(Screen.objects.get(pk=text["id"]).components))
+    assert fetched["resourcesSize"] == size_text(resources + text_bytes)
+    assert fetched["estimatedUploadSize"] == size_text(2 * (10 * 16_000 + 100_000))
+    # and a page of tasks, or of jobs, reads the sizes of all its objects at once
+    tasks_of_two, jobs_of_one = _queries_of(api, "/tasks"), _queries_of(api, "/jobs")
+    for n in range(5):
+        more = api.post("/tasks", {**TASK, "name": f"more {n}"}).json()
+        api.put(f"/jobs/{api.post('/jobs', {'name': f'job {n}'}).json()['id']}/tasks", [more["id"]])
+    assert (_queries_of(api, "/tasks"), _queries_of(api, "/jobs")) == (tasks_of_two, jobs_of_one)
+
+
+def _queries_of(api, href) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        api.get(href)
+    return len(captured.captured_queries)
+
+
+def test_the_size_of_nothing_and_of_much():
+    assert [size_text(n) for n in (0, 1023, 1024, 1536, 3 * 1024**2, 5 * 1024**3 // 2)] == [
+        "0B",
+        "1023B",
+        "1KB",
+        "1.5KB",
+        "3MB",
+        "2.5GB",
+    ]
