@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from crowdplatform.errors import Conflict, NotFound, ValidationFailed
 from crowdplatform.jsonvalues import holds_nul
-from tasks.jobs import job_answers_checked
+from tasks.jobs import job_answers_checked, shaped_as_job_answers
 from tasks.models import Task
 from tasks.services import task_qs_for_update
 
@@ -106,10 +106,13 @@ def assignment_submit(
     conditional UPDATE, which a parallel submit, review or sweep cannot slip past.
     """
     now = now or timezone.now()
-    # A job's answers are checked against its screens (tasks.jobs); other answers as template fields.
-    answers = job_answers_checked(
-        assignment_id=assignment_id, worker=worker, answers=answers
-    ) or validate_answers(answers)
+    # Answers shaped as a job's are checked against its screens, when the task is a job (tasks.jobs); other
+    # answers as template fields, without a look at the task: a job's task refuses them below.
+    sent = answers
+    checked = None
+    if shaped_as_job_answers(answers):
+        checked = job_answers_checked(assignment_id=assignment_id, worker=worker, answers=answers)
+    answers = checked or validate_answers(answers)
     if claim_sql.one_call_available():
         found = submit_sql.submit_in_one_call(
             assignment_id=assignment_id, worker_id=worker.pk, answers=answers, now=now
@@ -118,13 +121,17 @@ def assignment_submit(
             assignment, assignment.campaign, assignment.task = found
             assignment.answers = answers  # as sent, in the order sent
             return assignment
-    return _submit(assignment_id, worker, answers, now)
+    return _submit(assignment_id, worker, answers, now, sent=None if checked else sent)
 
 
 @transaction.atomic
-def _submit(assignment_id: int, worker: User, answers: dict, now: datetime) -> Assignment:
+def _submit(assignment_id: int, worker: User, answers: dict, now: datetime, sent=None) -> Assignment:
+    """The submit step by step; ``sent``: answers as sent, when they were not checked as a job's."""
     assignment = _own(assignment_id, worker)
     _check_submittable(assignment, now)
+    if sent is not None and assignment.task.job_id is not None:
+        # A job's task sent answers of another shape: refused, as the job's check says.
+        job_answers_checked(assignment_id=assignment_id, worker=worker, answers=sent)
     # SQL text (it runs on every submit to a full task); locked before the assignment's write, as every
     # writer locks the task before its assignments.
     full_task = claim_sql.lock(task_id=assignment.task_id) if assignment.task.reopen_at else None

@@ -14,6 +14,7 @@ from django.db import connection
 from campaigns.models import CAMPAIGN_TEXTS, Campaign
 from crowdplatform.predicates import Tables
 from crowdplatform.sqlrows import Layout, Statement, inline
+from tasks.jobs import JOB_ANSWERS_KEY
 from tasks.models import Task
 
 from . import slots
@@ -69,7 +70,8 @@ def mark_submitted(assignment: Assignment, *, answers: dict, now: datetime, revi
 # ``results.services._submit`` write: the assignment, and when its task is full, the task's open/reopen
 # bookkeeping (locked first, as every writer locks the task before its assignments), since the submitted
 # holder may be the one whose expiry the task waits for. It answers the assignment as stored, or no row
-# when it wrote nothing, for the steps to explain why. Each statement in it takes a fresh snapshot, as
+# when it wrote nothing, for the steps to explain why (also when a job's task is sent answers not shaped as
+# a job's, which the caller did not check against the job's screens). Each statement in it takes a fresh snapshot, as
 # the separate statements do, so the slot count is read after the task is locked.
 FUNCTION = "crowd_submit"
 SIGNATURE = f"{FUNCTION}(bigint, bigint, jsonb, timestamptz)"
@@ -94,11 +96,13 @@ LANGUAGE plpgsql AS $submit$
 DECLARE
     v_task bigint;
     v_full boolean;
+    v_job boolean;
 BEGIN
-    SELECT a.task_id, t.reopen_at IS NOT NULL INTO v_task, v_full
+    SELECT a.task_id, t.reopen_at IS NOT NULL, t.job_id IS NOT NULL INTO v_task, v_full, v_job
     FROM results_assignment a JOIN tasks_task t ON t.id = a.task_id
     WHERE a.id = p_id AND a.worker_id = p_worker;
-    IF NOT FOUND THEN
+    -- A job's task takes only answers shaped as a job's, which the caller has checked against its screens.
+    IF NOT FOUND OR (v_job AND NOT p_answers ? '{JOB_ANSWERS_KEY}') THEN
         RETURN;
     END IF;
     IF v_full THEN

@@ -268,6 +268,16 @@ def check_job_answers(*, job_id: int, answers, media=None, screens: list[Screen]
     return {"screens": stored}
 
 
+# Answers to a job are an object of one key, this one (``{"screens": [...]}``). Only answers of that shape are
+# looked at as a job's: a submit of other answers skips the look at its task, and the one-call submit
+# (``results.submit_sql``) writes a job's task only with answers that have this key.
+JOB_ANSWERS_KEY = "screens"
+
+
+def shaped_as_job_answers(answers) -> bool:
+    return isinstance(answers, dict) and JOB_ANSWERS_KEY in answers
+
+
 def job_answers_checked(*, assignment_id: int, worker: User, answers) -> dict | None:
     """The submit's check for a job: None when the assignment's task is not a job (its answers are then
     checked as template answers), else the answers checked against the job's screens. A fault refuses the

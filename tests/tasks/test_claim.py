@@ -320,23 +320,22 @@ def _claim_and_submit_statements(results_per_task: int = 2) -> tuple[list[str], 
     return _statements(claim), _statements(submit)
 
 
-# What one claim and one submit send, on each path (after the token is read). Every submit first reads
-# whether the task is a job, with the job's screens (tasks.jobs.job_answers_checked): one statement.
+# What one claim and one submit send, on each path (after the token is read). A template task's answers
+# are not shaped as a job's, so the submit does not read whether the task is a job first (the one-call
+# submit refuses such answers for a job's task; the steps check the task they read anyway).
 STATEMENTS = {
     # the token, then the claim function (the campaign's check, pick, count, insert and close in one round
-    # trip); the token, the job check, then the submit function (read, write and, for a full task, its
-    # bookkeeping)
-    "one call": (["SELECT"] * 2, ["SELECT"] * 3),
-    # the campaign, the candidate (due or open, one statement), the slot count and the insert; the job
-    # check, the assignment read, then updated
-    "step by step": (["SELECT"] * 4 + ["INSERT"], ["SELECT", "SELECT", "SELECT", "UPDATE"]),
+    # trip); the token, then the submit function (read, write and, for a full task, its bookkeeping)
+    "one call": (["SELECT"] * 2, ["SELECT"] * 2),
+    # the campaign, the candidate (due or open, one statement), the slot count and the insert; the
+    # assignment read, then updated
+    "step by step": (["SELECT"] * 4 + ["INSERT"], ["SELECT", "SELECT", "UPDATE"]),
 }
 # ... and a submit for a task the claim filled, which locks the task and brings its bookkeeping up to date
 SUBMIT_TO_FULL_TASK = {
-    "one call": ["SELECT"] * 3,
-    # the job check, the assignment read, the task locked, the assignment updated, the task's bookkeeping
-    # recounted
-    "step by step": ["SELECT", "SELECT", "SELECT", "SELECT", "UPDATE", "UPDATE"],
+    "one call": ["SELECT"] * 2,
+    # the assignment read, the task locked, the assignment updated, the task's bookkeeping recounted
+    "step by step": ["SELECT", "SELECT", "SELECT", "UPDATE", "UPDATE"],
 }
 
 
