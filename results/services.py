@@ -108,7 +108,6 @@ def assignment_submit(
     now = now or timezone.now()
     # Answers shaped as a job's are checked against its screens, when the task is a job (tasks.jobs); other
     # answers as template fields, without a look at the task: a job's task refuses them below.
-    sent = answers
     checked = None
     if shaped_as_job_answers(answers):
         checked = job_answers_checked(assignment_id=assignment_id, worker=worker, answers=answers)
@@ -121,17 +120,19 @@ def assignment_submit(
             assignment, assignment.campaign, assignment.task = found
             assignment.answers = answers  # as sent, in the order sent
             return assignment
-    return _submit(assignment_id, worker, answers, now, sent=None if checked else sent)
+    return _submit(assignment_id, worker, answers, now, checked_as_job=checked is not None)
 
 
 @transaction.atomic
-def _submit(assignment_id: int, worker: User, answers: dict, now: datetime, sent=None) -> Assignment:
-    """The submit step by step; ``sent``: answers as sent, when they were not checked as a job's."""
+def _submit(
+    assignment_id: int, worker: User, answers: dict, now: datetime, checked_as_job: bool = False
+) -> Assignment:
+    """The submit step by step; ``checked_as_job``: the answers were checked against the task's job."""
     assignment = _own(assignment_id, worker)
     _check_submittable(assignment, now)
-    if sent is not None and assignment.task.job_id is not None:
+    if not checked_as_job and assignment.task.job_id is not None:
         # A job's task sent answers of another shape: refused, as the job's check says.
-        job_answers_checked(assignment_id=assignment_id, worker=worker, answers=sent)
+        job_answers_checked(assignment_id=assignment_id, worker=worker, answers=answers)
     # SQL text (it runs on every submit to a full task); locked before the assignment's write, as every
     # writer locks the task before its assignments.
     full_task = claim_sql.lock(task_id=assignment.task_id) if assignment.task.reopen_at else None

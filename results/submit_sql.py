@@ -70,9 +70,9 @@ def mark_submitted(assignment: Assignment, *, answers: dict, now: datetime, revi
 # ``results.services._submit`` write: the assignment, and when its task is full, the task's open/reopen
 # bookkeeping (locked first, as every writer locks the task before its assignments), since the submitted
 # holder may be the one whose expiry the task waits for. It answers the assignment as stored, or no row
-# when it wrote nothing, for the steps to explain why (also when a job's task is sent answers not shaped as
-# a job's, which the caller did not check against the job's screens). Each statement in it takes a fresh snapshot, as
-# the separate statements do, so the slot count is read after the task is locked.
+# when it wrote nothing, for the steps to explain why (also when a job's task is sent answers not shaped
+# as a job's, which the caller did not check against the job's screens). Each statement in it takes a
+# fresh snapshot, as the separate statements do, so the slot count is read after the task is locked.
 FUNCTION = "crowd_submit"
 SIGNATURE = f"{FUNCTION}(bigint, bigint, jsonb, timestamptz)"
 _ARGUMENTS = {

@@ -186,8 +186,18 @@ def campaign_set_archived(*, campaign: Campaign, archived: bool, deep: bool = Fa
 
 # --- answers ----------------------------------------------------------------------------------------------
 
-# The job of the worker's assignment with its screens in order, in one round trip: a template task gives
-# one row with no job, and costs the submit nothing more.
+# Answers to a job are an object of one key, this one (``{"screens": [...]}``). Only answers of that shape are
+# looked at as a job's: a submit of other answers skips the look at its task, and the one-call submit
+# (``results.submit_sql``) writes a job's task only with answers that have this key.
+JOB_ANSWERS_KEY = "screens"
+
+
+def shaped_as_job_answers(answers) -> bool:
+    return isinstance(answers, dict) and JOB_ANSWERS_KEY in answers
+
+
+# The job of the worker's assignment with its screens in order, in one round trip (read only for answers
+# shaped as a job's; a template task then gives one row with no job).
 # Prepared once per database session (crowdplatform.sqlrows), as the submit's own statements are.
 _JOB_OF_ASSIGNMENT = Statement(
     "SELECT t.job_id, s.id, s.components, t.id"
@@ -212,8 +222,8 @@ def check_job_answers(*, job_id: int, answers, media=None, screens: list[Screen]
     """Check answers to a job against its screens (see docs/components.md); return them as stored."""
     if (
         not isinstance(answers, dict)
-        or set(answers) != {"screens"}
-        or not isinstance(answers["screens"], list)
+        or set(answers) != {JOB_ANSWERS_KEY}
+        or not isinstance(answers[JOB_ANSWERS_KEY], list)
     ):
         raise ValidationFailed(
             "Answers to a job are an object with one key, screens: one entry per screen of the job.",
@@ -221,7 +231,7 @@ def check_job_answers(*, job_id: int, answers, media=None, screens: list[Screen]
             field="answers.screens",
         )
     screens = job_screens(job_id=job_id) if screens is None else screens
-    given = answers["screens"]
+    given = answers[JOB_ANSWERS_KEY]
     if len(given) != len(screens):
         raise ValidationFailed(
             f"The job has {len(screens)} screens; answers were given for {len(given)}.",
@@ -265,17 +275,7 @@ def check_job_answers(*, job_id: int, answers, media=None, screens: list[Screen]
                 "results": results,
             }
         )
-    return {"screens": stored}
-
-
-# Answers to a job are an object of one key, this one (``{"screens": [...]}``). Only answers of that shape are
-# looked at as a job's: a submit of other answers skips the look at its task, and the one-call submit
-# (``results.submit_sql``) writes a job's task only with answers that have this key.
-JOB_ANSWERS_KEY = "screens"
-
-
-def shaped_as_job_answers(answers) -> bool:
-    return isinstance(answers, dict) and JOB_ANSWERS_KEY in answers
+    return {JOB_ANSWERS_KEY: stored}
 
 
 def job_answers_checked(*, assignment_id: int, worker: User, answers) -> dict | None:
@@ -304,7 +304,7 @@ def job_task_results(*, job_id: int, answers: dict, screens: list[Screen] | None
     """Stored answers to a job in the seed's result shape: per screen its task (id, name), times, and one
     entry per interactive component, ``{"data": <definition>, "result": <result or None>}``."""
     screens = job_screens(job_id=job_id) if screens is None else screens
-    given = answers.get("screens", []) if isinstance(answers, dict) else []
+    given = answers.get(JOB_ANSWERS_KEY, []) if isinstance(answers, dict) else []
     out = []
     for place, screen in enumerate(screens):
         entry = given[place] if place < len(given) and isinstance(given[place], dict) else {}
@@ -329,7 +329,7 @@ def job_answer_columns(
 ) -> dict[str, object]:
     """Stored answers to a job as flat columns for CSV: ``s<place>.c<index>.<key>`` (place from 1)."""
     screens = job_screens(job_id=job_id) if screens is None else screens
-    given = answers.get("screens", []) if isinstance(answers, dict) else []
+    given = answers.get(JOB_ANSWERS_KEY, []) if isinstance(answers, dict) else []
     columns: dict[str, object] = {}
     for place, screen in enumerate(screens, 1):
         entry = given[place - 1] if place - 1 < len(given) and isinstance(given[place - 1], dict) else {}

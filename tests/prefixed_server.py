@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from django.contrib.staticfiles import finders
@@ -22,21 +23,9 @@ class _Quiet(WSGIRequestHandler):
         pass
 
 
-class _ThreadedServer(WSGIServer):
+class _ThreadedServer(ThreadingMixIn, WSGIServer):
     # The browser opens several connections at once (page, scripts, styles, pictures).
     daemon_threads = True
-
-    def process_request(self, request, client_address):
-        thread = threading.Thread(target=self._serve_one, args=(request, client_address), daemon=True)
-        thread.start()
-
-    def _serve_one(self, request, client_address):
-        try:
-            self.finish_request(request, client_address)
-        except Exception:
-            self.handle_error(request, client_address)
-        finally:
-            self.shutdown_request(request)
 
 
 def _static_file(path: str):

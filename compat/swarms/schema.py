@@ -71,15 +71,19 @@ _TASK_IN = {
     "properties": s.DictField(child=s.CharField(), required=False),
 }
 TaskIn = inline_serializer("SwarmsTaskIn", _TASK_IN)
-_TASK_FIELDS = {
-    **_TASK_IN,
-    **_COMMON,
+# Read-only sizes of tasks and jobs (compat.swarms.sizes).
+_SIZES = {
     "resourcesSize": s.CharField(
-        help_text='What a worker downloads: the definition and the uploaded files shown ("3MB").'
+        help_text='What a worker downloads: the definitions and the uploaded files shown ("3MB").'
     ),
     "estimatedUploadSize": s.CharField(
         help_text='About what a worker uploads: recordings at default bit rates, drawings ("2MB").'
     ),
+}
+_TASK_FIELDS = {
+    **_TASK_IN,
+    **_COMMON,
+    **_SIZES,
     "_links": LINKS,
 }
 Task = shape("SwarmsTask", _TASK_FIELDS)
@@ -96,12 +100,7 @@ JobIn = inline_serializer("SwarmsJobIn", _JOB_IN)
 _JOB_FIELDS = {
     **_JOB_IN,
     **_COMMON,
-    "resourcesSize": s.CharField(
-        help_text='What a worker downloads: the definition and the uploaded files shown ("3MB").'
-    ),
-    "estimatedUploadSize": s.CharField(
-        help_text='About what a worker uploads: recordings at default bit rates, drawings ("2MB").'
-    ),
+    **_SIZES,
     "_links": LINKS,
 }
 Job = shape("SwarmsJob", _JOB_FIELDS)

@@ -483,22 +483,20 @@ def _campaign_values(data: dict, *, create: bool):
     values, text = {}, {}
     if create or "name" in data:
         values["name"] = _text(data.get("name"), "name", required=True, most=200)
-    for key in ("title",):
-        if key in data:
-            values["title"] = _text(data[key], key, most=200)
+    if "title" in data:
+        values["title"] = _text(data["title"], "title", most=200)
     for key in ("description", "terms"):
         if key in data:
             values[key] = _text(data[key], key)
-    if "estDuration" in data:
-        values["est_duration_s"] = (
-            None if data["estDuration"] is None else parse_duration(data["estDuration"], "estDuration")
-        )
     if "properties" in data:
         text["properties"] = _properties(data["properties"])
-    if "maxUploadTime" in data:
-        text["max_upload_time_s"] = (
-            None if data["maxUploadTime"] is None else parse_duration(data["maxUploadTime"], "maxUploadTime")
-        )
+    # Durations that may be left unset (null).
+    for key, column, into in (
+        ("estDuration", "est_duration_s", values),
+        ("maxUploadTime", "max_upload_time_s", text),
+    ):
+        if key in data:
+            into[column] = None if data[key] is None else parse_duration(data[key], key)
     for key, column in DURATIONS.items():
         if key in data:
             values[column] = parse_duration(data[key], key)

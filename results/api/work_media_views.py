@@ -2,31 +2,24 @@
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from results.media import assignment_media_upload
 from tasks.api.media_views import (
     REFUSED,
     MediaOutputSerializer,
+    MediaUploadBase,
     MediaUploadInputSerializer,
     media_out,
-    refuse_oversize_early,
 )
 
 
 @extend_schema(tags=["work"])
-class WorkMediaUploadView(APIView):
+class WorkMediaUploadView(MediaUploadBase):
     """Upload a recording or drawing for your open assignment; put the answer's ``url`` in the result."""
 
     permission_classes = [IsAuthenticated]
-    parser_classes = [MultiPartParser, FormParser]
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        refuse_oversize_early(request)
 
     @extend_schema(
         request={"multipart/form-data": MediaUploadInputSerializer},

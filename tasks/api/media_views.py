@@ -39,7 +39,7 @@ def media_out(media) -> dict:
     }
 
 
-def refuse_oversize_early(request) -> None:
+def _refuse_oversize_early(request) -> None:
     # A body far over the limit is refused from its declared length, before it is read.
     declared = int(request.META.get("CONTENT_LENGTH") or 0)
     if declared > settings.CROWD_MEDIA_MAX_BYTES + 64 * 1024:
@@ -56,16 +56,22 @@ REFUSED = {
 }
 
 
-@extend_schema(tags=["media"])
-class MediaUploadView(APIView):
-    """Upload a file for components (images, audio, video); the answer's ``url`` goes into the screen."""
+class MediaUploadBase(APIView):
+    """An upload of one file as multipart ``file``, a body far over the size limit refused before it is read;
+    answered with ``media_out``."""
 
-    permission_classes = [IsRequester]
     parser_classes = [MultiPartParser, FormParser]
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        refuse_oversize_early(request)
+        _refuse_oversize_early(request)
+
+
+@extend_schema(tags=["media"])
+class MediaUploadView(MediaUploadBase):
+    """Upload a file for components (images, audio, video); the answer's ``url`` goes into the screen."""
+
+    permission_classes = [IsRequester]
 
     @extend_schema(
         request={"multipart/form-data": MediaUploadInputSerializer},
