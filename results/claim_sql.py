@@ -30,6 +30,12 @@ _TAKEN_AGAIN = CLAIMABLE_AGAIN.sql(Tables((Assignment, "a")))
 
 _TASK = Layout((Task, "t"))
 _MINE = "SELECT 1 FROM results_assignment a WHERE a.task_id = t.id AND a.worker_id = %(worker)s"
+# Keeps PostgreSQL from turning "not had by the worker" into a join: it then reads the worker's assignments
+# ahead of the pick, all of them, kept in memory, and compares each candidate task with each (6.5 ms and
+# 2,700 buffers for a worker with 3,000 assignments, whose statistics said one). Fenced, it looks up the
+# (task, worker) key of each candidate it passes, in index order, and stops at the first free one (0.2 ms,
+# 80 buffers). ``OFFSET 0`` is PostgreSQL's documented way to keep a subquery from being pulled up.
+_FENCE = " OFFSET 0"
 # The position of the furthest task the worker has had in the campaign (NULL if none): the largest task id
 # among the worker's assignments there, one backward step in the (worker, state, campaign, task) index for
 # each state. Task ids grow with positions within a campaign (ingest appends), and where they did not this
@@ -83,7 +89,7 @@ def _candidate_sql(*, skipped: bool, into: str = "") -> str:
             f"SELECT {_TASK.columns}{into} FROM tasks_task t WHERE t.id = {_SKIPPED_PICK.format(lock=lock)}"
         )
     lock = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
-    mine = f"NOT EXISTS ({_MINE})"
+    mine = f"NOT EXISTS ({_MINE}{_FENCE if connection.vendor == 'postgresql' else ''})"
     sql = ", ".join(_PICK.format(mine=mine, lock=lock, **pick) for pick in (_DUE, _NEAR, _AHEAD, _OPEN))
     return _CANDIDATE.format(columns=_TASK.columns, into=into, picks=sql)
 

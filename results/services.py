@@ -65,7 +65,7 @@ def _lock_own(assignment_id: int, worker: User) -> Assignment:
 
 def _own(assignment_id: int, worker: User) -> Assignment:
     """The worker's assignment with its campaign and task; SQL text, as it runs on every submit."""
-    found = submit_sql.OWN.fetch_one(submit_sql.OWN_BY_ID, [assignment_id, worker.pk])
+    found = submit_sql.OWN.fetch_one(submit_sql.OWN_BY_ID, {"id": assignment_id, "worker": worker.pk})
     if found is None:
         raise NotFound("No such assignment.", code="assignment-not-found")
     assignment, assignment.campaign, assignment.task = found

@@ -25,29 +25,38 @@ _TASK = Task._meta.db_table
 _OF_TASK = f"FROM {Assignment._meta.db_table} a WHERE a.task_id = %(task)s"
 
 
+# The task's holders are picked by FILTER, not WHERE, so that its assignments are read through the task's
+# own index: given a holder's condition in WHERE, the planner may walk a state's index instead (every
+# accepted assignment of the platform, and the entries that work just handed in left behind) and filter
+# it by task.
+_LIVE = f"count(*) FILTER (WHERE {HOLDS_SLOT.sql(_ASSIGNMENT, now='%(now)s')})"
+
+
 def live_slots_sql(*, name: str = "", into: str = "") -> str:
     """How many of the task's slots are held at ``now``: ``name`` the column (`` AS live``), ``into`` where a
     PL/pgSQL body keeps it (`` INTO live``)."""
-    return f"SELECT count(*){name}{into} {_OF_TASK} AND {HOLDS_SLOT.sql(_ASSIGNMENT, now='%(now)s')}"
+    return f"SELECT {_LIVE}{name}{into} {_OF_TASK}"
 
 
 # The first moment a holder of the task stops holding it by a deadline (NULL if none does).
-_FIRST_DEADLINE = (
-    f"SELECT min(a.{HOLD_DEADLINE}) {_OF_TASK} AND {HOLDS_UNTIL_DEADLINE.sql(_ASSIGNMENT, now='%(now)s')}"
+_FIRST_DEADLINE_OF = (
+    f"min(a.{HOLD_DEADLINE}) FILTER (WHERE {HOLDS_UNTIL_DEADLINE.sql(_ASSIGNMENT, now='%(now)s')})"
 )
+_FIRST_DEADLINE = f"SELECT {_FIRST_DEADLINE_OF} {_OF_TASK}"
 
 # A full task is marked so: not open, offered again when its first holder's time runs out. The claim runs it
 # when the count after its own insert fills the task.
 CLOSE = Statement(f"""
 UPDATE {_TASK} SET is_open = %(false)s, reopen_at = ({_FIRST_DEADLINE}) WHERE id = %(task)s""")
 
-# The bookkeeping of a locked task recomputed from its assignments: open while it has room, else full and
-# offered again from its first holder's deadline.
+# The bookkeeping of a locked task recomputed from its assignments, read once: open while it has room, else
+# full and offered again from its first holder's deadline.
 _HELD_FULL = FULL.sql(Tables((Task, _TASK)), live="held.live")
 REFRESH = Statement(f"""
 UPDATE {_TASK} SET is_open = NOT ({_HELD_FULL}),
-    reopen_at = CASE WHEN {_HELD_FULL} THEN ({_FIRST_DEADLINE}) END
-FROM ({live_slots_sql(name=" AS live")}) held
+    reopen_at = CASE WHEN {_HELD_FULL} THEN held.first_deadline END
+FROM (SELECT {_LIVE} AS live, {_FIRST_DEADLINE_OF} AS first_deadline
+      {_OF_TASK}) held
 WHERE {_TASK}.id = %(task)s""")
 LIVE_SLOTS = Statement(live_slots_sql())
 

@@ -27,7 +27,14 @@ _FROM_OWN = (
     " FROM results_assignment a"
     " JOIN campaigns_campaign c ON c.id = a.campaign_id JOIN tasks_task t ON t.id = a.task_id"
 )
-OWN_BY_ID = Statement(f"SELECT {OWN.columns}{_FROM_OWN} WHERE a.id = %s AND a.worker_id = %s")
+# The task is also named by the assignment's key, so that it is read by its own key. Given only the join,
+# PostgreSQL may merge it with the task table read in order from the start, when its statistics say that the
+# assignments reach only the first tasks (as they do of any assignment newer than the last ANALYZE): 2,700
+# buffers and 4 ms for an assignment on the 10,000th task, against 5 and 0.1 ms.
+_PINNED_TASK = "t.id = (SELECT p.task_id FROM results_assignment p WHERE p.id = %(id)s)"
+OWN_BY_ID = Statement(
+    f"SELECT {OWN.columns}{_FROM_OWN} WHERE a.id = %(id)s AND a.worker_id = %(worker)s AND {_PINNED_TASK}"
+)
 
 # Submitting and redoing lead to the same state.
 _SUBMITTED = TRANSITIONS["submit"].target
@@ -98,11 +105,14 @@ DECLARE
     v_full boolean;
     v_job boolean;
 BEGIN
-    SELECT a.task_id, t.reopen_at IS NOT NULL, t.job_id IS NOT NULL INTO v_task, v_full, v_job
-    FROM results_assignment a JOIN tasks_task t ON t.id = a.task_id
-    WHERE a.id = p_id AND a.worker_id = p_worker;
+    -- The assignment, then its task, each by its key (see OWN_BY_ID for why not a join).
+    SELECT a.task_id INTO v_task FROM results_assignment a WHERE a.id = p_id AND a.worker_id = p_worker;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    SELECT t.reopen_at IS NOT NULL, t.job_id IS NOT NULL INTO v_full, v_job FROM tasks_task t WHERE t.id = v_task;
     -- A job's task takes only answers shaped as a job's, which the caller has checked against its screens.
-    IF NOT FOUND OR (v_job AND NOT p_answers ? '{JOB_ANSWERS_KEY}') THEN
+    IF v_job AND NOT p_answers ? '{JOB_ANSWERS_KEY}' THEN
         RETURN;
     END IF;
     IF v_full THEN
@@ -115,7 +125,7 @@ BEGIN
     IF v_full THEN
         {inline(slots.REFRESH.sql, **_ARGUMENTS)};
     END IF;
-    RETURN QUERY SELECT {OWN.columns}{_FROM_OWN} WHERE a.id = p_id;
+    RETURN QUERY SELECT {OWN.columns}{_FROM_OWN} WHERE a.id = p_id AND t.id = v_task;
 END
 $submit$"""
 

@@ -198,12 +198,14 @@ def shaped_as_job_answers(answers) -> bool:
 
 # The job of the worker's assignment with its screens in order, in one round trip (read only for answers
 # shaped as a job's; a template task then gives one row with no job).
-# Prepared once per database session (crowdplatform.sqlrows), as the submit's own statements are.
+# Prepared once per database session (crowdplatform.sqlrows), as the submit's own statements are. The task
+# is named by the assignment's key as well as joined, as in ``results.submit_sql.OWN_BY_ID`` (why is there).
 _JOB_OF_ASSIGNMENT = Statement(
     "SELECT t.job_id, s.id, s.components, t.id"
     " FROM results_assignment a JOIN tasks_task t ON t.id = a.task_id"
     " LEFT JOIN projects_jobscreen js ON js.job_id = t.job_id LEFT JOIN projects_screen s ON s.id = js.screen_id"
-    " WHERE a.id = %s AND a.worker_id = %s ORDER BY js.position"
+    " WHERE a.id = %(id)s AND a.worker_id = %(worker)s"
+    " AND t.id = (SELECT p.task_id FROM results_assignment p WHERE p.id = %(id)s) ORDER BY js.position"
 )
 
 
@@ -284,7 +286,7 @@ def job_answers_checked(*, assignment_id: int, worker: User, answers) -> dict | 
     submit as a whole, before anything is written. Unknown assignments pass through: the submit itself
     answers those. (A task's job never changes, so reading it before the submit's write is safe.)"""
     with connection.cursor() as cursor:
-        _JOB_OF_ASSIGNMENT.execute(cursor, [assignment_id, worker.pk])
+        _JOB_OF_ASSIGNMENT.execute(cursor, {"id": assignment_id, "worker": worker.pk})
         rows = cursor.fetchall()
     if not rows or rows[0][0] is None:
         return None
