@@ -13,7 +13,7 @@ from django.db import connection
 
 from campaigns.models import CAMPAIGN_TEXTS, Campaign
 from crowdplatform.predicates import Tables
-from crowdplatform.sqlrows import Layout, Statement, inline
+from crowdplatform.sqlrows import KEEP_PLANS, Layout, Statement, inline
 from tasks.jobs import JOB_ANSWERS_KEY
 from tasks.models import Task
 
@@ -98,7 +98,7 @@ def function_sql() -> str:
     return f"""
 CREATE FUNCTION {FUNCTION}(p_id bigint, p_worker bigint, p_answers jsonb, p_now timestamptz)
 RETURNS TABLE ({OWN.returns(connection)})
-LANGUAGE plpgsql AS $submit$
+LANGUAGE plpgsql {KEEP_PLANS} AS $submit$
 #variable_conflict use_column
 DECLARE
     v_task bigint;

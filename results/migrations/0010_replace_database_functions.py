@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
 CREATE FUNCTION crowd_claim_next(p_campaign bigint, p_worker bigint, p_now timestamptz, p_expires timestamptz)
 RETURNS TABLE (outcome text, assignment_id bigint, task_id bigint, task_position integer, task_input jsonb,
                task_results_needed integer)
-LANGUAGE plpgsql AS $claim$
+LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $claim$
 #variable_conflict use_column
 DECLARE
     picked record;
@@ -30,13 +30,13 @@ BEGIN
 WHERE t.campaign_id = p_campaign AND t.reopen_at <= p_now AND NOT EXISTS (SELECT 1 FROM results_assignment a WHERE a.task_id = t.id AND a.worker_id = p_worker OFFSET 0)
 ORDER BY t.reopen_at, t.position
 LIMIT 1 FOR UPDATE SKIP LOCKED), (SELECT t.id FROM tasks_task t
-WHERE t.campaign_id = p_campaign AND t.is_open AND t.position < (SELECT min(o.position) FROM tasks_task o WHERE o.campaign_id = p_campaign AND o.is_open) + 100 AND NOT EXISTS (SELECT 1 FROM results_assignment a WHERE a.task_id = t.id AND a.worker_id = p_worker OFFSET 0)
+WHERE t.campaign_id = p_campaign AND t.is_open AND t.position >= (SELECT min(o.position) FROM tasks_task o WHERE o.campaign_id = p_campaign AND o.is_open) AND t.position < (SELECT min(o.position) FROM tasks_task o WHERE o.campaign_id = p_campaign AND o.is_open) + 100 AND NOT EXISTS (SELECT 1 FROM results_assignment a WHERE a.task_id = t.id AND a.worker_id = p_worker OFFSET 0)
 ORDER BY t.position
 LIMIT 1 FOR UPDATE SKIP LOCKED), (SELECT t.id FROM tasks_task t
 WHERE t.campaign_id = p_campaign AND t.is_open AND t.position > COALESCE((SELECT f.position FROM tasks_task f WHERE f.id = (SELECT max(m) FROM (SELECT (SELECT max(a.task_id) FROM results_assignment a WHERE a.worker_id = p_worker AND a.state = 'accepted' AND a.campaign_id = p_campaign) AS m UNION ALL SELECT (SELECT max(a.task_id) FROM results_assignment a WHERE a.worker_id = p_worker AND a.state = 'submitted' AND a.campaign_id = p_campaign) AS m UNION ALL SELECT (SELECT max(a.task_id) FROM results_assignment a WHERE a.worker_id = p_worker AND a.state = 'approved' AND a.campaign_id = p_campaign) AS m UNION ALL SELECT (SELECT max(a.task_id) FROM results_assignment a WHERE a.worker_id = p_worker AND a.state = 'rejected' AND a.campaign_id = p_campaign) AS m UNION ALL SELECT (SELECT max(a.task_id) FROM results_assignment a WHERE a.worker_id = p_worker AND a.state = 'soft_rejected' AND a.campaign_id = p_campaign) AS m UNION ALL SELECT (SELECT max(a.task_id) FROM results_assignment a WHERE a.worker_id = p_worker AND a.state = 'returned' AND a.campaign_id = p_campaign) AS m UNION ALL SELECT (SELECT max(a.task_id) FROM results_assignment a WHERE a.worker_id = p_worker AND a.state = 'skipped' AND a.campaign_id = p_campaign) AS m UNION ALL SELECT (SELECT max(a.task_id) FROM results_assignment a WHERE a.worker_id = p_worker AND a.state = 'expired' AND a.campaign_id = p_campaign) AS m) had)), -1) AND NOT EXISTS (SELECT 1 FROM results_assignment a WHERE a.task_id = t.id AND a.worker_id = p_worker OFFSET 0)
 ORDER BY t.position
 LIMIT 1 FOR UPDATE SKIP LOCKED), (SELECT t.id FROM tasks_task t
-WHERE t.campaign_id = p_campaign AND t.is_open AND NOT EXISTS (SELECT 1 FROM results_assignment a WHERE a.task_id = t.id AND a.worker_id = p_worker OFFSET 0)
+WHERE t.campaign_id = p_campaign AND t.is_open AND t.position >= (SELECT min(o.position) FROM tasks_task o WHERE o.campaign_id = p_campaign AND o.is_open) AND NOT EXISTS (SELECT 1 FROM results_assignment a WHERE a.task_id = t.id AND a.worker_id = p_worker OFFSET 0)
 ORDER BY t.position
 LIMIT 1 FOR UPDATE SKIP LOCKED));
     IF NOT FOUND THEN
@@ -107,11 +107,66 @@ $claim$
 """,
         ),
         ReplaceFunction(
+            signature='crowd_claim_offered(bigint, bigint, timestamptz, boolean)',
+            sql="""
+CREATE FUNCTION crowd_claim_offered(p_campaign bigint, p_worker bigint, p_now timestamptz,
+                                   p_anonymous boolean)
+RETURNS TABLE (outcome text, assignment_id bigint, task_id bigint, task_position integer, task_input jsonb,
+               task_results_needed integer, campaign_name text, expires timestamptz)
+LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $offered$
+DECLARE
+    offered record;
+    v_expires timestamptz;
+BEGIN
+    SELECT c.name, c.time_allowed_s INTO offered
+    FROM campaigns_campaign c JOIN projects_project p ON p.id = c.project_id
+    WHERE c.id = p_campaign AND (c.state = 'active' AND p.active AND (c.start_at IS NULL OR c.start_at <= p_now) AND (c.end_at IS NULL OR c.end_at > p_now) AND (NOT (c.login_required) OR NOT (p_anonymous)) AND (NOT (c.restricted) OR (EXISTS (SELECT 1 FROM campaigns_campaign_worker_users wu WHERE wu.campaign_id = c.id AND wu.user_id = p_worker) OR EXISTS (SELECT 1 FROM campaigns_campaign_worker_groups wg JOIN auth_user_groups ug ON ug.group_id = wg.group_id WHERE wg.campaign_id = c.id AND ug.user_id = p_worker))) AND (NOT (p.restricted) OR (EXISTS (SELECT 1 FROM projects_project_worker_users wu WHERE wu.project_id = p.id AND wu.user_id = p_worker) OR EXISTS (SELECT 1 FROM projects_project_worker_groups wg JOIN auth_user_groups ug ON ug.group_id = wg.group_id WHERE wg.project_id = p.id AND ug.user_id = p_worker))))
+      AND c.max_results_per_worker IS NULL AND c.tasks_staged = 0;
+    IF NOT FOUND THEN
+        RETURN QUERY SELECT 'check'::text, NULL::bigint, NULL::bigint, NULL::integer, NULL::jsonb,
+                            NULL::integer, NULL::text, NULL::timestamptz;
+        RETURN;
+    END IF;
+    v_expires := p_now + make_interval(secs => offered.time_allowed_s);
+    RETURN QUERY SELECT n.outcome, n.assignment_id, n.task_id, n.task_position, n.task_input,
+                        n.task_results_needed, offered.name::text, v_expires
+                 FROM crowd_claim_next(p_campaign, p_worker, p_now, v_expires) n;
+END
+$offered$
+""",
+            previous="""
+CREATE FUNCTION crowd_claim_offered(p_campaign bigint, p_worker bigint, p_now timestamptz,
+                                   p_anonymous boolean)
+RETURNS TABLE (outcome text, assignment_id bigint, task_id bigint, task_position integer, task_input jsonb,
+               task_results_needed integer, campaign_name text, expires timestamptz)
+LANGUAGE plpgsql AS $offered$
+DECLARE
+    offered record;
+    v_expires timestamptz;
+BEGIN
+    SELECT c.name, c.time_allowed_s INTO offered
+    FROM campaigns_campaign c JOIN projects_project p ON p.id = c.project_id
+    WHERE c.id = p_campaign AND (c.state = 'active' AND p.active AND (c.start_at IS NULL OR c.start_at <= p_now) AND (c.end_at IS NULL OR c.end_at > p_now) AND (NOT (c.login_required) OR NOT (p_anonymous)) AND (NOT (c.restricted) OR (EXISTS (SELECT 1 FROM campaigns_campaign_worker_users wu WHERE wu.campaign_id = c.id AND wu.user_id = p_worker) OR EXISTS (SELECT 1 FROM campaigns_campaign_worker_groups wg JOIN auth_user_groups ug ON ug.group_id = wg.group_id WHERE wg.campaign_id = c.id AND ug.user_id = p_worker))) AND (NOT (p.restricted) OR (EXISTS (SELECT 1 FROM projects_project_worker_users wu WHERE wu.project_id = p.id AND wu.user_id = p_worker) OR EXISTS (SELECT 1 FROM projects_project_worker_groups wg JOIN auth_user_groups ug ON ug.group_id = wg.group_id WHERE wg.project_id = p.id AND ug.user_id = p_worker))))
+      AND c.max_results_per_worker IS NULL AND c.tasks_staged = 0;
+    IF NOT FOUND THEN
+        RETURN QUERY SELECT 'check'::text, NULL::bigint, NULL::bigint, NULL::integer, NULL::jsonb,
+                            NULL::integer, NULL::text, NULL::timestamptz;
+        RETURN;
+    END IF;
+    v_expires := p_now + make_interval(secs => offered.time_allowed_s);
+    RETURN QUERY SELECT n.outcome, n.assignment_id, n.task_id, n.task_position, n.task_input,
+                        n.task_results_needed, offered.name::text, v_expires
+                 FROM crowd_claim_next(p_campaign, p_worker, p_now, v_expires) n;
+END
+$offered$
+""",
+        ),
+        ReplaceFunction(
             signature='crowd_submit(bigint, bigint, jsonb, timestamptz)',
             sql="""
 CREATE FUNCTION crowd_submit(p_id bigint, p_worker bigint, p_answers jsonb, p_now timestamptz)
 RETURNS TABLE (a_id bigint, a_task_id bigint, a_campaign_id bigint, a_worker_id integer, a_state varchar(16), a_answers jsonb, a_accepted_at timestamp with time zone, a_expires_at timestamp with time zone, a_submitted_at timestamp with time zone, a_closed_at timestamp with time zone, a_review_due_at timestamp with time zone, a_reviewed_at timestamp with time zone, a_reviewer_id integer, a_feedback text, a_redo_until timestamp with time zone, a_quality smallint, a_updated_at timestamp with time zone, c_id bigint, c_project_id bigint, c_name varchar(200), c_title varchar(200), c_est_duration_s integer, c_state varchar(12), c_results_per_task integer, c_max_results_per_worker integer, c_restricted boolean, c_time_allowed_s integer, c_start_at timestamp with time zone, c_end_at timestamp with time zone, c_login_required boolean, c_training boolean, c_filename varchar(200), c_payment_per_result numeric(12, 2), c_review_window_s integer, c_tasks_count integer, c_tasks_staged integer, c_commission_rate numeric(5, 4), c_fee_per_result numeric(12, 2), c_frozen_amount numeric(16, 2), c_archived_from varchar(12), c_created_by_id integer, c_created_at timestamp with time zone, c_updated_at timestamp with time zone, c_published_at timestamp with time zone, c_closed_at timestamp with time zone, t_id bigint, t_campaign_id bigint, t_position integer, t_input jsonb, t_job_id bigint, t_results_needed integer, t_is_open boolean, t_reopen_at timestamp with time zone, t_created_at timestamp with time zone)
-LANGUAGE plpgsql AS $submit$
+LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $submit$
 #variable_conflict use_column
 DECLARE
     v_task bigint;
