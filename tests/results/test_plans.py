@@ -155,10 +155,11 @@ def test_the_one_call_submit_reads_its_rows_by_key(grown):
 def test_the_hot_paths_functions_keep_one_plan_for_any_values():
     # given the claim and submit functions as migrated
     with connection.cursor() as cursor:
-        cursor.execute("SELECT proname, proconfig FROM pg_proc WHERE proname LIKE 'crowd\\_%%' ORDER BY proname")
+        cursor.execute(
+            "SELECT proname, proconfig FROM pg_proc WHERE proname LIKE 'crowd\\_%%' ORDER BY proname"
+        )
         settings = dict(cursor.fetchall())
     # then each plans its statements once per session rather than on every call (``KEEP_PLANS``)
     assert set(settings) == {"crowd_claim_next", "crowd_claim_offered", "crowd_submit"}
     for name, config in settings.items():
         assert config == ["plan_cache_mode=force_generic_plan"], name
-
