@@ -21,33 +21,40 @@ def _lone_surrogate(value) -> bool:
     return False
 
 
-def _check_json_value(value, *, surrogates: bool) -> None:
-    """Refuse what no column or encoder can hold: nesting beyond MAX_JSON_DEPTH, lone surrogates."""
-    too_deep = ParseError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels.", code="json-too-deep")
-    not_text = ParseError(
+def _too_deep() -> ParseError:
+    return ParseError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels.", code="json-too-deep")
+
+
+def _not_text() -> ParseError:
+    return ParseError(
         "JSON text holds a lone UTF-16 surrogate (\\ud800-\\udfff), which is not a character.",
         code="invalid-unicode",
     )
+
+
+def _check_json_value(value, *, surrogates: bool) -> None:
+    """Refuse what no column or encoder can hold: nesting beyond MAX_JSON_DEPTH, lone surrogates. (The
+    errors are made only when raised: this runs on every request with a body.)"""
     stack = [(value, 1)]
     while stack:
         item, depth = stack.pop()
         if isinstance(item, dict):
             if surrogates and any(_lone_surrogate(key) for key in item):
-                raise not_text
+                raise _not_text()
             children = item.values()
         elif isinstance(item, list):
             children = item
         elif surrogates and _lone_surrogate(item):
-            raise not_text
+            raise _not_text()
         else:
             continue
         if depth > MAX_JSON_DEPTH:
-            raise too_deep
+            raise _too_deep()
         for child in children:
             if isinstance(child, (dict, list)):
                 stack.append((child, depth + 1))
             elif surrogates and _lone_surrogate(child):
-                raise not_text
+                raise _not_text()
 
 
 class JSONParser(parsers.JSONParser):
