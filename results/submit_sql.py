@@ -14,7 +14,7 @@ from django.db import connection
 from campaigns.models import CAMPAIGN_TEXTS, Campaign
 from crowdplatform.predicates import Tables
 from crowdplatform.sqlrows import KEEP_PLANS, Layout, Statement, inline
-from tasks.jobs import JOB_ANSWERS_KEY
+from tasks.jobs import JOB_ANSWERS_KEY, PINNED_TASK
 from tasks.models import Task
 
 from . import slots
@@ -27,13 +27,9 @@ _FROM_OWN = (
     " FROM results_assignment a"
     " JOIN campaigns_campaign c ON c.id = a.campaign_id JOIN tasks_task t ON t.id = a.task_id"
 )
-# The task is also named by the assignment's key, so that it is read by its own key. Given only the join,
-# PostgreSQL may merge it with the task table read in order from the start, when its statistics say that the
-# assignments reach only the first tasks (as they do of any assignment newer than the last ANALYZE): 2,700
-# buffers and 4 ms for an assignment on the 10,000th task, against 5 and 0.1 ms.
-_PINNED_TASK = "t.id = (SELECT p.task_id FROM results_assignment p WHERE p.id = %(id)s)"
+# The task is also named by the assignment's key (``tasks.jobs.PINNED_TASK`` says why).
 OWN_BY_ID = Statement(
-    f"SELECT {OWN.columns}{_FROM_OWN} WHERE a.id = %(id)s AND a.worker_id = %(worker)s AND {_PINNED_TASK}"
+    f"SELECT {OWN.columns}{_FROM_OWN} WHERE a.id = %(id)s AND a.worker_id = %(worker)s AND {PINNED_TASK}"
 )
 
 # Submitting and redoing lead to the same state.
